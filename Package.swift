@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point inward: commands -> adapters and core; adapters -> core seams;
+// core -> Foundation, swift-log and each other. See docs/architecture.md.
+let package = Package(
+    name: "edge-imagesmith",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "imagesmith", targets: ["imagesmith"]),
+        .executable(name: "provision", targets: ["provision"]),
+        .executable(name: "rollback", targets: ["rollback"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries: module map + shim header (typed wrappers for variadics, macro constants).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+
+        // Pure core.
+        .target(name: "ImageReference"),
+        .target(name: "RegistryClient", dependencies: [
+            "ImageReference",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Adapters.
+        .target(name: "Hashing", dependencies: ["COpenSSL", "ImageReference"]),
+        .target(name: "Transport", dependencies: [
+            "CCurl", "RegistryClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Credentials", dependencies: [
+            "RegistryClient", "ImageReference",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
+
+        // Command libraries and thin executables.
+        .target(name: "ImagesmithCommands", dependencies: [
+            "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "ProvisionCommands", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "RollbackCommands", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "imagesmith", dependencies: [
+            "ImagesmithCommands",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "provision", dependencies: ["ProvisionCommands"]),
+        .executableTarget(name: "rollback", dependencies: ["RollbackCommands"]),
+        // Developer tool: writes the small OCI image layouts the demo and benchmarks push.
+        .executableTarget(name: "oci-fixtures", dependencies: [
+            "OCILayout",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport"),
+        .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
+        .testTarget(name: "ResolveIntegrationTests", dependencies: [
+            "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
+            "TestSupport", "imagesmith",
+        ], resources: [.copy("Fixtures")]),
+    ]
+)

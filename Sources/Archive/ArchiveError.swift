@@ -1,0 +1,20 @@
+import CArchive
+
+/// Failures of libarchive. `description` reads as a sentence.
+public enum ArchiveError: Error, Sendable, CustomStringConvertible {
+    case libarchive(operation: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .libarchive(let operation, let detail): "libarchive failed in \(operation): \(detail)"
+        }
+    }
+
+    /// The one place libarchive status codes become Swift errors.
+    static func check(_ code: Int32, _ archive: OpaquePointer?, _ operation: String) throws(ArchiveError) {
+        guard code < ARCHIVE_OK else { return }
+        // ARCHIVE_WARN (-20) still produced output; treat anything below OK as failure to be strict.
+        let detail = archive.flatMap { archive_error_string($0) }.map { String(cString: $0) } ?? "status \(code)"
+        throw .libarchive(operation: operation, detail: detail)
+    }
+}

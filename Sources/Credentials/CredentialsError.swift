@@ -1,0 +1,34 @@
+/// Problems reading docker-style credential configuration. Never carries a secret.
+public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadableConfig(path: String, detail: String)
+    case malformedConfig(path: String, detail: String)
+    case malformedAuth(path: String, key: String, detail: String)
+    case helperNotFound(helper: String)
+    case helperFailed(helper: String, detail: String)
+    case helperTimedOut(helper: String)
+
+    /// 65 for a config file that is not valid; 1 when a helper misbehaves.
+    public var exitCode: Int32 {
+        switch self {
+        case .unreadableConfig, .malformedConfig, .malformedAuth: 65
+        case .helperNotFound, .helperFailed, .helperTimedOut: 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreadableConfig(let path, let detail):
+            return "cannot read the credentials file \(path): \(detail)"
+        case .malformedConfig(let path, let detail):
+            return "the credentials file \(path) is not a valid docker config: \(detail)"
+        case .malformedAuth(let path, let key, let detail):
+            return "\(path): /auths/\(key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1"))/auth \(detail); expected base64 of username:password"
+        case .helperNotFound(let helper):
+            return "credential helper docker-credential-\(helper) is not on PATH"
+        case .helperFailed(let helper, let detail):
+            return "credential helper docker-credential-\(helper) failed: \(detail)"
+        case .helperTimedOut(let helper):
+            return "credential helper docker-credential-\(helper) did not answer within 30 s"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import ImageReference
+import RegistryClient
+
+/// Renders resolutions as text lines or deterministic JSON.
+public enum ResolveReport {
+    struct Entry: Encodable {
+        struct PlatformItem: Encodable {
+            var os: String
+            var architecture: String
+            var variant: String?
+            var digest: String
+        }
+        var reference: String
+        var name: String
+        var pinned: String
+        var digest: String
+        var mediaType: String
+        var size: Int
+        var platforms: [PlatformItem]?
+        var platform: String?
+        var platformDigest: String?
+    }
+
+    public static func lines(_ resolved: [(given: String, image: ResolvedImage)]) -> String {
+        resolved.map { given, image in
+            var line = "\(given) \(image.pinned)"
+            if let child = image.platformDigest { line += " \(image.reference.pinned(to: child))" }
+            return line + "\n"
+        }.joined()
+    }
+
+    public static func json(_ resolved: [(given: String, image: ResolvedImage)]) -> String {
+        let entries = resolved.map { given, image in
+            Entry(
+                reference: given, name: image.reference.name, pinned: image.pinned,
+                digest: image.digest.description, mediaType: image.mediaType, size: image.size,
+                platforms: image.platforms?.map {
+                    .init(os: $0.platform.os, architecture: $0.platform.architecture, variant: $0.platform.variant, digest: $0.digest.description)
+                },
+                platform: image.platform?.description, platformDigest: image.platformDigest?.description
+            )
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(entries) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,97 @@
+import Credentials
+import Foundation
+import Hashing
+import ImageReference
+import Logging
+import RegistryClient
+import Transport
+
+/// The work behind `imagesmith resolve`, callable from tests with its own environment and
+/// output. Returns the exit status.
+public struct ResolveRunner: Sendable {
+    public var references: [String]
+    public var platform: String?
+    public var json: Bool
+    public var caFile: String?
+    public var insecureRegistries: [String]
+    public var jobs: Int
+    public var deadline: Double
+    public var logLevel: Logger.Level
+    public var environment: [String: String]
+    public var output: CommandOutput
+
+    public init(references: [String], platform: String? = nil, json: Bool = false, caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120, logLevel: Logger.Level = .warning, environment: [String: String], output: CommandOutput) {
+        self.references = references
+        self.platform = platform
+        self.json = json
+        self.caFile = caFile
+        self.insecureRegistries = insecureRegistries
+        self.jobs = jobs
+        self.deadline = deadline
+        self.logLevel = logLevel
+        self.environment = environment
+        self.output = output
+    }
+
+    public func run() async -> Int32 {
+        // 1. Parse everything before any request; report every invalid reference.
+        var parsed: [(given: String, reference: Reference)] = []
+        var invalid: [String] = []
+        for text in references {
+            do { parsed.append((text, try Reference(parsing: text))) }
+            catch { invalid.append("imagesmith: invalid reference '\(text)': \(error)\n") }
+        }
+        if !invalid.isEmpty {
+            invalid.forEach(output.writeErr)
+            return 65
+        }
+        var requestedPlatform: Platform?
+        if let platform {
+            do { requestedPlatform = try Platform(parsing: platform) }
+            catch { output.writeErr("imagesmith: --platform: \(error)\n"); return 64 }
+        }
+        let config: DockerConfig
+        do { config = try DockerConfig.load(environment: environment) }
+        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitCode }
+
+        // 2. Resolve each distinct reference once.
+        var logger = Logger(label: "imagesmith")
+        logger.logLevel = logLevel
+        let configuration = ResolverConfiguration(
+            insecureRegistries: Set(insecureRegistries), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs
+        )
+        let resolver = Resolver(
+            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, logger: logger),
+            digester: OpenSSLDigester(),
+            credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
+            configuration: configuration, logger: logger
+        )
+        let results = await resolver.resolve(parsed.map(\.reference), platform: requestedPlatform)
+
+        // 3. All or nothing on stdout.
+        var failures: [RegistryError] = []
+        var resolved: [(given: String, image: ResolvedImage)] = []
+        for (given, reference) in parsed {
+            switch results[reference] {
+            case .success(let image)?:
+                resolved.append((given, image))
+            case .failure(let error)?:
+                failures.append(error)
+                output.writeErr("imagesmith: cannot resolve '\(given)': \(error)\n")
+            case nil:
+                output.writeErr("imagesmith: cannot resolve '\(given)': no result\n")
+                failures.append(.hashing(detail: "no result"))
+            }
+        }
+        if !failures.isEmpty {
+            output.writeErr("imagesmith: \(failures.count) of \(parsed.count) reference\(parsed.count == 1 ? "" : "s") failed; nothing was pinned\n")
+            return failures.allSatisfy { $0.exitCode == 69 } ? 69 : 1
+        }
+        if json {
+            output.writeOut(ResolveReport.json(resolved) + "\n")
+        } else {
+            output.writeOut(ResolveReport.lines(resolved))
+        }
+        return 0
+    }
+}

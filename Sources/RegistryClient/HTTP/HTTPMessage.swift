@@ -1,0 +1,93 @@
+import Foundation
+
+public enum HTTPMethod: String, Sendable {
+    case head = "HEAD", get = "GET", post = "POST"
+}
+
+/// Response or request headers, kept in order; names compare case-insensitively (HTTP/2
+/// answers in lower case).
+public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    public private(set) var entries: [(name: String, value: String)]
+
+    public init(_ entries: [(name: String, value: String)] = []) { self.entries = entries }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public mutating func add(_ name: String, _ value: String) { entries.append((name, value)) }
+
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        entries.append((name, value))
+    }
+
+    public mutating func remove(_ name: String) {
+        entries.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    public subscript(_ name: String) -> String? {
+        entries.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public func values(_ name: String) -> [String] {
+        entries.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }
+}
+
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    public var url: URL
+    public var headers: HTTPHeaders
+    public var body: [UInt8]?
+    /// How long this one exchange may take at most (the remaining overall deadline).
+    public var timeout: Duration
+
+    public init(method: HTTPMethod, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8]? = nil, timeout: Duration) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why an exchange produced no HTTP response at all.
+public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case timedOut, connectionFailed, hostNotFound, tls, protocolError, other
+    }
+    public var kind: Kind
+    public var detail: String
+
+    public init(_ kind: Kind, _ detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    /// TLS failures (bad certificate, wrong CA) will not heal by retrying.
+    public var isRetryable: Bool { kind != .tls }
+
+    public var description: String { detail }
+}
+
+/// The HTTP seam. Implementations throw `TransportError` when no response came, must not
+/// follow redirects (the core decides where
+/// credentials may go) and must verify TLS peers.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}

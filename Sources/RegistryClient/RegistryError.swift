@@ -1,0 +1,88 @@
+import ImageReference
+
+/// One error from a registry's JSON error body (`{"errors":[{"code":..,"message":..}]}`).
+public struct RegistryAPIError: Sendable, Equatable, Decodable {
+    public var code: String
+    public var message: String?
+
+    public init(code: String, message: String?) {
+        self.code = code
+        self.message = message
+    }
+
+    struct Envelope: Decodable { var errors: [RegistryAPIError] }
+}
+
+/// Why a reference could not be pinned. `description` is a sentence for the CLI; no secret
+/// ever appears in it.
+public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreachable(endpoint: String, detail: String)
+    case tls(endpoint: String, detail: String)
+    case deadlineExceeded(seconds: Double, lastProblem: String?)
+    case refused(status: Int, url: String, errors: [RegistryAPIError])
+    case unauthorized(registry: String, detail: String)
+    case insecureRedirect(from: String, to: String)
+    case tooManyRedirects(url: String)
+    case plainHTTPRefused(url: String)
+    case tokenServer(realm: String, detail: String)
+    case digestMismatch(url: String, claimed: Digest, computed: Digest)
+    case contentTypeMismatch(url: String, header: String, body: String)
+    case unsupportedMediaType(url: String, mediaType: String)
+    case malformedManifest(url: String, detail: String)
+    case platformNotFound(requested: Platform, available: [Platform])
+    case credentials(registry: String, detail: String)
+    case hashing(detail: String)
+
+    /// sysexits: 69 when the registry is unreachable or refusing, 1 for everything else that
+    /// is not the caller's input (integrity failures, missing platforms).
+    public var exitCode: Int32 {
+        switch self {
+        case .unreachable, .tls, .deadlineExceeded, .refused, .unauthorized, .insecureRedirect,
+             .tooManyRedirects, .tokenServer:
+            return 69
+        case .plainHTTPRefused, .digestMismatch, .contentTypeMismatch, .unsupportedMediaType,
+             .malformedManifest, .platformNotFound, .credentials, .hashing:
+            return 1
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreachable(let endpoint, let detail):
+            return "cannot reach registry \(endpoint): \(detail)"
+        case .tls(let endpoint, let detail):
+            return "TLS verification failed for \(endpoint): \(detail) (give the registry's CA with --ca-file, or name it with --insecure-registry if it really speaks plain HTTP)"
+        case .deadlineExceeded(let seconds, let last):
+            let limit = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+            return "gave up after the \(limit) s deadline" + (last.map { "; last problem: \($0)" } ?? "")
+        case .refused(let status, let url, let errors):
+            let detail = errors.map { error in error.message.map { "\(error.code): \($0)" } ?? error.code }.joined(separator: "; ")
+            return "registry answered HTTP \(status) for \(url)" + (detail.isEmpty ? "" : " (\(detail))")
+        case .unauthorized(let registry, let detail):
+            return "registry \(registry) refused access: \(detail)"
+        case .insecureRedirect(let from, let to):
+            return "refusing the redirect from \(from) to \(to): plain HTTP is only used for hosts named with --insecure-registry"
+        case .tooManyRedirects(let url):
+            return "too many redirects fetching \(url)"
+        case .plainHTTPRefused(let url):
+            return "refusing to use plain HTTP for \(url); name its host with --insecure-registry if that is intended"
+        case .tokenServer(let realm, let detail):
+            return "token server \(realm) did not issue a token: \(detail)"
+        case .digestMismatch(let url, let claimed, let computed):
+            return "content of \(url) hashes to \(computed) but the registry claimed \(claimed); refusing to pin it"
+        case .contentTypeMismatch(let url, let header, let body):
+            return "\(url) was served as \(header) but its body says it is \(body)"
+        case .unsupportedMediaType(let url, let mediaType):
+            return "\(url) is a \(mediaType.isEmpty ? "manifest with no media type" : mediaType); expected an OCI or Docker v2 index or manifest"
+        case .malformedManifest(let url, let detail):
+            return "\(url) is not a valid manifest: \(detail)"
+        case .platformNotFound(let requested, let available):
+            let list = available.map(\.description).joined(separator: ", ")
+            return "no image for platform \(requested)" + (list.isEmpty ? "" : "; available: \(list)")
+        case .credentials(let registry, let detail):
+            return "cannot get credentials for \(registry): \(detail)"
+        case .hashing(let detail):
+            return "cannot hash content: \(detail)"
+        }
+    }
+}

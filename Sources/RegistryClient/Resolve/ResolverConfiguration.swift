@@ -1,0 +1,26 @@
+import ImageReference
+
+public struct ResolverConfiguration: Sendable {
+    /// Registries (host[:port], as in references) spoken to over plain HTTP. Never implicit.
+    public var insecureRegistries: Set<String>
+    /// The whole run must finish within this.
+    public var deadline: Duration
+    /// At most this many references are resolved at once.
+    public var jobs: Int
+    public var retry: RetryPolicy
+    public var userAgent: String
+
+    public init(insecureRegistries: Set<String> = [], deadline: Duration = .seconds(120), jobs: Int = 16, retry: RetryPolicy = RetryPolicy(), userAgent: String = "imagesmith/0.1") {
+        self.insecureRegistries = insecureRegistries
+        self.deadline = deadline
+        self.jobs = max(1, jobs)
+        self.retry = retry
+        self.userAgent = userAgent
+    }
+
+    func isInsecure(_ registry: Registry) -> Bool {
+        insecureRegistries.contains(registry.host) || insecureRegistries.contains(registry.endpoint)
+    }
+
+    func isInsecure(hostPort: String) -> Bool { insecureRegistries.contains(hostPort) }
+}

@@ -1,0 +1,157 @@
+import CCurl
+import Dispatch
+import Foundation
+import Logging
+import RegistryClient
+
+/// `HTTPTransport` over libcurl: TLS peer and host verification always on (system CAs or the
+/// given CA bundle), no redirects followed (the core decides), http/https only, handles
+/// pooled for connection reuse. Blocking transfers run on a concurrent dispatch queue.
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    public let caFile: String?
+    public let userAgent: String
+    /// Larger answers are cut off with an error: manifests and configs are small.
+    public let maxBodyBytes: Int
+    let logger: Logger
+
+    private let lock = NSLock()
+    private var idle: [CurlEasyHandle] = []
+    private let queue = DispatchQueue(label: "imagesmith.curl", attributes: .concurrent)
+
+    public init(caFile: String? = nil, userAgent: String = "imagesmith/0.1", maxBodyBytes: Int = 32 << 20, logger: Logger = Logger(label: "imagesmith.transport")) {
+        self.caFile = caFile
+        self.userAgent = userAgent
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let handle = try checkout()
+        defer { checkin(handle) }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.perform(request, on: handle) })
+            }
+        }
+    }
+
+    private func checkout() throws -> CurlEasyHandle {
+        lock.lock()
+        let handle = idle.popLast()
+        lock.unlock()
+        if let handle { return handle }
+        do { return try CurlEasyHandle() } catch { throw TransportError(.other, error.description) }
+    }
+
+    private func checkin(_ handle: CurlEasyHandle) {
+        lock.lock()
+        idle.append(handle)
+        lock.unlock()
+    }
+
+    func perform(_ request: HTTPRequest, on handle: CurlEasyHandle) throws -> HTTPResponse {
+        handle.reset()
+        let accumulator = ResponseAccumulator(limit: maxBodyBytes)
+        let context = Unmanaged.passUnretained(accumulator).toOpaque()
+        let headerLines = request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
+        let headers = CurlStringList(headerLines)
+        let timeoutMs = max(1, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
+        var body = request.body ?? []
+        do {
+            try handle.set(CURLOPT_URL, request.url.absoluteString)
+            try handle.set(CURLOPT_NOSIGNAL, 1)
+            try handle.set(CURLOPT_FOLLOWLOCATION, 0)
+            try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
+            try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
+            try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
+            if let caFile { try handle.set(CURLOPT_CAINFO, caFile) }
+            try handle.set(CURLOPT_TIMEOUT_MS, timeoutMs)
+            try handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 15_000))
+            try handle.set(CURLOPT_USERAGENT, userAgent)
+            try handle.set(CURLOPT_HTTPHEADER, list: headers)
+            try handle.set(CURLOPT_WRITEFUNCTION, callback: curlWriteBody)
+            try handle.set(CURLOPT_WRITEDATA, pointer: context)
+            try handle.set(CURLOPT_HEADERFUNCTION, callback: curlWriteHeader)
+            try handle.set(CURLOPT_HEADERDATA, pointer: context)
+            switch request.method {
+            case .head:
+                try handle.set(CURLOPT_NOBODY, 1)
+            case .get:
+                try handle.set(CURLOPT_HTTPGET, 1)
+            case .post:
+                try handle.set(CURLOPT_POST, 1)
+                try handle.set(CURLOPT_POSTFIELDSIZE, body.count)
+            }
+        } catch {
+            throw TransportError(.other, "\(error)")
+        }
+        let code: CURLcode = body.withUnsafeMutableBytes { bytes in
+            if request.method == .post {
+                _ = edge_curl_setopt_pointer(handle.raw, CURLOPT_POSTFIELDS, bytes.baseAddress)
+            }
+            return handle.errorBuffer.withUnsafeMutableBytes { buffer in
+                // The error buffer must stay put for the whole transfer.
+                _ = edge_curl_setopt_pointer(handle.raw, CURLOPT_ERRORBUFFER, buffer.baseAddress)
+                return curl_easy_perform(handle.raw)
+            }
+        }
+        withExtendedLifetime(headers) {}
+        withExtendedLifetime(accumulator) {}
+        if accumulator.overflowed {
+            throw TransportError(.protocolError, "the answer from \(request.url.host ?? "the server") is larger than \(maxBodyBytes) bytes")
+        }
+        if let error = CurlCode.transportError(code, detail: handle.lastErrorText, url: request.url.absoluteString) {
+            throw error
+        }
+        let status = handle.infoLong(CURLINFO_RESPONSE_CODE)
+        return HTTPResponse(status: status, headers: HTTPHeaders(accumulator.headers), body: accumulator.body)
+    }
+}
+
+/// Collects one response's headers and body from libcurl's callbacks.
+final class ResponseAccumulator {
+    var headers: [(name: String, value: String)] = []
+    var body: [UInt8] = []
+    let limit: Int
+    var overflowed = false
+
+    init(limit: Int) { self.limit = limit }
+
+    func appendHeaderLine(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new response begins (after 100 Continue, say): forget the previous headers.
+            headers.removeAll()
+            return
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return }
+        let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
+        let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        headers.append((name, value))
+    }
+}
+
+private let curlWriteBody: edge_curl_data_cb = { pointer, size, count, context in
+    guard let pointer, let context else { return 0 }
+    let accumulator = Unmanaged<ResponseAccumulator>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard accumulator.body.count + length <= accumulator.limit else {
+        accumulator.overflowed = true
+        return 0
+    }
+    pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        accumulator.body.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
+    }
+    return length
+}
+
+private let curlWriteHeader: edge_curl_data_cb = { pointer, size, count, context in
+    guard let pointer, let context else { return 0 }
+    let accumulator = Unmanaged<ResponseAccumulator>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    }
+    accumulator.appendHeaderLine(line)
+    return length
+}

@@ -1,0 +1,2 @@
+import ProvisionCommands
+ProvisionCommand.main()

@@ -1,0 +1,2 @@
+import RollbackCommands
+RollbackCommand.main()
