@@ -66,7 +66,7 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "ResolveIntegrationTests", dependencies: [
             "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
             "TestSupport", "imagesmith",
-        ], resources: [.copy("Fixtures")]),
+        ]),
     ]
 )

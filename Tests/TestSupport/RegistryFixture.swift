@@ -1,0 +1,138 @@
+import Foundation
+import OCILayout
+
+/// Where the test fixtures (Python token server, fault proxy) live.
+public enum Fixtures {
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+/// Certificates made with the openssl CLI for one test: a CA and a server certificate for
+/// 127.0.0.1 and localhost signed by it.
+public struct TLSMaterial: Sendable {
+    public var caCert: String
+    public var serverCert: String
+    public var serverKey: String
+
+    public static func make(in directory: TemporaryDirectory, name: String = "ca") throws -> TLSMaterial {
+        let ca = directory.file("\(name).crt"), caKey = directory.file("\(name).key")
+        let key = directory.file("\(name)-server.key"), csr = directory.file("\(name)-server.csr"), cert = directory.file("\(name)-server.crt")
+        let ext = try directory.write("\(name)-ext.cnf", "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+        try ProcessSupport.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "2", "-subj", "/CN=edge test CA \(name)", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try ProcessSupport.check("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"])
+        try ProcessSupport.check("openssl", ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext])
+        return TLSMaterial(caCert: ca, serverCert: cert, serverKey: key)
+    }
+}
+
+/// Debian's docker-registry (CNCF distribution 2.8) on a free loopback port, configured per
+/// test: plain, htpasswd Basic (bcrypt), TLS, or token auth.
+public final class RegistryServer: @unchecked Sendable {
+    public enum Auth: Sendable {
+        case none
+        case basic(user: String, password: String)
+        case token(realm: String, service: String, issuer: String, rootCertBundle: String)
+    }
+
+    public let port: Int
+    public let directory: TemporaryDirectory
+    let server: ServerProcess
+
+    public var host: String { "127.0.0.1:\(port)" }
+
+    public init(storage: String, auth: Auth = .none, tls: TLSMaterial? = nil) throws {
+        directory = try TemporaryDirectory("registry")
+        port = try ProcessSupport.freePort()
+        var config = """
+            version: 0.1
+            log:
+              level: warn
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(storage)
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:\(port)
+              secret: edge-test-secret
+
+            """
+        if let tls {
+            config += "  tls:\n    certificate: \(tls.serverCert)\n    key: \(tls.serverKey)\n"
+        }
+        switch auth {
+        case .none:
+            break
+        case .basic(let user, let password):
+            let line = try ProcessSupport.check("htpasswd", ["-Bbn", user, password]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let file = try directory.write("htpasswd", line + "\n")
+            config += "auth:\n  htpasswd:\n    realm: edge-test\n    path: \(file)\n"
+        case .token(let realm, let service, let issuer, let bundle):
+            config += "auth:\n  token:\n    realm: \(realm)\n    service: \(service)\n    issuer: \(issuer)\n    rootcertbundle: \(bundle)\n"
+        }
+        let configPath = try directory.write("config.yml", config)
+        server = try ServerProcess("docker-registry", ["serve", configPath], port: port, logPath: directory.file("registry.log"))
+    }
+
+    public func stop() { server.stop() }
+    public var log: String { server.log }
+}
+
+/// The token server fixture (Tests/TestSupport/Fixtures/token_server.py).
+public final class TokenServer: @unchecked Sendable {
+    public let port: Int
+    public let cert: String
+    public let logPath: String
+    public let directory: TemporaryDirectory
+    let server: ServerProcess
+
+    public var realm: String { "http://127.0.0.1:\(port)/token" }
+
+    public init(user: String? = nil, password: String? = nil, refreshToken: String? = nil, field: String = "token") throws {
+        directory = try TemporaryDirectory("token")
+        port = try ProcessSupport.freePort()
+        let key = directory.file("signing.key")
+        cert = directory.file("signing.crt")
+        try ProcessSupport.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=edge test token issuer"])
+        logPath = directory.file("requests.jsonl")
+        var arguments = [Fixtures.path("token_server.py"), "--port", "\(port)", "--key", key, "--cert", cert, "--log", logPath, "--field", field]
+        if let user, let password { arguments += ["--user", user, "--password", password] }
+        if let refreshToken { arguments += ["--refresh-token", refreshToken] }
+        server = try ServerProcess("python3", arguments, port: port, logPath: directory.file("server.log"))
+    }
+
+    /// One entry per token request the server answered.
+    public func requests() -> [[String: Any]] {
+        JSONLines.read(logPath)
+    }
+}
+
+/// The fault-injecting proxy fixture (Tests/TestSupport/Fixtures/fault_proxy.py).
+public final class FaultProxy: @unchecked Sendable {
+    public let port: Int
+    public let logPath: String
+    public let directory: TemporaryDirectory
+    let server: ServerProcess
+
+    public var host: String { "127.0.0.1:\(port)" }
+
+    public init(upstream: String, mode: String, extra: [String] = []) throws {
+        directory = try TemporaryDirectory("proxy")
+        port = try ProcessSupport.freePort()
+        logPath = directory.file("requests.jsonl")
+        server = try ServerProcess("python3", [Fixtures.path("fault_proxy.py"), "--port", "\(port)", "--upstream", upstream, "--mode", mode, "--log", logPath] + extra, port: port, logPath: directory.file("proxy.log"))
+    }
+
+    public func requests() -> [[String: Any]] { JSONLines.read(logPath) }
+}
+
+enum JSONLines {
+    static func read(_ path: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}
