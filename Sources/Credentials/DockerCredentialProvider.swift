@@ -9,7 +9,8 @@ public actor DockerCredentialProvider: CredentialProvider {
     public let config: DockerConfig
     let environment: [String: String]
     let logger: Logger
-    private var cache: [Registry: RegistryCredential?] = [:]
+    /// One lookup per registry, shared by concurrent callers (so a helper runs once).
+    private var lookups: [Registry: Task<RegistryCredential?, any Error>] = [:]
 
     public init(config: DockerConfig, environment: [String: String], logger: Logger = Logger(label: "imagesmith.credentials")) {
         self.config = config
@@ -18,9 +19,10 @@ public actor DockerCredentialProvider: CredentialProvider {
     }
 
     public func credential(for registry: Registry) async throws -> RegistryCredential? {
-        if let cached = cache[registry] { return cached }
-        let found = try await lookUp(registry)
-        cache[registry] = .some(found)
+        if let running = lookups[registry] { return try await running.value }
+        let task = Task { () async throws -> RegistryCredential? in try await self.lookUp(registry) }
+        lookups[registry] = task
+        let found = try await task.value
         logger.debug("credentials", metadata: ["registry": "\(registry)", "found": "\(found.map { "\($0)" } ?? "none")"])
         return found
     }
