@@ -138,8 +138,8 @@ import TestSupport
         let seed = try await SeededImages.shared()
         let registry = try RegistryServer(storage: seed.storage)
         // "Elsewhere" is another origin (localhost, its own port) in front of the same registry.
-        let elsewhere = try FaultProxy(upstream: registry.host, mode: "pass")
-        let front = try FaultProxy(upstream: registry.host, mode: "redirect", extra: [
+        let elsewhere = try FaultProxy(upstream: registry, mode: "pass")
+        let front = try FaultProxy(upstream: registry, mode: "redirect", extra: [
             "--redirect-to", "http://localhost:\(elsewhere.port)", "--require-basic", "edge:redirect-pass",
         ])
         let home = try TemporaryDirectory("redirect")
@@ -156,8 +156,8 @@ import TestSupport
     @Test func redirectToPlainHTTPHostNotNamedInsecureIsRefused() async throws {
         let seed = try await SeededImages.shared()
         let registry = try RegistryServer(storage: seed.storage)
-        let elsewhere = try FaultProxy(upstream: registry.host, mode: "pass")
-        let front = try FaultProxy(upstream: registry.host, mode: "redirect", extra: ["--redirect-to", "http://localhost:\(elsewhere.port)"])
+        let elsewhere = try FaultProxy(upstream: registry, mode: "pass")
+        let front = try FaultProxy(upstream: registry, mode: "redirect", extra: ["--redirect-to", "http://localhost:\(elsewhere.port)"])
         let run = await resolve(["\(front.host)/\(seed.single.repository):v1"], insecure: [front.host])
         #expect(run.code == 69)
         #expect(run.stderr.contains("refusing the redirect"))

@@ -115,7 +115,7 @@ import TestSupport
     @Test func tagAndDigestPinsToTheDigestWithoutAskingForTheTag() async throws {
         let seed = try await SeededImages.shared()
         let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry.host, mode: "pass")
+        let proxy = try FaultProxy(upstream: registry, mode: "pass")
         let reference = "\(proxy.host)/\(seed.multi.repository):moved@\(seed.multi.digest)"
         let run = await resolve([reference], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -128,7 +128,7 @@ import TestSupport
     @Test func duplicateReferencesAreResolvedOnce() async throws {
         let seed = try await SeededImages.shared()
         let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry.host, mode: "pass")
+        let proxy = try FaultProxy(upstream: registry, mode: "pass")
         let name = "\(proxy.host)/\(seed.single.repository)"
         let run = await resolve(["\(name):v1", "\(name):v1", "\(name):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")

@@ -116,9 +116,17 @@ public final class FaultProxy: @unchecked Sendable {
     public let directory: TemporaryDirectory
     let server: ServerProcess
 
+    /// The upstream server object, kept alive as long as the proxy.
+    let upstreamServer: RegistryServer?
+
     public var host: String { "127.0.0.1:\(port)" }
 
-    public init(upstream: String, mode: String, extra: [String] = []) throws {
+    public convenience init(upstream: RegistryServer, mode: String, extra: [String] = []) throws {
+        try self.init(upstream: upstream.host, mode: mode, extra: extra, keeping: upstream)
+    }
+
+    public init(upstream: String, mode: String, extra: [String] = [], keeping upstreamServer: RegistryServer? = nil) throws {
+        self.upstreamServer = upstreamServer
         directory = try TemporaryDirectory("proxy")
         port = try ProcessSupport.freePort()
         logPath = directory.file("requests.jsonl")
@@ -126,6 +134,7 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     public func requests() -> [[String: Any]] { JSONLines.read(logPath) }
+    public var log: String { server.log }
 }
 
 enum JSONLines {

@@ -26,6 +26,7 @@ def main():
     parser.add_argument("--status", type=int, default=503)
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--retry-after")
+    parser.add_argument("--retry-after-date-in", type=int, help="send Retry-After as an HTTP-date this many seconds ahead")
     parser.add_argument("--redirect-to")
     parser.add_argument("--require-basic")
     parser.add_argument("--log", required=True)
@@ -71,6 +72,9 @@ def main():
                     headers = [("Content-Type", "application/json")]
                     if args.retry_after:
                         headers.append(("Retry-After", args.retry_after))
+                    elif args.retry_after_date_in is not None:
+                        from email.utils import formatdate
+                        headers.append(("Retry-After", formatdate(time.time() + args.retry_after_date_in, usegmt=True)))
                     body = json.dumps({"errors": [{"code": "TOOMANYREQUESTS" if args.status == 429 else "UNAVAILABLE",
                                                    "message": "injected fault"}]}).encode()
                     self.reply(args.status, headers, body)
