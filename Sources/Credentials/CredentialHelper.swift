@@ -32,6 +32,7 @@ public struct CredentialHelper: Sendable {
     /// Username and secret for `serverURL`, or nil when the helper has none.
     public func get(serverURL: String) async throws(CredentialsError) -> (username: String, secret: String)? {
         guard let path = executable() else { throw .helperNotFound(helper: name) }
+        IgnoreSIGPIPE.once()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["get"]
@@ -40,39 +41,38 @@ public struct CredentialHelper: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        let (output, errorOutput, status): (Data, Data, Int32)
-        do {
-            (output, errorOutput, status) = try await withThrowingTaskGroup(of: (Data, Data, Int32)?.self) { group in
-                try process.run()
-                group.addTask {
-                    stdin.fileHandleForWriting.write(Data(serverURL.utf8))
-                    try? stdin.fileHandleForWriting.close()
-                    // Read both pipes to the end before waiting, so a chatty helper cannot block.
-                    async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-                    async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-                    let (o, e) = await (out, err)
-                    process.waitUntilExit()
-                    return (o, e, process.terminationStatus)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                if first == nil {
-                    // SIGKILL: a helper may have inherited a blocked SIGTERM.
-                    kill(process.processIdentifier, SIGKILL)
-                    group.cancelAll()
-                    throw CredentialsError.helperTimedOut(helper: name)
-                }
-                group.cancelAll()
-                return first!
+        do { try process.run() }
+        catch { throw .helperFailed(helper: name, detail: "cannot start it: \(error.localizedDescription)") }
+        let timedOut = TimeoutFlag()
+        // A hung helper is killed with SIGKILL (it may have inherited a blocked SIGTERM).
+        let pid = process.processIdentifier
+        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning {
+                timedOut.set()
+                kill(pid, SIGKILL)
             }
-        } catch let error as CredentialsError {
-            throw error
-        } catch {
-            throw .helperFailed(helper: name, detail: "cannot start it: \(error.localizedDescription)")
         }
+        // Blocking pipe reads run on GCD threads, never on Swift's cooperative pool.
+        let (output, errorOutput, status): (Data, Data, Int32) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                // A helper may exit without reading stdin: that is its answer, not our crash.
+                try? stdin.fileHandleForWriting.write(contentsOf: Data(serverURL.utf8))
+                try? stdin.fileHandleForWriting.close()
+                let group = DispatchGroup()
+                let errorBox = DataBox()
+                group.enter()
+                DispatchQueue.global().async {
+                    errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+                    group.leave()
+                }
+                let out = stdout.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: (out, errorBox.data, process.terminationStatus))
+            }
+        }
+        if timedOut.isSet { throw .helperTimedOut(helper: name) }
         let message = String(decoding: errorOutput.isEmpty ? output : errorOutput, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard status == 0 else {
@@ -86,4 +86,21 @@ public struct CredentialHelper: Sendable {
         guard let secret = answer.Secret, !secret.isEmpty else { return nil }
         return (answer.Username ?? "", secret)
     }
+}
+
+/// Writing to a pipe whose reader has gone must be an error, not a signal that kills us.
+enum IgnoreSIGPIPE {
+    private static let done: Bool = { signal(SIGPIPE, SIG_IGN); return true }()
+    static func once() { _ = done }
+}
+
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }

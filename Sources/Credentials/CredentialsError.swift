@@ -28,7 +28,7 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .helperFailed(let helper, let detail):
             return "credential helper docker-credential-\(helper) failed: \(detail)"
         case .helperTimedOut(let helper):
-            return "credential helper docker-credential-\(helper) did not answer within 30 s"
+            return "credential helper docker-credential-\(helper) did not answer in time and was stopped"
         }
     }
 }

@@ -1,9 +1,12 @@
 import ImagesmithCommands
+import Foundation
 import Logging
 
 @main
 enum Imagesmith {
     static func main() async {
+        // A peer that closes a socket or pipe early must give an error, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
         await ImagesmithCommand.main()
     }
