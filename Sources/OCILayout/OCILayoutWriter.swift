@@ -114,6 +114,37 @@ public struct OCILayoutWriter {
         return Written(tag: tag, digest: digest, mediaType: indexType, size: size, children: [], attestationDigest: nil)
     }
 
+    /// Copies a written image into skopeo's `dir:` transport format (`version`, `manifest.json`,
+    /// `<hex>.manifest.json` per child, blobs by hex). skopeo's `oci:` transport refuses Docker
+    /// media types; `dir:` copies them byte for byte.
+    public func exportDirTransport(_ written: Written, to target: URL) throws {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: target, withIntermediateDirectories: true)
+        try Data("Directory Transport Version: 1.1\n".utf8).write(to: target.appendingPathComponent("version"))
+        func blob(_ digest: String) -> URL { directory.appendingPathComponent("blobs/sha256/\(digest.dropFirst(7))") }
+        func copyImage(_ manifestDigest: String, as name: String) throws {
+            let manifestData = try Data(contentsOf: blob(manifestDigest))
+            try manifestData.write(to: target.appendingPathComponent(name))
+            guard let manifest = try JSONSerialization.jsonObject(with: manifestData) as? [String: Any] else { return }
+            let descriptors = [manifest["config"] as? [String: Any]].compactMap { $0 } + ((manifest["layers"] as? [[String: Any]]) ?? [])
+            for descriptor in descriptors {
+                guard let digest = descriptor["digest"] as? String else { continue }
+                let destination = target.appendingPathComponent(String(digest.dropFirst(7)))
+                if !fileManager.fileExists(atPath: destination.path) {
+                    try fileManager.copyItem(at: blob(digest), to: destination)
+                }
+            }
+        }
+        if written.children.isEmpty || (written.children.count == 1 && written.digest == written.children[0].digest) {
+            try copyImage(written.digest, as: "manifest.json")
+            return
+        }
+        try Data(contentsOf: blob(written.digest)).write(to: target.appendingPathComponent("manifest.json"))
+        for child in written.children {
+            try copyImage(child.digest, as: "\(child.digest.dropFirst(7)).manifest.json")
+        }
+    }
+
     func writeImageManifest(platform: PlatformSpec, seed: String) throws -> (String, Int) {
         let tar = try TarWriter(compression: .none, modificationTime: 0)
         try tar.addDirectory("etc")

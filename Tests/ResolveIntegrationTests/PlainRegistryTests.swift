@@ -136,4 +136,47 @@ import TestSupport
         let heads = proxy.requests().filter { $0["method"] as? String == "HEAD" }
         #expect(heads.count == 1)
     }
+
+    @Test func dockerManifestListAndV2ManifestResolve() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try RegistryServer(storage: seed.storage)
+        let list = "\(registry.host)/\(seed.dockerList.repository):v1"
+        let single = "\(registry.host)/\(seed.dockerSingle.repository):v1"
+        let run = await resolve([list], platform: "linux/arm", json: true, insecure: [registry.host])
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.json.first?["digest"] as? String == seed.dockerList.digest)
+        #expect(run.json.first?["mediaType"] as? String == "application/vnd.docker.distribution.manifest.list.v2+json")
+        #expect(run.json.first?["platformDigest"] as? String == seed.dockerList.children["linux/arm/v7"])
+        let one = await resolve([single], platform: "linux/arm64/v8", json: true, insecure: [registry.host])
+        #expect(one.code == 0, "\(one.stderr)")
+        #expect(one.json.first?["digest"] as? String == seed.dockerSingle.digest)
+        #expect(one.json.first?["mediaType"] as? String == "application/vnd.docker.distribution.manifest.v2+json")
+    }
+
+    @Test func everyManifestRequestCarriesTheFullAcceptList() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try RegistryServer(storage: seed.storage)
+        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let run = await resolve(["\(proxy.host)/\(seed.dockerList.repository):v1", "\(proxy.host)/\(seed.nested.repository):v1"], platform: "linux/amd64", insecure: [proxy.host])
+        #expect(run.code == 0, "\(run.stderr)")
+        let manifestRequests = proxy.requests().filter { ($0["path"] as? String)?.contains("/manifests/") == true }
+        #expect(manifestRequests.count >= 5)
+        for request in manifestRequests {
+            let accept = (request["accept"] as? String ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(Set(accept) == ["application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
+                                    "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json"])
+        }
+    }
+
+    @Test func connectionsAreReused() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try RegistryServer(storage: seed.storage)
+        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let references = [seed.single, seed.multi, seed.arm, seed.dockerList, seed.dockerSingle].map { "\(proxy.host)/\($0.repository):v1" }
+        let run = await resolve(references, insecure: [proxy.host], jobs: 1)
+        #expect(run.code == 0, "\(run.stderr)")
+        let requests = proxy.requests()
+        #expect(requests.count == 10, "a HEAD and a GET per reference")
+        #expect(Set(requests.compactMap { $0["client_port"] as? Int }).count == 1, "one keep-alive connection serves every request")
+    }
 }

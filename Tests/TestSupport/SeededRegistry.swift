@@ -24,6 +24,10 @@ public struct SeededImages: Sendable {
     public var arm: Image
     /// an index whose only entry is another index (nested)
     public var nested: Image
+    /// Docker manifest list (linux/amd64, linux/arm/v7) with Docker v2 manifests
+    public var dockerList: Image
+    /// a single Docker v2 manifest (linux/arm64)
+    public var dockerSingle: Image
 
     public static func shared() async throws -> SeededImages { try await SeedCache.shared.value() }
 }
@@ -53,6 +57,12 @@ actor SeedCache {
         let inner = try writer.write(tag: "inner", platforms: [.init("linux/amd64"), .init("linux/riscv64")], seed: "inner")
         let nested = try writer.writeNestedIndex(tag: "nested", entries: [(inner.digest, inner.size, inner.mediaType, nil)])
 
+        let dockerWriter = OCILayoutWriter(directory: root.appendingPathComponent("docker-layout"), format: .docker)
+        let dockerList = try dockerWriter.write(tag: "list", platforms: [.init("linux/amd64"), .init("linux/arm/v7")], seed: "docker-list")
+        let dockerSingle = try dockerWriter.write(tag: "single", platforms: [.init("linux/arm64")], seed: "docker-single")
+        try dockerWriter.exportDirTransport(dockerList, to: root.appendingPathComponent("dir-list"))
+        try dockerWriter.exportDirTransport(dockerSingle, to: root.appendingPathComponent("dir-single"))
+
         let registry = try RegistryServer(storage: storage)
         defer { registry.stop() }
         func push(_ tag: String, _ repository: String) throws {
@@ -63,6 +73,10 @@ actor SeedCache {
         try push("multi", "edge/multi")
         try push("arm", "edge/arm")
         try push("inner", "edge/nested")
+        for (directory, repository) in [("dir-list", "edge/docker-list"), ("dir-single", "edge/docker-single")] {
+            try ProcessSupport.check("skopeo", ["copy", "--quiet", "--all", "--preserve-digests", "--dest-tls-verify=false",
+                                                "dir:\(root.appendingPathComponent(directory).path)", "docker://\(registry.host)/\(repository):v1"])
+        }
         // skopeo cannot copy an index of indexes: PUT that one manifest through the registry
         // API (its children are already there).
         let nestedBlob = layoutDirectory.appendingPathComponent("blobs/sha256/\(nested.digest.dropFirst(7))").path
@@ -78,6 +92,7 @@ actor SeedCache {
         var nestedImage = image("edge/nested", nested)
         nestedImage.children = image("edge/nested", inner).children
         return SeededImages(storage: storage, single: image("edge/single", single), multi: image("edge/multi", multi),
-                            arm: image("edge/arm", arm), nested: nestedImage)
+                            arm: image("edge/arm", arm), nested: nestedImage,
+                            dockerList: image("edge/docker-list", dockerList), dockerSingle: image("edge/docker-single", dockerSingle))
     }
 }

@@ -44,6 +44,8 @@ def main():
             with lock, open(args.log, "a") as f:
                 f.write(json.dumps({"method": self.command, "path": self.path,
                                     "authorization": self.headers.get("Authorization") is not None,
+                                    "accept": self.headers.get("Accept"),
+                                    "client_port": self.client_address[1],
                                     "time": time.time()}) + "\n")
 
         def reply(self, status, headers, body):

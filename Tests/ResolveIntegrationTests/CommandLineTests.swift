@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The built executables, run as processes: exit statuses and streams as a script sees them.
+@Suite struct CommandLineTests {
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessSupport.Output {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent-home"]
+        env.merge(environment) { $1 }
+        return try ProcessSupport.run(Self.binaries.appendingPathComponent(tool).path, arguments, environment: env)
+    }
+
+    @Test func resolvesThroughTheExecutable() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try RegistryServer(storage: seed.storage)
+        let reference = "\(registry.host)/\(seed.multi.repository):v1"
+        let result = try run("imagesmith", ["resolve", "--insecure-registry", registry.host, "--platform", "linux/amd64", reference])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\(reference) \(registry.host)/\(seed.multi.repository)@\(seed.multi.digest) \(registry.host)/\(seed.multi.repository)@\(seed.multi.children["linux/amd64"]!)\n")
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func everyInvalidReferenceIsReportedWithExit65() throws {
+        let result = try run("imagesmith", ["resolve", "UPPER/Case", "ok/name:v1", "bad::tag", "x@sha256:123"])
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("invalid reference 'UPPER/Case'"))
+        #expect(result.stderr.contains("invalid reference 'bad::tag'"))
+        #expect(result.stderr.contains("invalid reference 'x@sha256:123': 'sha256:123' is not a valid digest: sha256 needs 64 hex characters, found 3"))
+        #expect(!result.stderr.contains("'ok/name:v1'"))
+    }
+
+    @Test(arguments: [
+        ["resolve"],
+        ["resolve", "--no-such-flag", "nginx"],
+        ["resolve", "--platform", "linux", "nginx"],
+        ["resolve", "--jobs", "0", "nginx"],
+        ["resolve", "--ca-file", "/nonexistent/ca.pem", "nginx"],
+        ["resolve", "--insecure-registry", "bad host", "nginx"],
+        ["no-such-command"],
+    ])
+    func usageErrorsExit64(arguments: [String]) throws {
+        let result = try run("imagesmith", arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(!result.stderr.isEmpty)
+    }
+
+    @Test func unreachableRegistryExits69() throws {
+        let port = try ProcessSupport.freePort()
+        let result = try run("imagesmith", ["resolve", "--deadline", "5", "--insecure-registry", "127.0.0.1:\(port)", "127.0.0.1:\(port)/a/b:c"])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("cannot reach registry 127.0.0.1:\(port)"))
+    }
+
+    @Test func malformedDockerConfigExits65AndNamesTheFile() throws {
+        let home = try TemporaryDirectory("cli-config")
+        let path = try home.write("config.json", #"{"auths": {"ghcr.io": {"auth": "@@@@"}}}"#)
+        let result = try run("imagesmith", ["resolve", "ghcr.io/a/b:c"], environment: ["REGISTRY_AUTH_FILE": path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(path))
+        #expect(result.stderr.contains("/auths/ghcr.io/auth"))
+    }
+
+    @Test(arguments: [("imagesmith", "resolve"), ("provision", "first boot"), ("rollback", "previous release")])
+    func helpWorks(tool: String, mentions: String) throws {
+        let result = try run(tool, ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: \(tool)"))
+        #expect(result.stdout.contains(mentions))
+    }
+}
