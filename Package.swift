@@ -39,11 +39,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(name: "HostIO", dependencies: [
+            "ImageReference", "RegistryClient",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
 
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
-            "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing",
+            "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -69,6 +73,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),

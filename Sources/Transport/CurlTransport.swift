@@ -117,18 +117,29 @@ final class ResponseAccumulator {
 
     init(limit: Int) { self.limit = limit }
 
-    func appendHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
+    /// Parses one raw header line ("Name: value\r\n") at the byte level: this runs for every
+    /// header of every response, and Foundation's trimming was most of the client's CPU time.
+    func appendHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var end = bytes.count
+        while end > 0, Self.isSpace(bytes[end - 1]) { end -= 1 }
+        guard end > 0 else { return }
+        if end >= 5, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
+           bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/") {
             // A new response begins (after 100 Continue, say): forget the previous headers.
             headers.removeAll()
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        guard let colon = bytes[..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        var nameEnd = colon
+        while nameEnd > 0, Self.isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < end, Self.isSpace(bytes[valueStart]) { valueStart += 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<nameEnd]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<end]), as: UTF8.self)
         headers.append((name, value))
     }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0d || byte == 0x0a }
 }
 
 private let curlWriteBody: edge_curl_data_cb = { pointer, size, count, context in
@@ -149,9 +160,8 @@ private let curlWriteHeader: edge_curl_data_cb = { pointer, size, count, context
     guard let pointer, let context else { return 0 }
     let accumulator = Unmanaged<ResponseAccumulator>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        accumulator.appendHeaderLine(UnsafeBufferPointer(start: bytes, count: length))
     }
-    accumulator.appendHeaderLine(line)
     return length
 }

@@ -23,7 +23,8 @@ final class Capture: @unchecked Sendable {
 
 func resolve(
     _ references: [String], platform: String? = nil, json: Bool = false, caFile: String? = nil,
-    insecure: [String] = [], jobs: Int = 8, deadline: Double = 60, environment: [String: String] = [:]
+    insecure: [String] = [], jobs: Int = 8, deadline: Double = 60, environment: [String: String] = [:],
+    cacheDirectory: String? = nil
 ) async -> ResolveRun {
     let capture = Capture()
     var env = environment
@@ -32,7 +33,8 @@ func resolve(
     let runner = ResolveRunner(
         references: references, platform: platform, json: json, caFile: caFile, insecureRegistries: insecure,
         jobs: jobs, deadline: deadline, environment: env,
-        output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) })
+        output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) }),
+        cacheDirectory: cacheDirectory, useCache: cacheDirectory != nil
     )
     let code = await runner.run()
     let (out, err) = capture.texts

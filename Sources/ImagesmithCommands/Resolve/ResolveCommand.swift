@@ -15,7 +15,8 @@ struct ResolveCommand: AsyncParsableCommand {
         discussion: """
             Prints one line per reference: the reference as given and its pinned form \
             registry/repository@sha256:... (with --platform, a third column: the pinned \
-            platform manifest). If any reference fails, every failure is reported on stderr, \
+            platform manifest). Tags are always asked for (HEAD); a manifest already seen is \
+            read from the local cache and re-hashed instead of fetched again. If any reference fails, every failure is reported on stderr, \
             nothing is printed on stdout, and the exit status is 65 (invalid reference), \
             69 (registry unreachable or refusing) or 1 (content that does not verify, a \
             missing platform).
@@ -39,6 +40,12 @@ struct ResolveCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Give up on the whole run after this many seconds.", valueName: "SECONDS"))
     var deadline: Double = 120
+
+    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Keep verified manifests here (default: $XDG_CACHE_HOME/imagesmith/manifests or ~/.cache/imagesmith/manifests).", valueName: "DIR"))
+    var cacheDirectory: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the manifest cache.")
+    var noCache = false
 
     @Flag(name: .shortAndLong, help: "Log each request to stderr.")
     var verbose = false
@@ -66,7 +73,8 @@ struct ResolveCommand: AsyncParsableCommand {
             references: references, platform: platform, json: json, caFile: caFile,
             insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
             logLevel: verbose ? .debug : .warning,
-            environment: ProcessInfo.processInfo.environment, output: .standard
+            environment: ProcessInfo.processInfo.environment, output: .standard,
+            cacheDirectory: cacheDirectory, useCache: !noCache
         ).run()
         if code != 0 { throw ExitCode(code) }
     }

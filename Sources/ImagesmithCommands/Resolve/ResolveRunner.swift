@@ -1,6 +1,7 @@
 import Credentials
 import Foundation
 import Hashing
+import HostIO
 import ImageReference
 import Logging
 import RegistryClient
@@ -19,8 +20,13 @@ public struct ResolveRunner: Sendable {
     public var logLevel: Logger.Level
     public var environment: [String: String]
     public var output: CommandOutput
+    /// Where verified manifests are kept; nil for the default location.
+    public var cacheDirectory: String?
+    public var useCache: Bool
 
-    public init(references: [String], platform: String? = nil, json: Bool = false, caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120, logLevel: Logger.Level = .warning, environment: [String: String], output: CommandOutput) {
+    public init(references: [String], platform: String? = nil, json: Bool = false, caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120, logLevel: Logger.Level = .warning, environment: [String: String], output: CommandOutput, cacheDirectory: String? = nil, useCache: Bool = true) {
+        self.cacheDirectory = cacheDirectory
+        self.useCache = useCache
         self.references = references
         self.platform = platform
         self.json = json
@@ -64,6 +70,7 @@ public struct ResolveRunner: Sendable {
             transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, logger: logger),
             digester: OpenSSLDigester(),
             credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
+            store: manifestStore(logger: logger),
             configuration: configuration, logger: logger
         )
         let results = await resolver.resolve(parsed.map(\.reference), platform: requestedPlatform)
@@ -93,5 +100,12 @@ public struct ResolveRunner: Sendable {
             output.writeOut(ResolveReport.lines(resolved))
         }
         return 0
+    }
+
+    func manifestStore(logger: Logger) -> any ManifestStore {
+        guard useCache, let root = cacheDirectory ?? FileManifestStore.defaultRoot(environment: environment) else {
+            return NoManifestStore()
+        }
+        return FileManifestStore(root: root, logger: logger)
     }
 }

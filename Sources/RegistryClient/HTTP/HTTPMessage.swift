@@ -23,15 +23,22 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public mutating func remove(_ name: String) {
-        entries.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        entries.removeAll { Self.sameName($0.name, name) }
     }
 
     public subscript(_ name: String) -> String? {
-        entries.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        entries.first { Self.sameName($0.name, name) }?.value
     }
 
     public func values(_ name: String) -> [String] {
-        entries.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value)
+        entries.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Header names are ASCII tokens: compare them with ASCII case folding.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in
+            (x >= 0x41 && x <= 0x5a ? x | 0x20 : x) == (y >= 0x41 && y <= 0x5a ? y | 0x20 : y)
+        }
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }

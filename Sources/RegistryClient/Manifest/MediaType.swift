@@ -17,7 +17,7 @@ public enum MediaType {
 
     /// `application/json; charset=utf-8` -> `application/json`
     public static func essence(_ contentType: String) -> String {
-        let base = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? contentType
-        return base.trimmingCharacters(in: .whitespaces).lowercased()
+        let base = contentType.split(separator: ";", maxSplits: 1).first ?? Substring(contentType)
+        return String(base.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()).lowercased()
     }
 }

@@ -32,11 +32,13 @@ public struct ResolvedImage: Sendable, Equatable {
 public struct Resolver: Sendable {
     let session: RegistrySession
     let digester: any ContentDigester
+    let store: any ManifestStore
     let logger: Logger
 
-    public init(transport: any HTTPTransport, digester: any ContentDigester, credentials: any CredentialProvider = NoCredentials(), configuration: ResolverConfiguration = ResolverConfiguration(), tokens: TokenCache = TokenCache(), logger: Logger = Logger(label: "imagesmith.resolver")) {
+    public init(transport: any HTTPTransport, digester: any ContentDigester, credentials: any CredentialProvider = NoCredentials(), store: any ManifestStore = NoManifestStore(), configuration: ResolverConfiguration = ResolverConfiguration(), tokens: TokenCache = TokenCache(), logger: Logger = Logger(label: "imagesmith.resolver")) {
         self.session = RegistrySession(transport: transport, credentials: credentials, configuration: configuration, tokens: tokens, logger: logger)
         self.digester = digester
+        self.store = store
         self.logger = logger
     }
 
@@ -84,7 +86,7 @@ public struct Resolver: Sendable {
             }
             var claimed: Digest?
             if let header = head.headers["Docker-Content-Digest"] {
-                do { claimed = try Digest(parsing: header.trimmingCharacters(in: .whitespaces)) }
+                do { claimed = try Digest(parsing: header) }
                 catch { throw RegistryError.malformedManifest(url: url, detail: "its Docker-Content-Digest header '\(header)' is not a digest") }
             }
             fetched = try await fetchManifest(registry, repository, reference: tag.value, expected: claimed)
@@ -118,9 +120,20 @@ public struct Resolver: Sendable {
 
     /// GETs a manifest, hashes it, and checks the hash against the digest asked for / claimed
     /// before (`expected`) and the `Docker-Content-Digest` of this answer; checks that the
-    /// Content-Type agrees with the body.
+    /// Content-Type agrees with the body. With an expected digest, a verified copy from the
+    /// local store is used instead of the network.
     func fetchManifest(_ registry: Registry, _ repository: Repository, reference: String, expected: Digest?) async throws(RegistryError) -> FetchedManifest {
-        let (response, url) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "manifests/\(reference)", accept: MediaType.acceptHeader)
+        let url = "\(session.baseURL(registry))/v2/\(repository.path)/manifests/\(reference)"
+        if let expected, let cached = store.load(expected) {
+            if (try? hash(cached.bytes, expected.algorithm)) == expected,
+               let document = try? validateManifest(cached.bytes, contentType: cached.mediaType, url: url) {
+                logger.debug("manifest from the local store", metadata: ["digest": "\(expected)"])
+                return FetchedManifest(digest: expected, mediaType: cached.mediaType, body: cached.bytes, document: document, url: url)
+            }
+            logger.notice("dropping a damaged cache entry", metadata: ["digest": "\(expected)"])
+            store.remove(expected)
+        }
+        let (response, _) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "manifests/\(reference)", accept: MediaType.acceptHeader)
         guard response.status == 200 else { throw Self.refusal(response, url: url) }
         let algorithm = expected?.algorithm ?? .sha256
         let computed = try hash(response.body, algorithm)
@@ -128,7 +141,7 @@ public struct Resolver: Sendable {
             throw RegistryError.digestMismatch(url: url, claimed: expected, computed: computed)
         }
         if let header = response.headers["Docker-Content-Digest"] {
-            guard let claimed = try? Digest(parsing: header.trimmingCharacters(in: .whitespaces)) else {
+            guard let claimed = try? Digest(parsing: header) else {
                 throw RegistryError.malformedManifest(url: url, detail: "its Docker-Content-Digest header '\(header)' is not a digest")
             }
             let mine = claimed.algorithm == computed.algorithm ? computed : try hash(response.body, claimed.algorithm)
@@ -137,8 +150,16 @@ public struct Resolver: Sendable {
             }
         }
         let contentType = MediaType.essence(response.headers["Content-Type"] ?? "")
+        let document = try validateManifest(response.body, contentType: contentType, url: url)
+        let digest = expected ?? computed
+        store.store(digest, mediaType: contentType, bytes: response.body)
+        return FetchedManifest(digest: digest, mediaType: contentType, body: response.body, document: document, url: url)
+    }
+
+    /// Decodes a manifest and checks it against the media type it was served as.
+    func validateManifest(_ body: [UInt8], contentType: String, url: String) throws(RegistryError) -> ManifestDocument {
         let document: ManifestDocument
-        do { document = try ManifestDocument.decode(response.body) }
+        do { document = try ManifestDocument.decode(body) }
         catch {
             if contentType == MediaType.dockerSchema1Signed || contentType == MediaType.dockerSchema1 {
                 throw RegistryError.unsupportedMediaType(url: url, mediaType: contentType)
@@ -158,7 +179,24 @@ public struct Resolver: Sendable {
         if !document.isIndex && document.config == nil {
             throw RegistryError.malformedManifest(url: url, detail: "an image manifest needs a 'config' descriptor")
         }
-        return FetchedManifest(digest: expected ?? computed, mediaType: contentType, body: response.body, document: document, url: url)
+        return document
+    }
+
+    /// A blob by digest (an image config), hash-verified, from the local store when possible.
+    func fetchBlob(_ registry: Registry, _ repository: Repository, descriptor: Descriptor) async throws(RegistryError) -> [UInt8] {
+        let digest = descriptor.digest
+        if let cached = store.load(digest) {
+            if (try? hash(cached.bytes, digest.algorithm)) == digest { return cached.bytes }
+            store.remove(digest)
+        }
+        let (response, url) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "blobs/\(digest)", accept: nil)
+        guard response.status == 200 else { throw Self.refusal(response, url: url) }
+        let computed = try hash(response.body, digest.algorithm)
+        guard computed == digest else {
+            throw RegistryError.digestMismatch(url: url, claimed: digest, computed: computed)
+        }
+        store.store(digest, mediaType: descriptor.mediaType ?? "application/octet-stream", bytes: response.body)
+        return response.body
     }
 
     func hash(_ bytes: [UInt8], _ algorithm: Digest.Algorithm) throws(RegistryError) -> Digest {
@@ -174,15 +212,12 @@ public struct Resolver: Sendable {
             guard let config = manifest.document.config else {
                 throw RegistryError.malformedManifest(url: manifest.url, detail: "an image manifest needs a 'config' descriptor")
             }
-            let (response, url) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "blobs/\(config.digest)", accept: nil)
-            guard response.status == 200 else { throw Self.refusal(response, url: url) }
-            let computed = try hash(response.body, config.digest.algorithm)
-            guard computed == config.digest else {
-                throw RegistryError.digestMismatch(url: url, claimed: config.digest, computed: computed)
-            }
+            let body = try await fetchBlob(registry, repository, descriptor: config)
             let configPlatform: Platform
-            do { configPlatform = try JSONDecoder().decode(ImageConfigPlatform.self, from: Data(response.body)).platform }
-            catch { throw RegistryError.malformedManifest(url: url, detail: "the image config does not name its os and architecture") }
+            do { configPlatform = try JSONDecoder().decode(ImageConfigPlatform.self, from: Data(body)).platform }
+            catch {
+                throw RegistryError.malformedManifest(url: "\(session.baseURL(registry))/v2/\(repository.path)/blobs/\(config.digest)", detail: "the image config does not name its os and architecture")
+            }
             guard platform.matches(configPlatform) else {
                 throw RegistryError.platformNotFound(requested: platform, available: [configPlatform])
             }

@@ -1,0 +1,63 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Crash-safe whole-file writes: a temporary file in the same directory, created with its
+/// final mode (so a secret is never world-readable, not even for a moment), written, fsynced,
+/// renamed over the target, and the directory fsynced. After `write` returns, the new content
+/// survives a power cut; before, the old content is intact.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(HostIOError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let temporary = "\(directory.isEmpty ? "." : directory)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw .system(operation: "create", path: temporary, errno: errno) }
+        var failure: HostIOError?
+        // The umask may have narrowed the mode at creation; set it exactly.
+        if fchmod(fd, mode) != 0 { failure = .system(operation: "chmod", path: temporary, errno: errno) }
+        var offset = 0
+        while failure == nil && offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = .system(operation: "write", path: temporary, errno: errno)
+            } else {
+                offset += written
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = .system(operation: "fsync", path: temporary, errno: errno) }
+        if close(fd) != 0 && failure == nil { failure = .system(operation: "close", path: temporary, errno: errno) }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .system(operation: "rename into place", path: path, errno: code)
+        }
+        try syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
+    /// fsyncs a directory so a rename or create inside it is durable.
+    public static func syncDirectory(_ path: String) throws(HostIOError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(operation: "open directory", path: path, errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw .system(operation: "fsync directory", path: path, errno: errno) }
+    }
+
+    /// Creates a directory and its parents with `mode`, fsyncing each parent it changed.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(HostIOError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try makeDirectory(parent, mode: mode) }
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw .system(operation: "create directory", path: path, errno: errno) }
+        if !parent.isEmpty { try syncDirectory(parent) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import ImageReference
+import Testing
+import TestSupport
+@testable import HostIO
+
+@Suite struct AtomicFileTests {
+    func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    @Test func writesReplacesAndLeavesNoTemporaryFiles() throws {
+        let directory = try TemporaryDirectory("atomic")
+        let path = directory.file("state.json")
+        try AtomicFile.write(Array("one".utf8), to: path)
+        try AtomicFile.write(Array("two".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "two")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["state.json"])
+    }
+
+    @Test func secretsAreCreatedWithTheirFinalModeDespiteTheUmask() throws {
+        let directory = try TemporaryDirectory("atomic-mode")
+        let old = umask(0)
+        defer { umask(old) }
+        try AtomicFile.write(Array("token".utf8), to: directory.file("secret"), mode: 0o600)
+        #expect(try mode(directory.file("secret")) == 0o600)
+        try AtomicFile.write(Array("x".utf8), to: directory.file("public"), mode: 0o644)
+        #expect(try mode(directory.file("public")) == 0o644)
+    }
+
+    @Test func failureNamesThePathAndChangesNothing() throws {
+        let directory = try TemporaryDirectory("atomic-fail")
+        let missing = directory.file("no/such/dir/file")
+        #expect(throws: HostIOError.self) { try AtomicFile.write([1], to: missing) }
+        do {
+            try AtomicFile.write([1], to: missing)
+        } catch {
+            #expect(error.description.contains(directory.file("no/such/dir")))
+            #expect(error.description.contains("No such file or directory"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    @Test func makeDirectoryCreatesParents() throws {
+        let directory = try TemporaryDirectory("atomic-dir")
+        try AtomicFile.makeDirectory(directory.file("a/b/c"), mode: 0o700)
+        #expect(try mode(directory.file("a/b/c")) == 0o700)
+    }
+}
+
+@Suite struct FileManifestStoreTests {
+    let digest = try! Digest(parsing: "sha256:" + String(repeating: "ab", count: 32))
+
+    @Test func roundTripsBytesAndMediaType() throws {
+        let directory = try TemporaryDirectory("store")
+        let store = FileManifestStore(root: directory.file("cache"))
+        #expect(store.load(digest) == nil)
+        let bytes: [UInt8] = Array("{\"a\":1}\n\n".utf8) + [0, 255]
+        store.store(digest, mediaType: "application/vnd.oci.image.index.v1+json", bytes: bytes)
+        let loaded = try #require(store.load(digest))
+        #expect(loaded.mediaType == "application/vnd.oci.image.index.v1+json")
+        #expect(loaded.bytes == bytes)
+        #expect(FileManager.default.fileExists(atPath: directory.file("cache/sha256/\(digest.encoded)")))
+        store.remove(digest)
+        #expect(store.load(digest) == nil)
+    }
+
+    @Test func unwritableCacheIsNotAnError() throws {
+        let store = FileManifestStore(root: "/proc/not-writable/cache")
+        store.store(digest, mediaType: "x", bytes: [1])
+        #expect(store.load(digest) == nil)
+    }
+
+    @Test func defaultRootFollowsXDG() {
+        #expect(FileManifestStore.defaultRoot(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/imagesmith/manifests")
+        #expect(FileManifestStore.defaultRoot(environment: ["HOME": "/h"]) == "/h/.cache/imagesmith/manifests")
+        #expect(FileManifestStore.defaultRoot(environment: ["XDG_CACHE_HOME": "relative"]) == nil)
+    }
+}
