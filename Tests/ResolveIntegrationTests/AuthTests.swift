@@ -113,6 +113,27 @@ import TestSupport
         #expect(requests.allSatisfy { $0["service"] as? String == "edge-registry" && $0["authorized"] as? Bool == true })
     }
 
+    @Test func rejectedTokenIsReplacedOnceThenTheRequestSucceeds() async throws {
+        let seed = try await SeededImages.shared()
+        // The first token grants nothing: the registry answers 401 with
+        // error="insufficient_scope"; the resolver drops that token and fetches a new one.
+        let tokens = try TokenServer(emptyFirst: 1)
+        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host, "127.0.0.1:\(tokens.port)"])
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(tokens.requests().count == 2)
+    }
+
+    @Test func tokenThatNeverGrantsAccessFailsWithoutLooping() async throws {
+        let seed = try await SeededImages.shared()
+        let tokens = try TokenServer(emptyFirst: 1000)
+        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host, "127.0.0.1:\(tokens.port)"])
+        #expect(run.code == 69)
+        #expect(run.stderr.contains("refused access"))
+        #expect(tokens.requests().count == 2)
+    }
+
     @Test func identityTokenIsExchangedWithARefreshTokenGrant() async throws {
         let seed = try await SeededImages.shared()
         let tokens = try TokenServer(refreshToken: "refresh-abc-123")

@@ -22,6 +22,25 @@ import TestSupport
         #expect(result.stderr.isEmpty)
     }
 
+    @Test func verboseLogsCarryNoSecrets() async throws {
+        let seed = try await SeededImages.shared()
+        let tokens = try TokenServer(user: "robot", password: "pa55-SECRET-word")
+        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let home = try TemporaryDirectory("cli-secrets")
+        let auth = Data("robot:pa55-SECRET-word".utf8).base64EncodedString()
+        try home.write("docker/config.json", #"{"auths": {"\#(registry.host)": {"auth": "\#(auth)"}}}"#, mode: 0o600)
+        let result = try run("imagesmith", ["resolve", "-v", "--no-cache", "--platform", "linux/amd64",
+                                            "--insecure-registry", registry.host, "--insecure-registry", "127.0.0.1:\(tokens.port)",
+                                            "\(registry.host)/\(seed.multi.repository):v1"],
+                             environment: ["DOCKER_CONFIG": home.file("docker")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("debug"), "verbose mode logs requests")
+        for secret in ["pa55-SECRET-word", auth, "eyJ", "Bearer ", "Basic "] {
+            #expect(!result.stderr.contains(secret), "stderr must not contain \(secret)")
+            #expect(!result.stdout.contains(secret))
+        }
+    }
+
     @Test func everyInvalidReferenceIsReportedWithExit65() throws {
         let result = try run("imagesmith", ["resolve", "UPPER/Case", "ok/name:v1", "bad::tag", "x@sha256:123"])
         #expect(result.status == 65)

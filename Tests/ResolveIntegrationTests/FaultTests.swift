@@ -79,6 +79,7 @@ import TestSupport
         #expect(run.stderr.contains("HTTP 503"))
         #expect(run.stderr.contains("UNAVAILABLE: injected fault"))
         #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.count == 5, "bounded attempts")
+        #expect(proxy.requests().filter { $0["method"] as? String == "GET" }.count == 1, "one GET for the message, no second round of retries")
     }
 
     @Test func notFoundIsNotRetried() async throws {

@@ -90,14 +90,14 @@ public final class TokenServer: @unchecked Sendable {
 
     public var realm: String { "http://127.0.0.1:\(port)/token" }
 
-    public init(user: String? = nil, password: String? = nil, refreshToken: String? = nil, field: String = "token") throws {
+    public init(user: String? = nil, password: String? = nil, refreshToken: String? = nil, field: String = "token", emptyFirst: Int = 0) throws {
         directory = try TemporaryDirectory("token")
         port = try ProcessSupport.freePort()
         let key = directory.file("signing.key")
         cert = directory.file("signing.crt")
         try ProcessSupport.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=edge test token issuer"])
         logPath = directory.file("requests.jsonl")
-        var arguments = [Fixtures.path("token_server.py"), "--port", "\(port)", "--key", key, "--cert", cert, "--log", logPath, "--field", field]
+        var arguments = [Fixtures.path("token_server.py"), "--port", "\(port)", "--key", key, "--cert", cert, "--log", logPath, "--field", field, "--empty-first", "\(emptyFirst)"]
         if let user, let password { arguments += ["--user", user, "--password", password] }
         if let refreshToken { arguments += ["--refresh-token", refreshToken] }
         server = try ServerProcess("python3", arguments, port: port, logPath: directory.file("server.log"))

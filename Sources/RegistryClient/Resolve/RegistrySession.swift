@@ -30,29 +30,31 @@ final class RegistrySession: Sendable {
 
     /// Sends a request to `/v2/<repository>/<path>`, answering auth challenges once. Returns
     /// the final response whatever its status; throws only when no usable answer came.
-    func registryRequest(_ method: HTTPMethod, registry: Registry, repository: Repository, path: String, accept: String?) async throws(RegistryError) -> (response: HTTPResponse, url: String) {
+    func registryRequest(_ method: HTTPMethod, registry: Registry, repository: Repository, path: String, accept: String?, maxAttempts: Int? = nil) async throws(RegistryError) -> (response: HTTPResponse, url: String) {
         let urlText = "\(baseURL(registry))/v2/\(repository.path)/\(path)"
         guard let url = URL(string: urlText) else {
             throw RegistryError.malformedManifest(url: urlText, detail: "cannot form a URL")
         }
         let defaultScope = "repository:\(repository.path):pull"
         var scopes = [defaultScope]
-        var answeredChallenge = false
+        // Round 1 answers the first challenge; round 2 a token the registry then rejected
+        // (expired, or `insufficient_scope`), with that token dropped from the cache.
+        var challengesAnswered = 0
         while true {
             var headers = HTTPHeaders()
             if let accept { headers.add("Accept", accept) }
             if let authorization = try await authorization(for: registry, scopes: scopes) {
                 headers.add("Authorization", authorization)
             }
-            let response = try await exchange(method: method, url: url, headers: headers, endpoint: registry.endpoint)
+            let response = try await exchange(method: method, url: url, headers: headers, endpoint: registry.endpoint, maxAttempts: maxAttempts)
             let needsAuth = response.status == 401 || (response.status == 403 && Self.isInsufficientScope(response))
-            guard needsAuth, !answeredChallenge else {
+            guard needsAuth, challengesAnswered < 2 else {
                 if response.status == 401 {
                     throw RegistryError.unauthorized(registry: registry.host, detail: "HTTP 401 even after authenticating" + Self.apiErrorSuffix(response))
                 }
                 return (response, urlText)
             }
-            answeredChallenge = true
+            challengesAnswered += 1
             let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
             scopes = try await learn(challenges, registry: registry, defaultScopes: [defaultScope])
         }
@@ -192,8 +194,9 @@ final class RegistrySession: Sendable {
     /// Sends a request, retrying transport errors, 429 and 5xx with backoff (honouring
     /// `Retry-After`) until it gets an answer or the deadline passes. Follows redirects for
     /// GET/HEAD, dropping `Authorization` when the redirect leaves the original origin.
-    func exchange(method: HTTPMethod, url: URL, headers: HTTPHeaders, body: [UInt8]? = nil, endpoint: String) async throws(RegistryError) -> HTTPResponse {
-        let policy = configuration.retry
+    func exchange(method: HTTPMethod, url: URL, headers: HTTPHeaders, body: [UInt8]? = nil, endpoint: String, maxAttempts: Int? = nil) async throws(RegistryError) -> HTTPResponse {
+        var policy = configuration.retry
+        if let maxAttempts { policy.maxAttempts = maxAttempts }
         var lastProblem: String?
         var attempt = 0
         while true {

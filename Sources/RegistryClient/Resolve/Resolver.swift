@@ -80,8 +80,9 @@ public struct Resolver: Sendable {
             let tag = reference.tag ?? .latest
             let (head, url) = try await session.registryRequest(.head, registry: registry, repository: repository, path: "manifests/\(tag)", accept: MediaType.acceptHeader)
             if head.status != 200 {
-                // HEAD answers carry no error body; ask again with GET to show the registry's reason.
-                let (get, getURL) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "manifests/\(tag)", accept: MediaType.acceptHeader)
+                // HEAD answers carry no error body: ask once more with GET (retries are spent)
+                // to show the registry's reason.
+                let (get, getURL) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "manifests/\(tag)", accept: MediaType.acceptHeader, maxAttempts: 1)
                 throw Self.refusal(get.status == 200 ? head : get, url: get.status == 200 ? url : getURL)
             }
             var claimed: Digest?

@@ -26,6 +26,7 @@ def main():
     parser.add_argument("--password")
     parser.add_argument("--refresh-token")
     parser.add_argument("--field", default="token", choices=["token", "access_token"])
+    parser.add_argument("--empty-first", type=int, default=0, help="the first N tokens grant nothing")
     parser.add_argument("--log", required=True)
     args = parser.parse_args()
 
@@ -33,12 +34,18 @@ def main():
     cert = x509.load_pem_x509_certificate(open(args.cert, "rb").read())
     x5c = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
     lock = threading.Lock()
+    issued = {"count": 0}
 
     def issue(service, scopes, subject):
+        with lock:
+            issued["count"] += 1
+            empty = issued["count"] <= args.empty_first
         access = []
         for scope in scopes:
             parts = scope.split(":")
             if len(parts) < 3:
+                continue
+            if empty:
                 continue
             access.append({"type": parts[0], "name": ":".join(parts[1:-1]), "actions": parts[-1].split(",")})
         now = int(time.time())
