@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries: module map + shim header (typed wrappers for variadics, macro constants).
@@ -23,6 +24,12 @@ let package = Package(
 
         // Pure core.
         .target(name: "ImageReference"),
+        .target(name: "ImageDefinition", dependencies: [
+            "ImageReference",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
+        .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
         .target(name: "RegistryClient", dependencies: [
             "ImageReference",
             .product(name: "Logging", package: "swift-log"),
@@ -48,6 +55,7 @@ let package = Package(
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
             "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
+            "ImageDefinition", "Lock", "PackerTemplate", "Archive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,6 +81,10 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference"]),
+        .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
+        .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),

@@ -1,0 +1,363 @@
+import ImageReference
+
+extension ImageDefinition {
+    /// Parses and validates a definition. `file` names it in every issue.
+    public static func parse(_ text: String, file: String) throws(DefinitionError) -> ImageDefinition {
+        let reader = YAMLReader(file: file)
+        let definition = reader.root(text).flatMap { decode($0) }
+        if let definition, reader.issues.isEmpty { return definition }
+        let issues = reader.issues.isEmpty
+            ? [DefinitionIssue(file: file, line: 1, column: 1, pointer: "", message: "the definition is incomplete")]
+            : reader.issues
+        throw DefinitionError(issues: issues)
+    }
+
+    static func decode(_ root: YAMLNode) -> ImageDefinition? {
+        guard let top = root.mapping(
+            allowed: ["schema_version", "name", "description", "base", "hardening", "packages", "docker", "containers", "compose", "health_checks"],
+            required: ["schema_version", "name", "base", "docker", "containers"]
+        ) else { return nil }
+        if let version = top["schema_version"], let value = version.int(), value != schemaVersion {
+            version.issue("schema_version \(value) is not supported; this imagesmith reads version \(schemaVersion)")
+        }
+        let name = top["name"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard isDNSLabel(value) else {
+                node.issue("'\(value)' is not a valid image name; expected lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'")
+                return nil
+            }
+            return value
+        }
+        let description = top["description"]?.string()
+        let base = top["base"].flatMap(decodeBase)
+        let hardening = top["hardening"].map(decodeHardening) ?? Hardening(cisLevel: 1, ufwDefaultIncoming: "deny", ufwAllow: [])
+        let packages = top["packages"].map(decodePackages) ?? []
+        let docker = top["docker"].flatMap(decodeDocker)
+        let containers = top["containers"].map(decodeContainers) ?? []
+        let compose = top["compose"].flatMap(decodeCompose)
+        let healthChecks = top["health_checks"].map { decodeHealthChecks($0, services: Set(containers.map(\.name))) } ?? []
+        if let node = top["containers"], containers.isEmpty, root.reader.issues.isEmpty {
+            node.issue("expected at least one container")
+        }
+        guard let name, let base, let docker else { return nil }
+        return ImageDefinition(name: name, description: description, base: base, hardening: hardening, packages: packages,
+                               docker: docker, containers: containers, compose: compose, healthChecks: healthChecks)
+    }
+
+    static func decodeBase(_ node: YAMLNode) -> Base? {
+        guard let map = node.mapping(allowed: ["ubuntu_release", "amazon_ebs", "qemu"], required: ["ubuntu_release"]) else { return nil }
+        let release = map["ubuntu_release"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            let parts = value.split(separator: ".")
+            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else {
+                node.issue("'\(value)' is not an Ubuntu release; expected YY.MM such as 22.04")
+                return nil
+            }
+            return value
+        }
+        let ebs = map["amazon_ebs"].flatMap(decodeEBS)
+        let qemu = map["qemu"].flatMap(decodeQEMU)
+        if !map.has("amazon_ebs") && !map.has("qemu") {
+            node.issue("expected at least one builder: amazon_ebs or qemu")
+        }
+        guard let release else { return nil }
+        return Base(ubuntuRelease: release, amazonEBS: ebs, qemu: qemu)
+    }
+
+    static func decodeEBS(_ node: YAMLNode) -> AmazonEBS? {
+        guard let map = node.mapping(allowed: ["region", "instance_type", "ami", "ami_filter", "ssh_username", "volume_size_gb"],
+                                     required: ["region", "instance_type"]) else { return nil }
+        let region = map["region"]?.string()
+        let instanceType = map["instance_type"]?.string()
+        let ssh = map["ssh_username"]?.string() ?? "ubuntu"
+        let volume = map["volume_size_gb"].map { $0.int(in: 8...16384) } ?? 64
+        var source: AmazonEBS.SourceAMI?
+        switch (map["ami"], map["ami_filter"]) {
+        case (let ami?, nil):
+            if let value = ami.string() {
+                let hex = value.dropFirst(4)
+                if value.hasPrefix("ami-"), (8...17).contains(hex.count), hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+                    source = .pinned(value)
+                } else {
+                    ami.issue("'\(value)' is not an AMI id; expected ami- followed by 8 to 17 lower-case hex digits")
+                }
+            }
+        case (nil, let filter?):
+            if let filterMap = filter.mapping(allowed: ["owners", "name"], required: ["owners", "name"]),
+               let owners = filterMap["owners"]?.stringList(), let name = filterMap["name"]?.string() {
+                if owners.isEmpty { filterMap["owners"]?.issue("expected at least one owner account") }
+                source = .filter(owners: owners, name: name)
+            }
+        case (.some, .some):
+            node.issue("give either ami (a pinned AMI) or ami_filter (owners + name), not both")
+        case (nil, nil):
+            node.issue("missing the source image: give ami (a pinned AMI) or ami_filter (owners + name)")
+        }
+        guard let region, let instanceType, let source, let volume else { return nil }
+        return AmazonEBS(region: region, instanceType: instanceType, sourceAMI: source, sshUsername: ssh, volumeSizeGB: volume)
+    }
+
+    static func decodeQEMU(_ node: YAMLNode) -> QEMU? {
+        guard let map = node.mapping(allowed: ["iso_url", "iso_checksum", "disk_size", "memory_mb", "cpus", "ssh_username"],
+                                     required: ["iso_url", "iso_checksum"]) else { return nil }
+        let url = map["iso_url"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard value.hasPrefix("https://") || value.hasPrefix("file://") else {
+                node.issue("'\(value)' must be an https:// or file:// URL")
+                return nil
+            }
+            return value
+        }
+        let checksum = map["iso_checksum"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard value.hasPrefix("file:") || (try? Digest(parsing: value)) != nil else {
+                node.issue("'\(value)' is not a checksum; expected sha256:<64 hex digits> or file:<url>")
+                return nil
+            }
+            return value
+        }
+        let disk = map["disk_size"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard let unit = value.last, "MG".contains(unit), Int(value.dropLast()) != nil else {
+                node.issue("'\(value)' is not a disk size; expected a number with M or G, such as 40G")
+                return nil
+            }
+            return value
+        } ?? "40G"
+        let memory = map["memory_mb"].map { $0.int(in: 512...1_048_576) } ?? 4096
+        let cpus = map["cpus"].map { $0.int(in: 1...256) } ?? 2
+        let ssh = map["ssh_username"]?.string() ?? "ubuntu"
+        guard let url, let checksum, let memory, let cpus else { return nil }
+        return QEMU(isoURL: url, isoChecksum: checksum, diskSize: disk, memoryMB: memory, cpus: cpus, sshUsername: ssh)
+    }
+
+    static func decodeHardening(_ node: YAMLNode) -> Hardening {
+        var result = Hardening(cisLevel: 1, ufwDefaultIncoming: "deny", ufwAllow: [])
+        guard let map = node.mapping(allowed: ["cis_level", "ufw"]) else { return result }
+        if let level = map["cis_level"]?.int(in: 1...2) { result.cisLevel = level }
+        if let ufw = map["ufw"]?.mapping(allowed: ["default_incoming", "allow"]) {
+            if let incoming = ufw["default_incoming"]?.choice(["deny", "reject", "allow"]) { result.ufwDefaultIncoming = incoming }
+            for item in ufw["allow"]?.sequence() ?? [] {
+                guard let rule = item.mapping(allowed: ["port", "proto", "from", "comment"], required: ["port"]) else { continue }
+                guard let port = rule["port"]?.int(in: 1...65535) else { continue }
+                let proto = rule["proto"].map { $0.choice(["tcp", "udp"]) } ?? "tcp"
+                let from = rule["from"].flatMap { node -> String? in
+                    guard let value = node.string() else { return nil }
+                    guard value == "any" || isCIDR(value) else {
+                        node.issue("'\(value)' is not 'any' or an IPv4 CIDR such as 10.0.0.0/8")
+                        return nil
+                    }
+                    return value
+                } ?? "any"
+                guard let proto else { continue }
+                result.ufwAllow.append(.init(port: port, proto: proto, from: from, comment: rule["comment"]?.string()))
+            }
+        }
+        return result
+    }
+
+    static func decodePackages(_ node: YAMLNode) -> [String] {
+        guard let items = node.sequence() else { return [] }
+        var seen = Set<String>()
+        return items.compactMap { item in
+            guard let name = item.string() else { return nil }
+            guard isDebianPackageName(name) else {
+                item.issue("'\(name)' is not a Debian package name; expected lower-case letters, digits, '+', '-' and '.'")
+                return nil
+            }
+            guard seen.insert(name).inserted else {
+                item.issue("package '\(name)' is listed twice")
+                return nil
+            }
+            return name
+        }
+    }
+
+    static func decodeDocker(_ node: YAMLNode) -> Docker? {
+        guard let map = node.mapping(allowed: ["docker_ce_version", "nvidia_container_toolkit_version"],
+                                     required: ["docker_ce_version", "nvidia_container_toolkit_version"]) else { return nil }
+        let docker = map["docker_ce_version"].flatMap(versionString)
+        let nvidia = map["nvidia_container_toolkit_version"].flatMap(versionString)
+        guard let docker, let nvidia else { return nil }
+        return Docker(dockerCEVersion: docker, nvidiaContainerToolkitVersion: nvidia)
+    }
+
+    static func versionString(_ node: YAMLNode) -> String? {
+        guard let value = node.string() else { return nil }
+        guard !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || ".:~+-".contains($0) }) else {
+            node.issue("'\(value)' is not a Debian package version; pin an exact version such as 5:27.3.1-1~ubuntu.22.04~jammy")
+            return nil
+        }
+        return value
+    }
+
+    static func decodeContainers(_ node: YAMLNode) -> [Container] {
+        guard let items = node.sequence() else { return [] }
+        var names = Set<String>()
+        var result: [Container] = []
+        for item in items {
+            guard let map = item.mapping(allowed: ["name", "image", "platform", "pin", "on_unresolved", "build"],
+                                         required: ["name", "image", "platform"]) else { continue }
+            let name = map["name"].flatMap { node -> String? in
+                guard let value = node.string() else { return nil }
+                guard isServiceName(value) else {
+                    node.issue("'\(value)' is not a compose service name; expected lower-case letters, digits, '_', '.' and '-'")
+                    return nil
+                }
+                guard names.insert(value).inserted else {
+                    node.issue("container name '\(value)' is used twice")
+                    return nil
+                }
+                return value
+            }
+            let imageText = map["image"]?.string()
+            var reference: Reference?
+            if let imageText, let imageNode = map["image"] {
+                do { reference = try Reference(parsing: imageText) }
+                catch { imageNode.issue("'\(imageText)' is not an image reference: \(error)") }
+            }
+            var platform: Platform?
+            if let platformNode = map["platform"], let text = platformNode.string() {
+                do { platform = try Platform(parsing: text) }
+                catch { platformNode.issue("\(error)") }
+            }
+            let pin = map["pin"].map { $0.bool() } ?? true
+            let onUnresolved = map["on_unresolved"].map { $0.choice(["fail", "keep-tag"]).flatMap(Container.OnUnresolved.init(rawValue:)) } ?? .fail
+            var build: Container.Build?
+            if let buildNode = map["build"], let buildMap = buildNode.mapping(allowed: ["context", "dockerfile"], required: ["context"]) {
+                let context = buildMap["context"].flatMap { node -> String? in
+                    guard let value = node.string() else { return nil }
+                    guard isRelativePath(value) else {
+                        node.issue("'\(value)' must be a path relative to the definition, without '..'")
+                        return nil
+                    }
+                    return value
+                }
+                let dockerfile = buildMap["dockerfile"].map { node -> String? in
+                    guard let value = node.string() else { return nil }
+                    guard isRelativePath(value) else {
+                        node.issue("'\(value)' must be a path inside the build context, without '..'")
+                        return nil
+                    }
+                    return value
+                } ?? "Dockerfile"
+                if let context, let dockerfile { build = Container.Build(context: context, dockerfile: dockerfile) }
+            }
+            if let pinNode = map["pin"], pin == false, let reference, reference.digest != nil {
+                pinNode.issue("pin: false contradicts the digest in the image reference")
+            }
+            guard let name, let imageText, let reference, let platform, let pin, let onUnresolved else { continue }
+            result.append(Container(name: name, image: imageText, reference: reference, platform: platform, pin: pin,
+                                    onUnresolved: onUnresolved, build: build))
+        }
+        return result
+    }
+
+    static func decodeCompose(_ node: YAMLNode) -> Compose? {
+        guard let map = node.mapping(allowed: ["project", "file"], required: ["project", "file"]) else { return nil }
+        let project = map["project"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard isServiceName(value) else {
+                node.issue("'\(value)' is not a compose project name; expected lower-case letters, digits, '_' and '-'")
+                return nil
+            }
+            return value
+        }
+        let file = map["file"].flatMap { node -> String? in
+            guard let value = node.string() else { return nil }
+            guard isRelativePath(value) else {
+                node.issue("'\(value)' must be a path relative to the definition, without '..'")
+                return nil
+            }
+            return value
+        }
+        guard let project, let file else { return nil }
+        return Compose(project: project, file: file)
+    }
+
+    static func decodeHealthChecks(_ node: YAMLNode, services: Set<String>) -> [HealthCheck] {
+        guard let items = node.sequence() else { return [] }
+        var names = Set<String>()
+        var result: [HealthCheck] = []
+        for item in items {
+            guard let map = item.mapping(allowed: ["name", "service", "http", "container_running", "command", "interval_seconds", "timeout_seconds", "retries"],
+                                         required: ["name", "service"]) else { continue }
+            let name = map["name"].flatMap { node -> String? in
+                guard let value = node.string() else { return nil }
+                guard names.insert(value).inserted else {
+                    node.issue("health check name '\(value)' is used twice")
+                    return nil
+                }
+                return value
+            }
+            let service = map["service"].flatMap { node -> String? in
+                guard let value = node.string() else { return nil }
+                guard services.contains(value) else {
+                    node.issue("'\(value)' is not one of the containers: \(services.sorted().joined(separator: ", "))")
+                    return nil
+                }
+                return value
+            }
+            let kinds = ["http", "container_running", "command"].filter { map.has($0) }
+            var probe: HealthCheck.Probe?
+            if kinds.count != 1 {
+                item.issue("expected exactly one probe: http, container_running or command")
+            } else if let http = map["http"], let httpMap = http.mapping(allowed: ["url", "expect_status"], required: ["url"]) {
+                let url = httpMap["url"].flatMap { node -> String? in
+                    guard let value = node.string() else { return nil }
+                    guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                        node.issue("'\(value)' is not an http(s) URL")
+                        return nil
+                    }
+                    return value
+                }
+                let status = httpMap["expect_status"].map { $0.int(in: 100...599) } ?? 200
+                if let url, let status { probe = .http(url: url, expectStatus: status) }
+            } else if let running = map["container_running"] {
+                if running.bool() == true { probe = .containerRunning }
+                else { running.issue("container_running must be true when given") }
+            } else if let command = map["command"], let words = command.stringList() {
+                if words.isEmpty { command.issue("expected a command as a non-empty list of words") }
+                else { probe = .command(words) }
+            }
+            let interval = map["interval_seconds"].map { $0.int(in: 1...3600) } ?? 10
+            let timeout = map["timeout_seconds"].map { $0.int(in: 1...3600) } ?? 5
+            let retries = map["retries"].map { $0.int(in: 0...100) } ?? 3
+            guard let name, let service, let probe, let interval, let timeout, let retries else { continue }
+            result.append(HealthCheck(name: name, service: service, probe: probe, intervalSeconds: interval, timeoutSeconds: timeout, retries: retries))
+        }
+        return result
+    }
+
+    // MARK: Small validators
+
+    static func isDNSLabel(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isServiceName(_ text: String) -> Bool {
+        guard let first = text.utf8.first, (first >= 0x61 && first <= 0x7a) || (first >= 0x30 && first <= 0x39) else { return false }
+        return text.utf8.count <= 63 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || "_.-".utf8.contains($0) }
+    }
+
+    static func isDebianPackageName(_ text: String) -> Bool {
+        guard text.utf8.count >= 2, let first = text.utf8.first, (first >= 0x61 && first <= 0x7a) || (first >= 0x30 && first <= 0x39) else { return false }
+        return text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || "+-.".utf8.contains($0) }
+    }
+
+    static func isRelativePath(_ text: String) -> Bool {
+        !text.isEmpty && !text.hasPrefix("/") && !text.split(separator: "/").contains("..") && !text.contains("\n")
+    }
+
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return false }
+        let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { octet in
+            guard let value = Int(octet), (0...255).contains(value), octet.count <= 3 else { return false }
+            return true
+        }
+    }
+}

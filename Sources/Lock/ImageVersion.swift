@@ -1,0 +1,37 @@
+/// Image versions `YYYY.MM.N`: N counts builds within a month, from 1.
+public struct ImageVersion: Sendable, Equatable, Comparable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var build: Int
+
+    public init(year: Int, month: Int, build: Int) {
+        self.year = year
+        self.month = month
+        self.build = build
+    }
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let build = Int(parts[2]),
+              (1...12).contains(month), build >= 1, !parts[2].hasPrefix("0") else { return nil }
+        self.init(year: year, month: month, build: build)
+    }
+
+    /// The next version for a build in (year, month), after `previous` (the last lock's).
+    public static func next(year: Int, month: Int, after previous: ImageVersion?) -> ImageVersion {
+        if let previous, previous.year == year, previous.month == month {
+            return ImageVersion(year: year, month: month, build: previous.build + 1)
+        }
+        return ImageVersion(year: year, month: month, build: 1)
+    }
+
+    public var description: String {
+        let monthText = month < 10 ? "0\(month)" : "\(month)"
+        return "\(year).\(monthText).\(build)"
+    }
+
+    public static func < (a: ImageVersion, b: ImageVersion) -> Bool {
+        (a.year, a.month, a.build) < (b.year, b.month, b.build)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import ImageReference
+import Testing
+@testable import ImageDefinition
+
+@Suite struct ImageDefinitionTests {
+    static let exampleURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../packer/edge-analytics.yaml").standardized
+
+    @Test func theCommittedExampleParses() throws {
+        let text = try String(contentsOf: Self.exampleURL, encoding: .utf8)
+        let definition = try ImageDefinition.parse(text, file: "edge-analytics.yaml")
+        #expect(definition.name == "edge-analytics")
+        #expect(definition.containers.map(\.name) == ["ingest", "analytics", "dashboard-agent", "postgres", "redis"])
+        #expect(definition.containers.filter { !$0.pin }.map(\.name) == ["postgres", "redis"])
+        #expect(definition.containers[0].build == .init(context: "builds/ingest", dockerfile: "Dockerfile"))
+        #expect(definition.containers[3].reference.name == "docker.io/library/postgres")
+        #expect(definition.base.amazonEBS?.sourceAMI == .filter(owners: ["099720109477"], name: "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"))
+        #expect(definition.base.qemu?.diskSize == "40G")
+        #expect(definition.hardening.ufwAllow.count == 3)
+        #expect(definition.healthChecks.map(\.name) == ["ingest-http", "analytics-running", "postgres-ready"])
+        #expect(definition.healthChecks[2].probe == .command(["pg_isready", "-h", "127.0.0.1", "-p", "5432"]))
+        #expect(definition.compose == .init(project: "edge", file: "compose.yml"))
+    }
+
+    static let minimal = """
+        schema_version: 1
+        name: mini
+        base:
+          ubuntu_release: "22.04"
+          qemu: {iso_url: "https://example.net/x.img", iso_checksum: "sha256:\(String(repeating: "a", count: 64))"}
+        docker: {docker_ce_version: "5:27.3.1-1", nvidia_container_toolkit_version: "1.16.2-1"}
+        containers:
+          - {name: app, image: "ghcr.io/acme/app:1.0", platform: linux/arm64}
+        """
+
+    @Test func defaultsApply() throws {
+        let definition = try ImageDefinition.parse(Self.minimal, file: "mini.yaml")
+        let app = try #require(definition.containers.first)
+        #expect(app.pin)
+        #expect(app.onUnresolved == .fail)
+        #expect(app.platform == Platform(os: "linux", architecture: "arm64"))
+        #expect(definition.base.qemu?.memoryMB == 4096)
+        #expect(definition.hardening.ufwDefaultIncoming == "deny")
+    }
+
+    /// (YAML change, expected "line:col: pointer: message" fragment)
+    @Test(arguments: [
+        ("name: mini", "name: Mini", "2:7: /name: 'Mini' is not a valid image name"),
+        ("schema_version: 1", "schema_version: 2", "1:17: /schema_version: schema_version 2 is not supported"),
+        ("name: mini", "name: mini\ncolour: blue", "3:1: /colour: unknown key 'colour'"),
+        ("platform: linux/arm64}", "platform: linux}", "/containers/0/platform: 'linux' is not a valid platform"),
+        ("image: \"ghcr.io/acme/app:1.0\"", "image: \"ghcr.io/acme/App:1.0\"", "/containers/0/image: 'ghcr.io/acme/App:1.0' is not an image reference: repository name 'acme/App' must be lower case"),
+        ("{name: app,", "{name: app, pin: maybe,", "/containers/0/pin: expected true or false, found 'maybe'"),
+        ("{name: app,", "{name: app, on_unresolved: ignore,", "/containers/0/on_unresolved: 'ignore' is not allowed; expected one of: fail, keep-tag"),
+        ("\"sha256:", "\"md5:", "/base/qemu/iso_checksum"),
+        ("ubuntu_release: \"22.04\"", "ubuntu_release: \"jammy\"", "4:19: /base/ubuntu_release: 'jammy' is not an Ubuntu release"),
+        ("docker: {docker_ce_version: \"5:27.3.1-1\", ", "docker: {", "/docker: missing required key 'docker_ce_version'"),
+        ("  qemu:", "  qemu: []\n  old_qemu:", "/base/qemu: expected a mapping"),
+    ])
+    func badDefinitionsNameTheField(from: String, to: String, expected: String) {
+        let text = Self.minimal.replacingOccurrences(of: from, with: to)
+        #expect(text != Self.minimal, "the table row must change the text")
+        do {
+            _ = try ImageDefinition.parse(text, file: "mini.yaml")
+            Issue.record("expected an error for \(to)")
+        } catch {
+            #expect(error.description.contains("mini.yaml:"), "\(error)")
+            #expect(error.description.contains(expected), "\(error)")
+        }
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let text = Self.minimal
+            .replacingOccurrences(of: "name: mini", with: "name: -bad-")
+            .replacingOccurrences(of: "platform: linux/arm64}", with: "platform: nope, extra: 1}")
+        do {
+            _ = try ImageDefinition.parse(text, file: "mini.yaml")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.issues.count == 3, "\(error)")
+            #expect(error.issues.map(\.pointer) == ["/name", "/containers/0/extra", "/containers/0/platform"])
+        }
+    }
+
+    @Test func crossFieldRules() {
+        let text = """
+            schema_version: 1
+            name: x
+            base: {ubuntu_release: "24.04", amazon_ebs: {region: r, instance_type: t, ami: ami-1234, ami_filter: {owners: [a], name: n}}}
+            docker: {docker_ce_version: "1", nvidia_container_toolkit_version: "1"}
+            containers:
+              - {name: a, image: "a@sha256:\(String(repeating: "b", count: 64))", platform: linux/amd64, pin: false}
+              - {name: a, image: b, platform: linux/amd64}
+            compose: {project: p, file: ../outside.yml}
+            health_checks:
+              - {name: h, service: nope, container_running: true}
+              - {name: h2, service: a, container_running: true, http: {url: "http://x"}}
+            """
+        do {
+            _ = try ImageDefinition.parse(text, file: "x.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let messages = error.issues.map { "\($0.pointer): \($0.message)" }
+            #expect(messages.contains { $0.hasPrefix("/base/amazon_ebs: give either ami") })
+            #expect(messages.contains { $0.hasPrefix("/containers/0/pin: pin: false contradicts the digest") })
+            #expect(messages.contains { $0.hasPrefix("/containers/1/name: container name 'a' is used twice") })
+            #expect(messages.contains { $0.hasPrefix("/compose/file: '../outside.yml' must be a path relative") })
+            #expect(messages.contains { $0.hasPrefix("/health_checks/0/service: 'nope' is not one of the containers") })
+            #expect(messages.contains { $0.hasPrefix("/health_checks/1: expected exactly one probe") })
+        }
+    }
+
+    @Test func yamlSyntaxErrorsCarryTheirPosition() {
+        do {
+            _ = try ImageDefinition.parse("name: [unclosed\nother: 1\n", file: "broken.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.issues.count == 1)
+            #expect(error.issues[0].description.hasPrefix("broken.yaml:"))
+            #expect(error.issues[0].message.hasPrefix("invalid YAML"))
+            #expect(error.issues[0].line >= 1)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Image build step 5: make the image safe to clone. Every box must get its own identity on
+# first boot: machine-id (DHCP client id), SSH host keys, cloud-init state.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get -y -q autoremove --purge
+apt-get clean
+rm -rf /var/lib/apt/lists/*
+# An empty machine-id makes systemd generate a fresh one on first boot.
+truncate -s 0 /etc/machine-id
+rm -f /var/lib/dbus/machine-id
+rm -f /etc/ssh/ssh_host_*
+cloud-init clean --logs --seed 2>/dev/null || true
+find /var/log -type f -exec truncate -s 0 {} +
+rm -rf /tmp/imagesmith /root/.bash_history /home/*/.bash_history
+sync
