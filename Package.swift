@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
-                    resources: [.copy("Golden")]),
+                    exclude: ["Golden"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
