@@ -155,9 +155,9 @@ extension LockFile {
     static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
-            return "missing /" + (context.codingPath + [key]).map(\.stringValue).joined(separator: "/")
+            return "missing /" + (context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
-            return "at /" + context.codingPath.map(\.stringValue).joined(separator: "/") + ": " + context.debugDescription
+            return "at /" + context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/") + ": " + context.debugDescription
         default:
             return "\(error)"
         }

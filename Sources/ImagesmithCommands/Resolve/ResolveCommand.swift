@@ -29,52 +29,26 @@ struct ResolveCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array instead of lines.")
     var json = false
 
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust only the CA certificates in this PEM file.", valueName: "PEM"))
-    var caFile: String?
-
-    @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied.", valueName: "HOST[:PORT]"))
-    var insecureRegistries: [String] = []
-
-    @Option(help: "Resolve at most this many references at once (1-64).")
-    var jobs = 16
-
-    @Option(help: ArgumentHelp("Give up on the whole run after this many seconds.", valueName: "SECONDS"))
-    var deadline: Double = 120
-
-    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Keep verified manifests here (default: $XDG_CACHE_HOME/imagesmith/manifests or ~/.cache/imagesmith/manifests).", valueName: "DIR"))
-    var cacheDirectory: String?
-
-    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the manifest cache.")
-    var noCache = false
-
-    @Flag(name: .shortAndLong, help: "Log each request to stderr.")
-    var verbose = false
+    @OptionGroup var registry: RegistryOptions
 
     @Argument(help: ArgumentHelp("Image references, e.g. nginx:1.27 or ghcr.io/org/app@sha256:...", valueName: "REF"))
     var references: [String] = []
 
     func validate() throws {
         guard !references.isEmpty else { throw ValidationError("Give at least one image reference.") }
-        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, not \(jobs).") }
-        guard deadline > 0, deadline <= 86_400 else { throw ValidationError("--deadline must be between 0 and 86400 seconds.") }
         if let platform {
             do { _ = try Platform(parsing: platform) } catch { throw ValidationError("--platform: \(error)") }
-        }
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            throw ValidationError("--ca-file \(caFile) is not a readable file.")
-        }
-        for host in insecureRegistries {
-            do { _ = try Registry(host) } catch { throw ValidationError("--insecure-registry: \(error)") }
         }
     }
 
     func run() async throws {
+        let setup = registry.setup
         let code = await ResolveRunner(
-            references: references, platform: platform, json: json, caFile: caFile,
-            insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
-            logLevel: verbose ? .debug : .warning,
+            references: references, platform: platform, json: json, caFile: setup.caFile,
+            insecureRegistries: setup.insecureRegistries, jobs: setup.jobs, deadline: setup.deadline,
+            logLevel: setup.logLevel,
             environment: ProcessInfo.processInfo.environment, output: .standard,
-            cacheDirectory: cacheDirectory, useCache: !noCache
+            cacheDirectory: setup.cacheDirectory, useCache: setup.useCache
         ).run()
         if code != 0 { throw ExitCode(code) }
     }

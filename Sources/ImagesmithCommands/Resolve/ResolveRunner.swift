@@ -56,23 +56,13 @@ public struct ResolveRunner: Sendable {
             do { requestedPlatform = try Platform(parsing: platform) }
             catch { output.writeErr("imagesmith: --platform: \(error)\n"); return 64 }
         }
-        let config: DockerConfig
-        do { config = try DockerConfig.load(environment: environment) }
+        let setup = RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
+                                  logLevel: logLevel, cacheDirectory: cacheDirectory, useCache: useCache)
+        let resolver: Resolver
+        do { resolver = try setup.makeResolver(environment: environment) }
         catch { output.writeErr("imagesmith: \(error)\n"); return error.exitCode }
 
         // 2. Resolve each distinct reference once.
-        var logger = Logger(label: "imagesmith")
-        logger.logLevel = logLevel
-        let configuration = ResolverConfiguration(
-            insecureRegistries: Set(insecureRegistries), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs
-        )
-        let resolver = Resolver(
-            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, logger: logger),
-            digester: OpenSSLDigester(),
-            credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
-            store: manifestStore(logger: logger),
-            configuration: configuration, logger: logger
-        )
         let results = await resolver.resolve(parsed.map(\.reference), platform: requestedPlatform)
 
         // 3. All or nothing on stdout.
@@ -100,12 +90,5 @@ public struct ResolveRunner: Sendable {
             output.writeOut(ResolveReport.lines(resolved))
         }
         return 0
-    }
-
-    func manifestStore(logger: Logger) -> any ManifestStore {
-        guard useCache, let root = cacheDirectory ?? FileManifestStore.defaultRoot(environment: environment) else {
-            return NoManifestStore()
-        }
-        return FileManifestStore(root: root, logger: logger)
     }
 }

@@ -256,9 +256,9 @@ public struct Resolver: Sendable {
         case DecodingError.dataCorrupted(let context):
             return context.debugDescription
         case DecodingError.keyNotFound(let key, let context):
-            return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
+            return "missing field '\((context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "."))'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             return "field '\(path)': \(context.debugDescription)"
         default:
             return "\(error)"

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+
+/// `imagesmith build`: image definition → lock, Packer template, compose override, bundle.
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Turn an image definition into a pinned lock, a Packer template, a compose override and a release bundle.",
+        discussion: """
+            Writes into --out: <name>.lock.json, <name>.pkr.hcl, versions.pkr.hcl, compose.yml, \
+            docker-compose.pinned.yml, health-checks.json, edge-compose.service, scripts/, \
+            build-contexts/ (for images built as a fallback) and <name>-<version>.tar.gz. \
+            With --offline or --lock, the lock is read instead of resolved and nothing touches \
+            the network. Exit status: 0 written, 64 usage, 65 invalid definition or lock, \
+            66 a file it needs is missing, 69 a tag could not be resolved, 73 cannot write, \
+            1 anything else. Nothing is written unless everything resolved.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The image definition (YAML).", valueName: "DEFINITION"))
+    var definition: String
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "DIR"))
+    var out = "build"
+
+    @Option(help: ArgumentHelp("Build from this lock instead of resolving (implies --offline).", valueName: "FILE"))
+    var lock: String?
+
+    @Flag(help: "Build from the existing lock (in --out, else beside the definition) without touching the network.")
+    var offline = false
+
+    @Option(name: .customLong("image-version"), help: ArgumentHelp("Use this version instead of YYYY.MM.N counted from the previous lock.", valueName: "V"))
+    var imageVersion: String?
+
+    @Flag(name: .customLong("prebuilt-only"), help: "Fail when a pre-built image is missing instead of building it in the image (for CI).")
+    var prebuiltOnly = false
+
+    @Flag(name: .customLong("keep-unresolved-tags"), help: "Keep every tag that cannot be resolved (flagged loudly) instead of failing.")
+    var keepUnresolvedTags = false
+
+    @Option(help: ArgumentHelp("Directory with the shell steps and units (default: templates/ beside or above the definition).", valueName: "DIR"))
+    var templates: String?
+
+    @OptionGroup var registry: RegistryOptions
+
+    func validate() throws {
+        if let imageVersion, !BuildRunner.isValidVersion(imageVersion) {
+            throw ValidationError("--image-version '\(imageVersion)' must look like YYYY.MM.N, e.g. 2026.11.1.")
+        }
+    }
+
+    func run() async throws {
+        let code = await BuildRunner(
+            definitionPath: definition, outDirectory: out, lockPath: lock, offline: offline || lock != nil,
+            imageVersion: imageVersion, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
+            templatesDirectory: templates, registry: registry.setup,
+            environment: ProcessInfo.processInfo.environment, output: .standard
+        ).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,395 @@
+import Archive
+import Foundation
+import Hashing
+import HostIO
+import ImageDefinition
+import ImageReference
+import Lock
+import Logging
+import PackerTemplate
+import RegistryClient
+
+/// The work behind `imagesmith build`, callable from tests. Returns the exit status.
+public struct BuildRunner: Sendable {
+    public var definitionPath: String
+    public var outDirectory: String
+    public var lockPath: String?
+    public var offline: Bool
+    public var imageVersion: String?
+    public var prebuiltOnly: Bool
+    public var keepUnresolvedTags: Bool
+    public var templatesDirectory: String?
+    public var registry: RegistrySetup
+    public var environment: [String: String]
+    public var output: CommandOutput
+    /// The build's clock: `SOURCE_DATE_EPOCH` when set, else now.
+    public var now: Date
+
+    public init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
+                prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,
+                registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, now: Date? = nil) {
+        self.definitionPath = definitionPath
+        self.outDirectory = outDirectory
+        self.lockPath = lockPath
+        self.offline = offline || lockPath != nil
+        self.imageVersion = imageVersion
+        self.prebuiltOnly = prebuiltOnly
+        self.keepUnresolvedTags = keepUnresolvedTags
+        self.templatesDirectory = templatesDirectory
+        self.registry = registry
+        self.environment = environment
+        self.output = output
+        self.now = now ?? environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:)) ?? Date()
+    }
+
+    static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
+
+    struct Failure: Error {
+        var code: Int32
+        var messages: [String]
+        init(_ code: Int32, _ messages: String...) { self.code = code; self.messages = messages }
+        init(_ code: Int32, messages: [String]) { self.code = code; self.messages = messages }
+    }
+
+    public func run() async -> Int32 {
+        do {
+            try await build()
+            return 0
+        } catch let failure as Failure {
+            for message in failure.messages { output.writeErr("imagesmith: \(message)\n") }
+            return failure.code
+        } catch {
+            output.writeErr("imagesmith: \(error)\n")
+            return 1
+        }
+    }
+
+    // MARK: Steps
+
+    func build() async throws {
+        // 1. Read and validate the definition and everything it names. Nothing is written
+        //    before all of it checks out.
+        guard let definitionData = FileManager.default.contents(atPath: definitionPath) else {
+            throw Failure(66, "cannot read the image definition \(definitionPath)")
+        }
+        let definition: ImageDefinition
+        do { definition = try ImageDefinition.parse(String(decoding: definitionData, as: UTF8.self), file: definitionPath) }
+        catch { throw Failure(65, messages: [error.description]) }
+        let definitionDirectory = (definitionPath as NSString).deletingLastPathComponent.nonEmpty ?? "."
+        try checkReferencedFiles(definition, in: definitionDirectory)
+        let templates = try findTemplates(definitionDirectory)
+        let definitionSHA256 = try Hash.hex(definitionData)
+
+        // 2. The lock: read (offline) or resolved now.
+        let lockName = "\(definition.name).lock.json"
+        let previousPath = "\(outDirectory)/\(lockName)"
+        let previous = try readLock(previousPath, missingOK: true)
+        var lock: LockFile
+        if offline {
+            let path = lockPath ?? (FileManager.default.fileExists(atPath: previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
+            guard let found = try readLock(path, missingOK: true) else {
+                throw Failure(66, "no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)")
+            }
+            lock = found
+            try checkLock(lock, matches: definition, path: path)
+            if lock.definitionSHA256 != definitionSHA256 {
+                output.writeErr("imagesmith: note: \(definitionPath) changed since \(path) was made; its containers still match, so the lock is used as is\n")
+            }
+            if let imageVersion { lock.image.version = imageVersion }
+        } else {
+            let version = imageVersion ?? nextVersion(after: previous?.image.name == definition.name ? previous : nil)
+            lock = try await resolveLock(definition, version: version, definitionSHA256: definitionSHA256, previous: previous)
+        }
+
+        // 3. Render everything in memory.
+        let lockBytes = lock.encoded()
+        let lockSHA256 = try Hash.hex(lockBytes)
+        let gitCommit = GitInfo.commit(of: definitionPath)
+        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
+                                            definitionFile: (definitionPath as NSString).lastPathComponent))
+        let composeBytes: [UInt8] = definition.compose.flatMap { FileManager.default.contents(atPath: "\(definitionDirectory)/\($0.file)") }.map(Array.init)
+            ?? Array("# No compose file in the definition: the override alone lists the pinned services.\nservices: {}\n".utf8)
+        let override = Array(ReleaseFiles.composeOverride(lock).utf8)
+        let health = ReleaseFiles.healthChecks(definition, lock: lock)
+        let bundleName = "\(definition.name)-\(lock.image.version)"
+        let bundle = try makeBundle(prefix: bundleName, lockName: lockName, lockBytes: lockBytes, lockSHA256: lockSHA256, lock: lock,
+                                    gitCommit: gitCommit, compose: composeBytes, override: override, health: health)
+
+        // 4. Write: each file crash-safe (temp, fsync, rename, fsync directory); the lock last,
+        //    since it is what the next build counts versions from.
+        do {
+            try AtomicFile.makeDirectory(outDirectory)
+            try AtomicFile.makeDirectory("\(outDirectory)/scripts")
+            for script in PackerTemplate.scripts {
+                try AtomicFile.write(templates[script] ?? [], to: "\(outDirectory)/scripts/\(script)", mode: 0o755)
+            }
+            for unit in PackerTemplate.units {
+                try AtomicFile.write(templates[unit] ?? [], to: "\(outDirectory)/\(unit)", mode: 0o644)
+            }
+            for container in lock.containers where container.source == .build {
+                guard let context = container.buildContext else { continue }
+                try copyTree("\(definitionDirectory)/\(context)", to: "\(outDirectory)/build-contexts/\(container.name)")
+            }
+            try AtomicFile.write(composeBytes, to: "\(outDirectory)/compose.yml")
+            try AtomicFile.write(override, to: "\(outDirectory)/docker-compose.pinned.yml")
+            try AtomicFile.write(health, to: "\(outDirectory)/health-checks.json")
+            try AtomicFile.write(Array(template.versions.utf8), to: "\(outDirectory)/versions.pkr.hcl")
+            try AtomicFile.write(Array(template.main.utf8), to: "\(outDirectory)/\(definition.name).pkr.hcl")
+            try AtomicFile.write(bundle, to: "\(outDirectory)/\(bundleName).tar.gz")
+            try AtomicFile.write(lockBytes, to: "\(outDirectory)/\(lockName)")
+        } catch {
+            throw Failure(73, "\(error)")
+        }
+
+        // 5. Say what happened, loudly for anything not pinned.
+        var summary = "built \(definition.name) \(lock.image.version) into \(outDirectory) (lock sha256 \(lockSHA256))\n"
+        let width = lock.containers.map(\.name.count).max() ?? 0
+        for container in lock.containers {
+            let name = container.name + String(repeating: " ", count: width - container.name.count)
+            switch container.source {
+            case .pinned:
+                summary += "  pinned    \(name)  \(container.pinnedReference ?? "")\n"
+            case .tag:
+                summary += "  tag       \(name)  \(container.taggedReference)  (\(container.note ?? "not pinned"))\n"
+            case .unresolvedTag:
+                summary += "  UNPINNED  \(name)  \(container.taggedReference)  (\(container.note ?? "tag kept"))\n"
+            case .build:
+                summary += "  BUILD     \(name)  \(container.taggedReference)  (\(container.note ?? "built in the image"))\n"
+            }
+        }
+        output.writeOut(summary)
+        for container in lock.containers where container.source == .unresolvedTag || container.source == .build {
+            output.writeErr("imagesmith: WARNING: \(container.name) is not pinned by digest: \(container.note ?? "")\n")
+        }
+    }
+
+    func checkReferencedFiles(_ definition: ImageDefinition, in directory: String) throws {
+        var problems: [String] = []
+        var isDirectory: ObjCBool = false
+        if let compose = definition.compose, !FileManager.default.fileExists(atPath: "\(directory)/\(compose.file)") {
+            problems.append("\(definitionPath): /compose/file: \(compose.file) does not exist (looked in \(directory))")
+        }
+        for (index, container) in definition.containers.enumerated() {
+            guard let build = container.build else { continue }
+            let context = "\(directory)/\(build.context)"
+            if !FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                problems.append("\(definitionPath): /containers/\(index)/build/context: directory \(build.context) does not exist")
+            } else if !FileManager.default.fileExists(atPath: "\(context)/\(build.dockerfile)") {
+                problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) does not exist")
+            }
+        }
+        if !problems.isEmpty { throw Failure(65, messages: problems) }
+    }
+
+    /// The shell steps and units, read from the templates directory.
+    func findTemplates(_ definitionDirectory: String) throws -> [String: [UInt8]] {
+        let candidates = templatesDirectory.map { [$0] } ?? ["\(definitionDirectory)/../templates", "\(definitionDirectory)/templates", "templates"]
+        let needed = PackerTemplate.scripts + PackerTemplate.units
+        for candidate in candidates {
+            let files = needed.compactMap { name in FileManager.default.contents(atPath: "\(candidate)/\(name)").map { (name, Array($0)) } }
+            if files.count == needed.count { return Dictionary(uniqueKeysWithValues: files) }
+            if templatesDirectory != nil {
+                let missing = needed.filter { name in !files.contains { $0.0 == name } }
+                throw Failure(66, "the templates directory \(candidate) lacks \(missing.joined(separator: ", "))")
+            }
+        }
+        throw Failure(66, "cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR")
+    }
+
+    func readLock(_ path: String, missingOK: Bool) throws -> LockFile? {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if missingOK { return nil }
+            throw Failure(66, "cannot read the lock \(path)")
+        }
+        do { return try LockFile.decode(Array(data), path: path) }
+        catch { throw Failure(65, "\(error)") }
+    }
+
+    /// An offline build must use a lock made for these containers.
+    func checkLock(_ lock: LockFile, matches definition: ImageDefinition, path: String) throws {
+        var problems: [String] = []
+        if lock.image.name != definition.name {
+            problems.append("\(path) is the lock of image '\(lock.image.name)', not '\(definition.name)'")
+        }
+        let locked = Dictionary(lock.containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for container in definition.containers {
+            guard let entry = locked[container.name] else {
+                problems.append("\(path) has no entry for container '\(container.name)'")
+                continue
+            }
+            if entry.reference != container.image {
+                problems.append("\(path): container '\(container.name)' is locked as \(entry.reference) but the definition says \(container.image)")
+            }
+            if entry.platform != container.platform.description {
+                problems.append("\(path): container '\(container.name)' is locked for \(entry.platform) but the definition says \(container.platform)")
+            }
+            if entry.source == .pinned && entry.platformDigest == nil {
+                problems.append("\(path): container '\(container.name)' is marked pinned but has no platform_digest")
+            }
+        }
+        for name in Set(locked.keys).subtracting(definition.containers.map(\.name)).sorted() {
+            problems.append("\(path) has container '\(name)' that the definition no longer has")
+        }
+        if !problems.isEmpty {
+            throw Failure(65, messages: problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
+        }
+    }
+
+    func nextVersion(after previous: LockFile?) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month], from: now)
+        let last = previous.flatMap { ImageVersion(parsing: $0.image.version) }
+        return ImageVersion.next(year: parts.year ?? 1970, month: parts.month ?? 1, after: last).description
+    }
+
+    var timestamp: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: now)
+    }
+
+    /// Resolves every pinned container for its platform and applies the policies: fail closed,
+    /// keep-tag on request, build in the image when a pre-built tag is missing.
+    func resolveLock(_ definition: ImageDefinition, version: String, definitionSHA256: String, previous: LockFile?) async throws -> LockFile {
+        let resolver: Resolver
+        do { resolver = try registry.makeResolver(environment: environment) }
+        catch { throw Failure(error.exitCode, "\(error)") }
+        var results: [String: Result<ResolvedImage, RegistryError>] = [:]
+        let pinned = definition.containers.filter(\.pin)
+        for platform in Set(pinned.map(\.platform)).sorted() {
+            let group = pinned.filter { $0.platform == platform }
+            let resolved = await resolver.resolve(group.map(\.reference), platform: platform)
+            for container in group { results[container.name] = resolved[container.reference] }
+        }
+        let previousByName = Dictionary((previous?.containers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var containers: [LockFile.Container] = []
+        var failures: [(String, RegistryError?)] = []
+        for container in definition.containers {
+            var entry = LockFile.Container(name: container.name, reference: container.image, repository: container.reference.name,
+                                           tag: container.reference.tag?.value, source: .tag, platform: container.platform.description)
+            guard container.pin else {
+                entry.note = "pin: false in the definition; this stateful service stays on its tag"
+                containers.append(entry)
+                continue
+            }
+            switch results[container.name] {
+            case .success(let image)?:
+                entry.source = .pinned
+                entry.digest = image.digest
+                entry.platformDigest = image.platformDigest
+                entry.mediaType = image.mediaType
+                entry.size = image.size
+                entry.platforms = image.platforms?.map { .init(platform: $0.platform.description, digest: $0.digest) }
+                // The first time this tag resolved to this digest.
+                if let old = previousByName[container.name], old.reference == entry.reference, old.digest == image.digest,
+                   old.platformDigest == image.platformDigest, let when = old.resolvedAt {
+                    entry.resolvedAt = when
+                } else {
+                    entry.resolvedAt = timestamp
+                }
+            case .failure(let error)?:
+                let missing = Self.isMissingTag(error)
+                if missing, let build = container.build {
+                    if prebuiltOnly {
+                        failures.append(("container '\(container.name)': the pre-built image \(container.image) does not exist and --prebuilt-only forbids building it (\(error))", nil))
+                        continue
+                    }
+                    entry.source = .build
+                    entry.buildContext = build.context
+                    entry.dockerfile = build.dockerfile
+                    entry.note = "the pre-built image does not exist in the registry; the image build builds it from \(build.context)"
+                } else if error.exitCode == 69 && (container.onUnresolved == .keepTag || keepUnresolvedTags) {
+                    entry.source = .unresolvedTag
+                    entry.note = "the tag could not be resolved (\(error)); kept on its tag by on_unresolved: keep-tag"
+                } else {
+                    failures.append(("cannot pin container '\(container.name)' (\(container.image)): \(error)", error))
+                    continue
+                }
+            case nil:
+                failures.append(("cannot pin container '\(container.name)' (\(container.image)): no result", nil))
+                continue
+            }
+            containers.append(entry)
+        }
+        if !failures.isEmpty {
+            let code: Int32 = failures.allSatisfy { $0.1?.exitCode == 69 } ? 69 : 1
+            throw Failure(code, messages: failures.map(\.0) + ["nothing was written"])
+        }
+        return LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)
+    }
+
+    /// A 404 for the tag itself: the pre-built image does not exist.
+    static func isMissingTag(_ error: RegistryError) -> Bool {
+        if case .refused(let status, _, let errors) = error {
+            return status == 404 || errors.contains { $0.code == "MANIFEST_UNKNOWN" || $0.code == "NAME_UNKNOWN" }
+        }
+        return false
+    }
+
+    /// `<name>-<version>.tar.gz`: lock, compose files, health checks, release.json and
+    /// SHA256SUMS under one directory; fixed owners, times and order.
+    func makeBundle(prefix: String, lockName: String, lockBytes: [UInt8], lockSHA256: String, lock: LockFile, gitCommit: String?,
+                    compose: [UInt8], override: [UInt8], health: [UInt8]) throws -> [UInt8] {
+        var files: [(String, [UInt8])] = [
+            (lockName, lockBytes), ("compose.yml", compose), ("docker-compose.pinned.yml", override), ("health-checks.json", health),
+        ]
+        let release = ReleaseFiles.releaseManifest(lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit, files: files.map(\.0) + ["release.json"])
+        files.append(("release.json", release))
+        let sums = ReleaseFiles.checksums(try files.map { ($0.0, try Hash.hex($0.1)) })
+        files.append(("SHA256SUMS", Array(sums.utf8)))
+        let tar = try TarWriter(compression: .gzip, modificationTime: 0)
+        try tar.addDirectory(prefix)
+        for (name, bytes) in files.sorted(by: { $0.0 < $1.0 }) {
+            try tar.addFile("\(prefix)/\(name)", contents: bytes)
+        }
+        return try tar.finish()
+    }
+
+    /// Copies a build context (regular files and directories, modes kept, sorted).
+    func copyTree(_ source: String, to destination: String) throws {
+        try AtomicFile.makeDirectory(destination)
+        let manager = FileManager.default
+        for name in (try manager.contentsOfDirectory(atPath: source)).sorted() {
+            let from = "\(source)/\(name)", to = "\(destination)/\(name)"
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: from, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                try copyTree(from, to: to)
+            } else if let data = manager.contents(atPath: from) {
+                let mode = (try? manager.attributesOfItem(atPath: from)[.posixPermissions] as? Int) ?? 0o644
+                try AtomicFile.write(Array(data), to: to, mode: mode_t(mode))
+            }
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+/// The git commit of a file, when it is in a git work tree ("-dirty" when it has changes).
+enum GitInfo {
+    static func commit(of path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent.nonEmpty ?? "."
+        let file = (path as NSString).lastPathComponent
+        guard let head = run(["-C", directory, "log", "-1", "--format=%H", "--", file]), !head.isEmpty else { return nil }
+        let status = run(["-C", directory, "status", "--porcelain", "--", file]) ?? ""
+        return status.isEmpty ? head : head + "-dirty"
+    }
+
+    static func run(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Credentials
+import Foundation
+import Hashing
+import HostIO
+import ImageReference
+import Logging
+import RegistryClient
+import Transport
+
+/// Registry options shared by `resolve`, `build` and `verify`.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust only the CA certificates in this PEM file.", valueName: "PEM"))
+    var caFile: String?
+
+    @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied.", valueName: "HOST[:PORT]"))
+    var insecureRegistries: [String] = []
+
+    @Option(help: "Resolve at most this many references at once (1-64).")
+    var jobs = 16
+
+    @Option(help: ArgumentHelp("Give up on the registry work after this many seconds.", valueName: "SECONDS"))
+    var deadline: Double = 120
+
+    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Keep verified manifests here (default: $XDG_CACHE_HOME/imagesmith/manifests or ~/.cache/imagesmith/manifests).", valueName: "DIR"))
+    var cacheDirectory: String?
+
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the manifest cache.")
+    var noCache = false
+
+    @Flag(name: .shortAndLong, help: "Log each request to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, not \(jobs).") }
+        guard deadline > 0, deadline <= 86_400 else { throw ValidationError("--deadline must be between 0 and 86400 seconds.") }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw ValidationError("--ca-file \(caFile) is not a readable file.")
+        }
+        for host in insecureRegistries {
+            do { _ = try Registry(host) } catch { throw ValidationError("--insecure-registry: \(error)") }
+        }
+    }
+
+    var setup: RegistrySetup {
+        RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
+                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache)
+    }
+}
+
+/// Everything needed to build a `Resolver`, as plain values (tests fill it in directly).
+public struct RegistrySetup: Sendable {
+    public var caFile: String?
+    public var insecureRegistries: [String]
+    public var jobs: Int
+    public var deadline: Double
+    public var logLevel: Logger.Level
+    public var cacheDirectory: String?
+    public var useCache: Bool
+
+    public init(caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120,
+                logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true) {
+        self.caFile = caFile
+        self.insecureRegistries = insecureRegistries
+        self.jobs = jobs
+        self.deadline = deadline
+        self.logLevel = logLevel
+        self.cacheDirectory = cacheDirectory
+        self.useCache = useCache
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "imagesmith")
+        logger.logLevel = logLevel
+        return logger
+    }
+
+    /// Loads credentials (throws `CredentialsError` for a bad config file) and wires the
+    /// adapters into a resolver.
+    func makeResolver(environment: [String: String]) throws(CredentialsError) -> Resolver {
+        let config = try DockerConfig.load(environment: environment)
+        let logger = self.logger
+        let configuration = ResolverConfiguration(insecureRegistries: Set(insecureRegistries), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs)
+        var store: any ManifestStore = NoManifestStore()
+        if useCache, let root = cacheDirectory ?? FileManifestStore.defaultRoot(environment: environment) {
+            store = FileManifestStore(root: root, logger: logger)
+        }
+        return Resolver(
+            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, logger: logger),
+            digester: OpenSSLDigester(),
+            credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
+            store: store, configuration: configuration, logger: logger
+        )
+    }
+}
