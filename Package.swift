@@ -89,9 +89,9 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
-        .testTarget(name: "ResolveIntegrationTests", dependencies: [
+        .testTarget(name: "IntegrationTests", dependencies: [
             "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
-            "TestSupport", "imagesmith",
+            "TestSupport", "imagesmith", "Lock", "Archive",
         ]),
     ]
 )

@@ -33,9 +33,10 @@ extension ImageDefinition {
         let hardening = top["hardening"].map(decodeHardening) ?? Hardening(cisLevel: 1, ufwDefaultIncoming: "deny", ufwAllow: [])
         let packages = top["packages"].map(decodePackages) ?? []
         let docker = top["docker"].flatMap(decodeDocker)
-        let containers = top["containers"].map(decodeContainers) ?? []
+        var declaredNames = Set<String>()
+        let containers = top["containers"].map { decodeContainers($0, declared: &declaredNames) } ?? []
         let compose = top["compose"].flatMap(decodeCompose)
-        let healthChecks = top["health_checks"].map { decodeHealthChecks($0, services: Set(containers.map(\.name))) } ?? []
+        let healthChecks = top["health_checks"].map { decodeHealthChecks($0, services: declaredNames) } ?? []
         if let node = top["containers"], containers.isEmpty, root.reader.issues.isEmpty {
             node.issue("expected at least one container")
         }
@@ -191,9 +192,10 @@ extension ImageDefinition {
         return value
     }
 
-    static func decodeContainers(_ node: YAMLNode) -> [Container] {
+    /// `declared` collects every valid container name, even of entries with other problems,
+    /// so that references to them are not reported as a second, cascading error.
+    static func decodeContainers(_ node: YAMLNode, declared names: inout Set<String>) -> [Container] {
         guard let items = node.sequence() else { return [] }
-        var names = Set<String>()
         var result: [Container] = []
         for item in items {
             guard let map = item.mapping(allowed: ["name", "image", "platform", "pin", "on_unresolved", "build"],

@@ -11,7 +11,7 @@ public struct ImagesmithCommand: AsyncParsableCommand {
             a missing platform).
             """,
         version: "0.1.0",
-        subcommands: [ResolveCommand.self, BuildCommand.self]
+        subcommands: [ResolveCommand.self, BuildCommand.self, DiffCommand.self, VerifyCommand.self]
     )
 
     public init() {}

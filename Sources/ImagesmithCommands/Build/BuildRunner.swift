@@ -85,7 +85,7 @@ public struct BuildRunner: Sendable {
         let previousPath = "\(outDirectory)/\(lockName)"
         let previous = try readLock(previousPath, missingOK: true)
         var lock: LockFile
-        if offline {
+        if offline || lockPath != nil {
             let path = lockPath ?? (FileManager.default.fileExists(atPath: previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
             guard let found = try readLock(path, missingOK: true) else {
                 throw Failure(66, "no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)")
