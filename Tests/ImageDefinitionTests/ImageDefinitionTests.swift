@@ -122,3 +122,54 @@ import Testing
         }
     }
 }
+
+/// The published JSON Schema and the committed example agree (checked with Python's
+/// jsonschema, an independent validator), and the schema rejects what imagesmith rejects.
+@Suite struct DefinitionSchemaTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    func validate(_ yaml: String) throws -> (Int32, String) {
+        let script = """
+            import json, sys, yaml, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(yaml.safe_load(sys.stdin.read())))
+            for e in errors: print("/" + "/".join(str(p) for p in e.absolute_path), e.message)
+            sys.exit(1 if errors else 0)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, Self.repository.appendingPathComponent("docs/image-definition.schema.json").path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(yaml.utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func exampleMatchesTheSchema() throws {
+        let example = try String(contentsOf: Self.repository.appendingPathComponent("packer/edge-analytics.yaml"), encoding: .utf8)
+        let (status, text) = try validate(example)
+        #expect(status == 0, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("name: mini", "name: Mini"),
+        ("name: mini", "name: mini\ncolour: blue"),
+        ("{name: app,", "{name: app, pin: maybe,"),
+        ("{name: app,", "{name: app, on_unresolved: ignore,"),
+    ])
+    func schemaRejectsWhatImagesmithRejects(from: String, to: String) throws {
+        let text = ImageDefinitionTests.minimal.replacingOccurrences(of: from, with: to)
+        #expect(throws: DefinitionError.self) { try ImageDefinition.parse(text, file: "x.yaml") }
+        let (status, output) = try validate(text)
+        #expect(status == 1, "\(output)")
+        let (good, goodOutput) = try validate(ImageDefinitionTests.minimal)
+        #expect(good == 0, "\(goodOutput)")
+    }
+}

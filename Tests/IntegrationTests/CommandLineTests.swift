@@ -83,6 +83,31 @@ import TestSupport
         #expect(result.stderr.contains("/auths/ghcr.io/auth"))
     }
 
+    @Test func mainJobBuildsTheExampleOfflineThroughTheExecutable() throws {
+        let out = try TemporaryDirectory("cli-build")
+        let repository = BuildFixture.repository.path
+        let result = try run("imagesmith", ["build", "\(repository)/packer/edge-analytics.yaml", "--offline", "--out", out.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("built edge-analytics 2026.11.1"))
+        let committed = try Data(contentsOf: URL(fileURLWithPath: "\(repository)/packer/edge-analytics.lock.json"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out.file("edge-analytics.lock.json"))) == committed, "the offline build keeps the committed lock byte for byte")
+        #expect(FileManager.default.fileExists(atPath: out.file("edge-analytics-2026.11.1.tar.gz")))
+        #expect(FileManager.default.isExecutableFile(atPath: out.file("scripts/prepull.sh")))
+    }
+
+    @Test(arguments: [
+        (["build", "/nonexistent/def.yaml"], Int32(66), "cannot read the image definition /nonexistent/def.yaml"),
+        (["build", "x.yaml", "--image-version", "latest"], Int32(64), "--image-version 'latest' must look like YYYY.MM.N"),
+        (["diff", "/nonexistent/a.json", "/nonexistent/b.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
+        (["verify", "/nonexistent/a.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
+    ])
+    func buildDiffVerifyExitStatuses(arguments: [String], status: Int32, message: String) throws {
+        let result = try run("imagesmith", arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test(arguments: [("imagesmith", "resolve"), ("provision", "first boot"), ("rollback", "previous release")])
     func helpWorks(tool: String, mentions: String) throws {
         let result = try run(tool, ["--help"])
