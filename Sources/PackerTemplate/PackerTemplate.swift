@@ -286,11 +286,17 @@ public struct PackerTemplate: Sendable, Equatable {
             .comment("Built fallback images (if any) join the manifest's custom data."),
             .block(HCL.Block("post-processor", ["shell-local"], [
                 .attribute("inline", .list([
-                    .template("cd ${path.root} && jq --slurpfile built built-images.json '.builds[-1].custom_data.built_images = ($built[0] | tostring)' packer-manifest.json > packer-manifest.json.new && mv packer-manifest.json.new packer-manifest.json"),
+                    .template(mergeBuiltImagesCommand(directory: "${path.root}")),
                 ])),
             ])),
         ]
         return HCL.Block("build", [], body)
+    }
+
+    /// The shell command (run by `shell-local` after the manifest post-processor) that adds the
+    /// ids of images built as a fallback to the last build's custom data, as a JSON string.
+    public static func mergeBuiltImagesCommand(directory: String) -> String {
+        "cd \(directory) && jq --slurpfile built built-images.json '.builds[-1].custom_data.built_images = ($built[0] | tostring)' packer-manifest.json > packer-manifest.json.new && mv packer-manifest.json.new packer-manifest.json"
     }
 
     static func customData(_ input: Input) -> [(key: String, value: HCL.Expression)] {

@@ -94,3 +94,26 @@ enum Samples {
         #expect((validate.stdout + validate.stderr).contains("The image_version must look like YYYY.MM.N"))
     }
 }
+
+@Suite struct ManifestMergeTests {
+    @Test func builtImageIdsJoinTheLastBuildsCustomData() throws {
+        let directory = try TemporaryDirectory("merge")
+        try directory.write("packer-manifest.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}},{"name":"b","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"x"}"#)
+        try directory.write("built-images.json", #"[{"name":"ingest","id":"sha256:abc"}]"#)
+        let result = try ProcessSupport.run("/bin/sh", ["-c", PackerTemplate.mergeBuiltImagesCommand(directory: directory.path)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest.json")))) as? [String: Any]
+        let builds = try #require(manifest?["builds"] as? [[String: Any]])
+        let custom = try #require(builds.last?["custom_data"] as? [String: String])
+        #expect(custom["image_version"] == "2026.11.1")
+        #expect(custom["built_images"] == #"[{"name":"ingest","id":"sha256:abc"}]"#)
+        #expect((builds.first?["custom_data"] as? [String: String])?["built_images"] == nil)
+    }
+
+    @Test func theTemplateRunsThatCommand() throws {
+        let definition = try Samples.definition()
+        let lock = Samples.lock(definition)
+        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: "e", gitCommit: nil, definitionFile: "d.yaml"))
+        #expect(template.main.contains(HCL.escapeQuoted(PackerTemplate.mergeBuiltImagesCommand(directory: "${path.root}"), literalInterpolation: false)))
+    }
+}
