@@ -20,13 +20,8 @@ extension ImageDefinition {
         if let version = top["schema_version"], let value = version.int(), value != schemaVersion {
             version.issue("schema_version \(value) is not supported; this imagesmith reads version \(schemaVersion)")
         }
-        let name = top["name"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard isDNSLabel(value) else {
-                node.issue("'\(value)' is not a valid image name; expected lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'")
-                return nil
-            }
-            return value
+        let name = top["name"]?.string(where: isDNSLabel) {
+            "'\($0)' is not a valid image name; expected lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'"
         }
         let description = top["description"]?.string()
         let base = top["base"].flatMap(decodeBase)
@@ -101,29 +96,16 @@ extension ImageDefinition {
     static func decodeQEMU(_ node: YAMLNode) -> QEMU? {
         guard let map = node.mapping(allowed: ["iso_url", "iso_checksum", "disk_size", "memory_mb", "cpus", "ssh_username"],
                                      required: ["iso_url", "iso_checksum"]) else { return nil }
-        let url = map["iso_url"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard value.hasPrefix("https://") || value.hasPrefix("file://") else {
-                node.issue("'\(value)' must be an https:// or file:// URL")
-                return nil
-            }
-            return value
+        let url = map["iso_url"]?.string(where: { $0.hasPrefix("https://") || $0.hasPrefix("file://") }) {
+            "'\($0)' must be an https:// or file:// URL"
         }
-        let checksum = map["iso_checksum"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard value.hasPrefix("file:") || (try? Digest(parsing: value)) != nil else {
-                node.issue("'\(value)' is not a checksum; expected sha256:<64 hex digits> or file:<url>")
-                return nil
-            }
-            return value
+        let checksum = map["iso_checksum"]?.string(where: { $0.hasPrefix("file:") || (try? Digest(parsing: $0)) != nil }) {
+            "'\($0)' is not a checksum; expected sha256:<64 hex digits> or file:<url>"
         }
-        let disk = map["disk_size"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard let unit = value.last, "MG".contains(unit), Int(value.dropLast()) != nil else {
-                node.issue("'\(value)' is not a disk size; expected a number with M or G, such as 40G")
-                return nil
+        let disk = map["disk_size"].flatMap { node in
+            node.string(where: { value in value.last.map { "MG".contains($0) } == true && Int(value.dropLast()) != nil }) {
+                "'\($0)' is not a disk size; expected a number with M or G, such as 40G"
             }
-            return value
         } ?? "40G"
         let memory = map["memory_mb"].map { $0.int(in: 512...1_048_576) } ?? 4096
         let cpus = map["cpus"].map { $0.int(in: 1...256) } ?? 2
@@ -142,13 +124,8 @@ extension ImageDefinition {
                 guard let rule = item.mapping(allowed: ["port", "proto", "from", "comment"], required: ["port"]) else { continue }
                 guard let port = rule["port"]?.int(in: 1...65535) else { continue }
                 let proto = rule["proto"].map { $0.choice(["tcp", "udp"]) } ?? "tcp"
-                let from = rule["from"].flatMap { node -> String? in
-                    guard let value = node.string() else { return nil }
-                    guard value == "any" || isCIDR(value) else {
-                        node.issue("'\(value)' is not 'any' or an IPv4 CIDR such as 10.0.0.0/8")
-                        return nil
-                    }
-                    return value
+                let from = rule["from"].flatMap { node in
+                    node.string(where: { $0 == "any" || isCIDR($0) }) { "'\($0)' is not 'any' or an IPv4 CIDR such as 10.0.0.0/8" }
                 } ?? "any"
                 guard let proto else { continue }
                 result.ufwAllow.append(.init(port: port, proto: proto, from: from, comment: rule["comment"]?.string()))
@@ -201,11 +178,9 @@ extension ImageDefinition {
             guard let map = item.mapping(allowed: ["name", "image", "platform", "pin", "on_unresolved", "build"],
                                          required: ["name", "image", "platform"]) else { continue }
             let name = map["name"].flatMap { node -> String? in
-                guard let value = node.string() else { return nil }
-                guard isServiceName(value) else {
-                    node.issue("'\(value)' is not a compose service name; expected lower-case letters, digits, '_', '.' and '-'")
-                    return nil
-                }
+                guard let value = node.string(where: isServiceName, otherwise: {
+                    "'\($0)' is not a compose service name; expected lower-case letters, digits, '_', '.' and '-'"
+                }) else { return nil }
                 guard names.insert(value).inserted else {
                     node.issue("container name '\(value)' is used twice")
                     return nil
@@ -227,23 +202,11 @@ extension ImageDefinition {
             let onUnresolved = map["on_unresolved"].map { $0.choice(["fail", "keep-tag"]).flatMap(Container.OnUnresolved.init(rawValue:)) } ?? .fail
             var build: Container.Build?
             if let buildNode = map["build"], let buildMap = buildNode.mapping(allowed: ["context", "dockerfile"], required: ["context"]) {
-                let context = buildMap["context"].flatMap { node -> String? in
-                    guard let value = node.string() else { return nil }
-                    guard isRelativePath(value) else {
-                        node.issue("'\(value)' must be a path relative to the definition, without '..'")
-                        return nil
-                    }
-                    return value
-                }
-                let dockerfile = buildMap["dockerfile"].map { node -> String? in
-                    guard let value = node.string() else { return nil }
-                    guard isRelativePath(value) else {
-                        node.issue("'\(value)' must be a path inside the build context, without '..'")
-                        return nil
-                    }
-                    return value
+                let context = buildMap["context"]?.string(where: isRelativePath) { "'\($0)' must be a path relative to the definition, without '..'" }
+                let dockerfile = buildMap["dockerfile"].flatMap { node in
+                    node.string(where: isRelativePath) { "'\($0)' must be a path inside the build context, without '..'" }
                 } ?? "Dockerfile"
-                if let context, let dockerfile { build = Container.Build(context: context, dockerfile: dockerfile) }
+                if let context { build = Container.Build(context: context, dockerfile: dockerfile) }
             }
             if let pinNode = map["pin"], pin == false, let reference, reference.digest != nil {
                 pinNode.issue("pin: false contradicts the digest in the image reference")
@@ -257,22 +220,8 @@ extension ImageDefinition {
 
     static func decodeCompose(_ node: YAMLNode) -> Compose? {
         guard let map = node.mapping(allowed: ["project", "file"], required: ["project", "file"]) else { return nil }
-        let project = map["project"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard isServiceName(value) else {
-                node.issue("'\(value)' is not a compose project name; expected lower-case letters, digits, '_' and '-'")
-                return nil
-            }
-            return value
-        }
-        let file = map["file"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            guard isRelativePath(value) else {
-                node.issue("'\(value)' must be a path relative to the definition, without '..'")
-                return nil
-            }
-            return value
-        }
+        let project = map["project"]?.string(where: isServiceName) { "'\($0)' is not a compose project name; expected lower-case letters, digits, '_' and '-'" }
+        let file = map["file"]?.string(where: isRelativePath) { "'\($0)' must be a path relative to the definition, without '..'" }
         guard let project, let file else { return nil }
         return Compose(project: project, file: file)
     }
@@ -292,27 +241,15 @@ extension ImageDefinition {
                 }
                 return value
             }
-            let service = map["service"].flatMap { node -> String? in
-                guard let value = node.string() else { return nil }
-                guard services.contains(value) else {
-                    node.issue("'\(value)' is not one of the containers: \(services.sorted().joined(separator: ", "))")
-                    return nil
-                }
-                return value
+            let service = map["service"]?.string(where: services.contains) {
+                "'\($0)' is not one of the containers: \(services.sorted().joined(separator: ", "))"
             }
             let kinds = ["http", "container_running", "command"].filter { map.has($0) }
             var probe: HealthCheck.Probe?
             if kinds.count != 1 {
                 item.issue("expected exactly one probe: http, container_running or command")
             } else if let http = map["http"], let httpMap = http.mapping(allowed: ["url", "expect_status"], required: ["url"]) {
-                let url = httpMap["url"].flatMap { node -> String? in
-                    guard let value = node.string() else { return nil }
-                    guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
-                        node.issue("'\(value)' is not an http(s) URL")
-                        return nil
-                    }
-                    return value
-                }
+                let url = httpMap["url"]?.string(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) { "'\($0)' is not an http(s) URL" }
                 let status = httpMap["expect_status"].map { $0.int(in: 100...599) } ?? 200
                 if let url, let status { probe = .http(url: url, expectStatus: status) }
             } else if let running = map["container_running"] {

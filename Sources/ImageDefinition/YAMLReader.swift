@@ -67,6 +67,16 @@ struct YAMLNode {
         return scalar.string
     }
 
+    /// A string that must satisfy `isValid`; otherwise `message(value)` is recorded.
+    func string(where isValid: (String) -> Bool, otherwise message: (String) -> String) -> String? {
+        guard let value = string() else { return nil }
+        guard isValid(value) else {
+            issue(message(value))
+            return nil
+        }
+        return value
+    }
+
     func int(in range: ClosedRange<Int>? = nil) -> Int? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Int(scalar.string) else {
             issue("expected a whole number" + (range.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""))
