@@ -29,6 +29,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
+        .target(name: "SiteSpec"),
         .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
         .target(name: "RegistryClient", dependencies: [
             "ImageReference",
@@ -82,6 +83,7 @@ let package = Package(
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference"]),
+        .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),

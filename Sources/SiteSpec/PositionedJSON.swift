@@ -1,0 +1,218 @@
+/// A JSON document parsed with the line:column of every value and object key, so that
+/// validation errors can say exactly where (Foundation's JSONSerialization keeps no positions;
+/// that is why this small reader exists). Strict RFC 8259: no comments, no trailing commas;
+/// duplicate keys are kept so the validator can report them.
+public indirect enum JSONValue: Sendable, Equatable {
+    case object([(key: String, keyPosition: JSONPosition, value: PositionedJSON)])
+    case array([PositionedJSON])
+    case string(String)
+    /// The number's text as written (so 1.0 and 1 differ, and big integers stay exact).
+    case number(String)
+    case bool(Bool)
+    case null
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            return x.elementsEqual(y) { $0.key == $1.key && $0.value == $1.value }
+        case (.array(let x), .array(let y)): return x == y
+        case (.string(let x), .string(let y)), (.number(let x), .number(let y)): return x == y
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+}
+
+public struct JSONPosition: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var description: String { "\(line):\(column)" }
+}
+
+public struct PositionedJSON: Sendable, Equatable {
+    public var value: JSONValue
+    public var position: JSONPosition
+
+    public static func == (a: PositionedJSON, b: PositionedJSON) -> Bool { a.value == b.value }
+}
+
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var position: JSONPosition
+    public var message: String
+    public var description: String { "\(position): \(message)" }
+}
+
+public enum JSONReader {
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> PositionedJSON {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error("unexpected text after the JSON value") }
+        return value
+    }
+
+    struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+        var line = 1
+        var lineStart = 0
+
+        var position: JSONPosition { JSONPosition(line: line, column: index - lineStart + 1) }
+
+        func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(position: position, message: message) }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0d: index += 1
+                case 0x0a: index += 1; line += 1; lineStart = index
+                default: return
+                }
+            }
+        }
+
+        mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> PositionedJSON {
+            guard depth < 64 else { throw error("nesting deeper than 64 levels") }
+            guard index < bytes.count else { throw error("unexpected end of input; expected a value") }
+            let start = position
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return PositionedJSON(value: try parseObject(depth: depth), position: start)
+            case UInt8(ascii: "["): return PositionedJSON(value: try parseArray(depth: depth), position: start)
+            case UInt8(ascii: "\""): return PositionedJSON(value: .string(try parseString()), position: start)
+            case UInt8(ascii: "t"): try literal("true"); return PositionedJSON(value: .bool(true), position: start)
+            case UInt8(ascii: "f"): try literal("false"); return PositionedJSON(value: .bool(false), position: start)
+            case UInt8(ascii: "n"): try literal("null"); return PositionedJSON(value: .null, position: start)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return PositionedJSON(value: .number(try parseNumber()), position: start)
+            default: throw error("unexpected character '\(String(decoding: [bytes[index]], as: UTF8.self))'; expected a value")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(JSONSyntaxError) {
+            let expected = Array(word.utf8)
+            guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected else {
+                throw error("invalid literal; expected \(word)")
+            }
+            index += expected.count
+        }
+
+        mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            index += 1
+            var members: [(key: String, keyPosition: JSONPosition, value: PositionedJSON)] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let keyPosition = position
+                let key = try parseString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key") }
+                index += 1
+                skipWhitespace()
+                let value = try parseValue(depth: depth + 1)
+                members.append((key, keyPosition, value))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input; expected ',' or '}'") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                throw error("expected ',' or '}'")
+            }
+        }
+
+        mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            index += 1
+            var items: [PositionedJSON] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            while true {
+                skipWhitespace()
+                items.append(try parseValue(depth: depth + 1))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end of input; expected ',' or ']'") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                throw error("expected ',' or ']'")
+            }
+        }
+
+        mutating func parseString() throws(JSONSyntaxError) -> String {
+            index += 1
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    return String(decoding: out, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard index + 1 < bytes.count else { throw error("unterminated escape") }
+                    let escape = bytes[index + 1]
+                    index += 2
+                    switch escape {
+                    case UInt8(ascii: "\""): out.append(0x22)
+                    case UInt8(ascii: "\\"): out.append(0x5c)
+                    case UInt8(ascii: "/"): out.append(0x2f)
+                    case UInt8(ascii: "b"): out.append(0x08)
+                    case UInt8(ascii: "f"): out.append(0x0c)
+                    case UInt8(ascii: "n"): out.append(0x0a)
+                    case UInt8(ascii: "r"): out.append(0x0d)
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var scalar = try hex4()
+                        if (0xD800...0xDBFF).contains(scalar) {
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                throw error("unpaired surrogate in \\u escape")
+                            }
+                            index += 2
+                            let low = try hex4()
+                            guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid surrogate pair") }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                        out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                    default:
+                        throw error("invalid escape '\\\(String(decoding: [escape], as: UTF8.self))'")
+                    }
+                case 0x00..<0x20:
+                    throw error("control character in a string; escape it")
+                default:
+                    out.append(byte)
+                    index += 1
+                }
+            }
+            throw error("unterminated string")
+        }
+
+        mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+            guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+                throw error("invalid \\u escape; expected four hex digits")
+            }
+            index += 4
+            return value
+        }
+
+        mutating func parseNumber() throws(JSONSyntaxError) -> String {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            func digits() -> Int {
+                let from = index
+                while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+                return index - from
+            }
+            guard index < bytes.count else { throw error("invalid number") }
+            if bytes[index] == UInt8(ascii: "0") { index += 1 } else if digits() == 0 { throw error("invalid number") }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits() > 0 else { throw error("invalid number: digits expected after '.'") }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits() > 0 else { throw error("invalid number: digits expected in the exponent") }
+            }
+            return String(decoding: bytes[start..<index], as: UTF8.self)
+        }
+    }
+}
