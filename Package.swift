@@ -30,6 +30,7 @@ let package = Package(
         ]),
         .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
         .target(name: "SiteSpec"),
+        .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
         .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
         .target(name: "RegistryClient", dependencies: [
             "ImageReference",
@@ -61,6 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ProvisionCommands", dependencies: [
+            "SiteSpec", "BoxConfig", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "RollbackCommands", dependencies: [
@@ -84,6 +86,8 @@ let package = Package(
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference"]),
         .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
+        .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "SiteSpec", "BoxConfig", "TestSupport", "provision"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),

@@ -1,17 +1,20 @@
 import ArgumentParser
 
 /// `provision`: configures a new edge box from its site spec on first boot.
-/// Its subcommands (validate, plan, apply, status) arrive with the provisioning work.
-public struct ProvisionCommand: ParsableCommand {
+public struct ProvisionCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "provision",
-        abstract: "Configure a new edge box from site_spec.json on first boot (not yet implemented: prints this help).",
-        version: "0.1.0"
+        abstract: "Configure a new edge box from site_spec.json on first boot: network, time, hostname, hosts.",
+        discussion: """
+            Exit status: 0 success, 64 usage error, 65 invalid site spec (every problem is \
+            listed with its JSON Pointer and line:column), 66 the spec cannot be read.
+            """,
+        version: "0.1.0",
+        subcommands: [ValidateCommand.self, PlanCommand.self]
     )
 
     public init() {}
 
-    public func run() throws {
-        print(Self.helpMessage())
-    }
+    /// Where the spec is looked for when none is given.
+    public static let defaultSpecPath = "/etc/edge-imagesmith/site_spec.json"
 }

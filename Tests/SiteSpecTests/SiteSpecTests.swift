@@ -187,3 +187,50 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         }
     }
 }
+
+/// The published schema accepts the examples and rejects what the validator rejects (checked
+/// with Python's jsonschema, an independent implementation).
+@Suite struct SiteSpecSchemaTests {
+    func validate(_ text: String) throws -> (Int32, String) {
+        let script = """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            jsonschema.Draft202012Validator.check_schema(schema)
+            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.loads(sys.stdin.read())))
+            for e in errors: print("/" + "/".join(str(p) for p in e.absolute_path), e.message)
+            sys.exit(1 if errors else 0)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, SiteSpecTests.directory.appendingPathComponent("site-spec.schema.json").path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, result)
+    }
+
+    @Test(arguments: ["store-0042.json", "warehouse-bond.json", "lab-ipv6.json", "kiosk-dhcp.json"])
+    func examplesMatchTheSchema(name: String) throws {
+        let (status, output) = try validate(String(decoding: try SiteSpecTests.example(name), as: UTF8.self))
+        #expect(status == 0, "\(output)")
+    }
+
+    @Test(arguments: [
+        ("\"device\": {", "\"colour\": 1, \"device\": {"),
+        ("\"https://d.example.net/r\"", "\"http://d.example.net/r\""),
+        ("\"client\": \"chrony\"", "\"client\": \"ntpd\""),
+        ("\"hostname\": \"gw\"", "\"hostname\": \"GW_1\""),
+    ])
+    func schemaRejectsWhatTheValidatorRejects(from: String, to: String) throws {
+        let text = SiteSpecTests.base.replacingOccurrences(of: from, with: to)
+        #expect(throws: SpecError.self) { try SiteSpec.parse(Array(text.utf8), file: "s.json", timezoneExists: zoneinfo) }
+        #expect(try validate(text).0 == 1)
+        #expect(try validate(SiteSpecTests.base).0 == 0)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import BoxConfig
+import Foundation
+import SiteSpec
+
+/// `provision plan SPEC [--root DIR]`: the exact files apply would write, and a diff against
+/// what is there now. Changes nothing.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print the files provisioning would write and how they differ from what is there; change nothing."
+    )
+
+    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
+    var spec: String = ProvisionCommand.defaultSpecPath
+
+    @Option(help: ArgumentHelp("Treat every path as relative to this directory (for image builds and tests).", valueName: "DIR"))
+    var root = "/"
+
+    @Option(name: .customLong("network-renderer"), help: "Write netplan (default) or systemd-networkd files.")
+    var networkRenderer: String = "netplan"
+
+    func validate() throws {
+        guard BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) != nil else {
+            throw ValidationError("--network-renderer must be netplan or networkd, not '\(networkRenderer)'.")
+        }
+    }
+
+    func run() throws {
+        let site: SiteSpec
+        let rootPrefix = root == "/" ? "" : root
+        do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
+        catch {
+            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            throw ExitCode(error.code)
+        }
+        let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
+                                           source: (spec as NSString).lastPathComponent)
+        print(PlanReport.render(configurator.plan(for: HostState.read(root: rootPrefix)), root: rootPrefix), terminator: "")
+    }
+}
+
+enum PlanReport {
+    static func render(_ plan: FilePlan, root: String) -> String {
+        var out = ""
+        for action in plan.actions {
+            let onDisk = root + action.path
+            switch action {
+            case .write(let path, let contents, let mode):
+                let planned = String(decoding: contents, as: UTF8.self)
+                let modeText = String(mode, radix: 8)
+                if let current = FileManager.default.contents(atPath: onDisk).map({ String(decoding: $0, as: UTF8.self) }) {
+                    if current == planned {
+                        out += "unchanged  \(path) (\(modeText))\n"
+                    } else if path == "/etc/machine-id" {
+                        out += "replace    \(path) (\(modeText)): a new random id (the current one is missing or the golden image's)\n"
+                    } else {
+                        out += "replace    \(path) (\(modeText))\n" + LineDiff.unified(old: current, new: planned, path: path)
+                    }
+                } else {
+                    out += "create     \(path) (\(modeText))\n" + planned.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "+" + $0 }.joined(separator: "\n") + "\n"
+                }
+            case .symlink(let path, let target):
+                let current = try? FileManager.default.destinationOfSymbolicLink(atPath: onDisk)
+                out += current == target ? "unchanged  \(path) -> \(target)\n" : "link       \(path) -> \(target)" + (current.map { " (now -> \($0))" } ?? "") + "\n"
+            case .remove(let path, let reason):
+                out += FileManager.default.fileExists(atPath: onDisk) ? "remove     \(path): \(reason) (a backup is kept)\n" : ""
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import SiteSpec
+
+/// Reads and validates a spec file; the time zone check looks in the target root's zoneinfo
+/// database, falling back to the running system's.
+enum SpecLoader {
+    struct Failure: Error {
+        var code: Int32
+        var message: String
+    }
+
+    static func load(_ path: String, root: String?) throws(Failure) -> SiteSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(code: 66, message: "cannot read the site spec \(path)")
+        }
+        let zoneDirectories = [root.map { "\($0)/usr/share/zoneinfo" }, "/usr/share/zoneinfo"].compactMap { $0 }
+        do {
+            return try SiteSpec.parse(Array(data), file: path) { zone in
+                zoneDirectories.contains { directory in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: "\(directory)/\(zone)", isDirectory: &isDirectory) && !isDirectory.boolValue
+                }
+            }
+        } catch {
+            throw Failure(code: 65, message: error.description)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import SiteSpec
+
+/// `provision validate SPEC`: strict validation only; writes nothing.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a site spec and report every problem at once; change nothing."
+    )
+
+    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
+    var spec: String = ProvisionCommand.defaultSpecPath
+
+    func run() throws {
+        do {
+            let site = try SpecLoader.load(spec, root: nil)
+            print("\(spec): valid (site \(site.site.id), hostname \(site.device.hostname), \(site.network.interfaces.count) interface\(site.network.interfaces.count == 1 ? "" : "s"), \(site.network.vlans.count) VLAN\(site.network.vlans.count == 1 ? "" : "s"), \(site.network.bonds.count) bond\(site.network.bonds.count == 1 ? "" : "s"), time by \(site.time.client.rawValue))")
+        } catch {
+            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            throw ExitCode(error.code)
+        }
+    }
+}

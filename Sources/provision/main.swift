@@ -1,2 +1,0 @@
-import ProvisionCommands
-ProvisionCommand.main()
