@@ -67,7 +67,9 @@ public struct BoxConfigurator: Sendable {
         actions.append(.write(path: "/etc/hosts", contents: Array(HostsRenderer.render(spec, header: header).utf8), mode: 0o644))
         actions.append(.symlink(path: "/etc/localtime", target: "/usr/share/zoneinfo/\(spec.site.timezone)"))
         actions.append(.write(path: "/etc/timezone", contents: Array("\(spec.site.timezone)\n".utf8), mode: 0o644))
-        if Self.needsNewMachineID(current: host.machineID, golden: host.goldenMachineID) {
+        // Also planned when the current id is the one this box already chose (a run interrupted
+        // after writing it), so the step is journaled like any other.
+        if Self.needsNewMachineID(current: host.machineID, golden: host.goldenMachineID) || host.machineID?.trimmingWhitespace == host.newMachineID {
             actions.append(.write(path: "/etc/machine-id", contents: Array("\(host.newMachineID)\n".utf8), mode: 0o444))
         }
         return FilePlan(actions: actions)

@@ -61,3 +61,40 @@ public enum AtomicFile {
         if !parent.isEmpty { try syncDirectory(parent) }
     }
 }
+
+extension AtomicFile {
+    static func temporaryPrefix(for path: String) -> (directory: String, prefix: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        return (directory.isEmpty ? "." : directory, ".\((path as NSString).lastPathComponent).tmp-")
+    }
+
+    /// Replaces `path` with a symlink to `target` atomically (temp link, rename, fsync dir).
+    public static func symlink(_ target: String, at path: String) throws(HostIOError) {
+        let (directory, prefix) = temporaryPrefix(for: path)
+        let temporary = "\(directory)/\(prefix)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard Glibc.symlink(target, temporary) == 0 else { throw .system(operation: "create symlink", path: temporary, errno: errno) }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw .system(operation: "rename into place", path: path, errno: code)
+        }
+        try syncDirectory(directory)
+    }
+
+    /// Removes a file (if present) and fsyncs its directory.
+    public static func remove(_ path: String) throws(HostIOError) {
+        if unlink(path) != 0 {
+            guard errno == ENOENT else { throw .system(operation: "remove", path: path, errno: errno) }
+            return
+        }
+        try syncDirectory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Removes temporary files a killed writer left beside `path`.
+    public static func removeStaleTemporaries(for path: String) {
+        let (directory, prefix) = temporaryPrefix(for: path)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            unlink("\(directory)/\(name)")
+        }
+    }
+}

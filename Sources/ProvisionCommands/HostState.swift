@@ -6,8 +6,11 @@ enum HostState {
     static let goldenMachineIDPath = "/etc/edge-imagesmith/golden-machine-id"
 
     static func read(root: String) -> BoxConfigurator.Host {
-        let netplan = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/etc/netplan")) ?? [])
-            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+        // Leftovers already moved to the backup still count, so a run interrupted after removing
+        // one plans (and journals) that removal again.
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: root + "/etc/netplan")) ?? []
+        let backedUp = (try? FileManager.default.contentsOfDirectory(atPath: root + Journal.directory + "/backup/etc/netplan")) ?? []
+        let netplan = Set(present + backedUp).filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted()
         func text(_ path: String) -> String? {
             FileManager.default.contents(atPath: root + path).map { String(decoding: $0, as: UTF8.self) }
         }
