@@ -62,7 +62,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ProvisionCommands", dependencies: [
-            "SiteSpec", "BoxConfig", "HostIO", "Hashing",
+            "SiteSpec", "BoxConfig", "HostIO", "Hashing", "RegistryClient", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "RollbackCommands", dependencies: [

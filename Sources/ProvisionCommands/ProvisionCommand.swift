@@ -10,7 +10,7 @@ public struct ProvisionCommand: AsyncParsableCommand {
             listed with its JSON Pointer and line:column), 66 the spec cannot be read.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, StatusCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegisterCommand.self, StatusCommand.self]
     )
 
     public init() {}

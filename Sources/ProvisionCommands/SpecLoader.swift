@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SiteSpec
 
@@ -23,6 +24,15 @@ enum SpecLoader {
             }
         } catch {
             throw Failure(code: 65, message: error.description)
+        }
+    }
+
+    /// For commands: prints the problem and exits with its status.
+    static func loadOrExit(_ path: String, root: String) throws -> SiteSpec {
+        do { return try load(path, root: root.isEmpty ? nil : root) }
+        catch {
+            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            throw ExitCode(error.code)
         }
     }
 }

@@ -7,7 +7,7 @@ import SiteSpec
 
 /// `provision apply SPEC [--root DIR]`: write the configuration, crash-safely, and remember
 /// what is done. Safe to run again at any time (after a power cut, say).
-struct ApplyCommand: ParsableCommand {
+struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Write the network, time, hostname, hosts and identity configuration from a site spec.",
@@ -15,8 +15,10 @@ struct ApplyCommand: ParsableCommand {
             Every write is temp file + fsync + rename + directory fsync; replaced files are \
             backed up once under /var/lib/edge-provision/backup; the journal there records a \
             step only after it is durable. Run it again after an interruption: it converges. \
-            Exit status: 0 configured, 65 invalid spec (nothing written), 66 spec unreadable, \
-            73 cannot write.
+            Then registers with the dashboard unless --skip-registration. Exit status: 0 \
+            configured (and registered), 75 configured but registration pending (retried on \
+            the next run), 1 registration refused, 65 invalid spec (nothing written), 66 spec \
+            unreadable, 73 cannot write.
             """
     )
 
@@ -29,13 +31,19 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("network-renderer"), help: "Write netplan (default) or systemd-networkd files.")
     var networkRenderer: String = "netplan"
 
+    @Flag(name: .customLong("skip-registration"), help: "Configure only; leave registration to `provision register` (the first-boot unit does this: it runs before the network is online).")
+    var skipRegistration = false
+
+    @Option(name: .customLong("registration-deadline"), help: ArgumentHelp("Give up registering after this many seconds (it is retried on the next run).", valueName: "SECONDS"))
+    var registrationDeadline: Double = 120
+
     func validate() throws {
         guard BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) != nil else {
             throw ValidationError("--network-renderer must be netplan or networkd, not '\(networkRenderer)'.")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let rootPrefix = root == "/" ? "" : root
         let site: SiteSpec
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
@@ -65,6 +73,10 @@ struct ApplyCommand: ParsableCommand {
             journal.configured = true
             try journal.save(root: rootPrefix)
             print("provision: \(site.device.hostname) at \(site.site.id) is configured (\(journal.steps.count) steps durable)")
+            if !skipRegistration {
+                let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)
+                if code != 0 { throw ExitCode(code) }
+            }
         } catch let error as HostIOError {
             FileHandle.standardError.write(Data("provision: \(error)\n".utf8))
             throw ExitCode(73)

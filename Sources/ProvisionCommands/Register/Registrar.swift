@@ -1,0 +1,137 @@
+import Foundation
+import HostIO
+import RegistryClient
+import SiteSpec
+import Transport
+
+/// Registers the box with the central dashboard: HTTPS POST (TLS verification always on;
+/// `ca_pem` pins the CA), retried with backoff and jitter up to a deadline. 2xx and 409
+/// ("already registered") are success; 4xx other than 408/429 is a refusal; the rest is
+/// retried. The claim token never appears in output, logs or errors.
+struct Registrar {
+    enum Outcome: Equatable {
+        case registered(status: Int, attempts: Int)
+        case refused(status: Int, detail: String, attempts: Int)
+        case pending(detail: String, attempts: Int)
+    }
+
+    let spec: SiteSpec
+    let root: String
+    let deadline: Duration
+    let retry: RetryPolicy
+
+    var stateDirectory: String { root + Journal.directory }
+
+    /// The device identity: generated once and made durable before the first request, so
+    /// every later attempt (and run) presents the same one.
+    func deviceID() throws -> String {
+        let path = stateDirectory + "/device-id"
+        if let data = FileManager.default.contents(atPath: path) {
+            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if UUID(uuidString: text) != nil { return text.lowercased() }
+        }
+        let fresh = UUID().uuidString.lowercased()
+        try AtomicFile.makeDirectory(stateDirectory, mode: 0o700)
+        try AtomicFile.write(Array((fresh + "\n").utf8), to: path, mode: 0o644)
+        return fresh
+    }
+
+    func claimToken() throws -> String {
+        if let token = spec.registration.claimToken { return token }
+        guard let file = spec.registration.claimTokenFile,
+              let data = FileManager.default.contents(atPath: root + file) else {
+            throw RegistrationError("the claim token file \(spec.registration.claimTokenFile ?? "") cannot be read (was the box already registered?)")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else { throw RegistrationError("the claim token file \(file) is empty") }
+        return token
+    }
+
+    /// The image version installed on this box (the release `/opt/edge/current` points at).
+    func imageVersion() -> String {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/opt/edge/current") else { return "unknown" }
+        return (target as NSString).lastPathComponent
+    }
+
+    struct Body: Encodable {
+        var site_id: String
+        var site_name: String
+        var hostname: String
+        var fqdn: String?
+        var device_id: String
+        var image_version: String
+        var claim_token: String
+        var labels: [String: String]
+    }
+
+    func register() async throws -> Outcome {
+        let identity = try deviceID()
+        let token = try claimToken()
+        var caFile: String?
+        if let pem = spec.registration.caPEM {
+            let path = stateDirectory + "/dashboard-ca.pem"
+            try AtomicFile.write(Array(pem.utf8), to: path, mode: 0o644)
+            caFile = path
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = Array(try encoder.encode(Body(site_id: spec.site.id, site_name: spec.site.name, hostname: spec.device.hostname,
+                                                  fqdn: spec.device.fqdn, device_id: identity, image_version: imageVersion(),
+                                                  claim_token: token, labels: spec.labels)))
+        guard let url = URL(string: spec.registration.url) else { throw RegistrationError("the registration URL cannot be used") }
+        let transport = CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1")
+        let end = ContinuousClock.now + deadline
+        var attempt = 0
+        var lastProblem = "no attempt was made"
+        while true {
+            attempt += 1
+            let remaining = ContinuousClock.now.duration(to: end)
+            guard remaining > .zero else { return .pending(detail: "gave up at the deadline; last problem: \(lastProblem)", attempts: attempt - 1) }
+            var headers = HTTPHeaders()
+            headers.add("Content-Type", "application/json")
+            headers.add("Accept", "application/json")
+            do {
+                let response = try await transport.send(HTTPRequest(method: .post, url: url, headers: headers, body: body, timeout: min(remaining, .seconds(30))))
+                switch response.status {
+                case 200...299, 409:
+                    return .registered(status: response.status, attempts: attempt)
+                case 400...499 where response.status != 408 && response.status != 429:
+                    return .refused(status: response.status, detail: redact(Self.summary(response), token), attempts: attempt)
+                default:
+                    lastProblem = redact("HTTP \(response.status)" + Self.summary(response), token)
+                    let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.parse($0) }
+                    guard attempt < retry.maxAttempts else { return .pending(detail: lastProblem, attempts: attempt) }
+                    try await sleep(retry.delay(afterAttempt: attempt, retryAfter: retryAfter, unitRandom: { Double.random(in: 0...1) }), until: end)
+                }
+            } catch let error as TransportError {
+                lastProblem = redact(error.detail, token)
+                // A certificate problem will not heal by waiting (or the clock is wrong).
+                if error.kind == .tls { return .pending(detail: "TLS: \(lastProblem)", attempts: attempt) }
+                guard attempt < retry.maxAttempts else { return .pending(detail: lastProblem, attempts: attempt) }
+                try await sleep(retry.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: { Double.random(in: 0...1) }), until: end)
+            } catch is CancellationError {
+                return .pending(detail: lastProblem, attempts: attempt)
+            }
+        }
+    }
+
+    func sleep(_ delay: Duration, until end: ContinuousClock.Instant) async throws {
+        let remaining = ContinuousClock.now.duration(to: end)
+        try await Task.sleep(for: min(delay, max(remaining, .zero)))
+    }
+
+    static func summary(_ response: HTTPResponse) -> String {
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "" : ": \(text)"
+    }
+
+    /// Removes the claim token from anything a server echoed back.
+    func redact(_ text: String, _ token: String) -> String {
+        token.isEmpty ? text : text.replacingOccurrences(of: token, with: "<redacted>")
+    }
+}
+
+struct RegistrationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

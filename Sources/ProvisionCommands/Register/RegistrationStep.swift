@@ -1,0 +1,49 @@
+import Foundation
+import HostIO
+import RegistryClient
+import SiteSpec
+
+/// Runs registration and records its outcome in the journal. Returns the exit status:
+/// 0 registered, 75 still pending (retried on the next run), 1 refused by the dashboard.
+enum RegistrationStep {
+    static func run(spec: SiteSpec, root: String, deadline: Duration, journal: inout Journal) async -> Int32 {
+        if journal.registration.state == "registered" {
+            print("provision: already registered")
+            return 0
+        }
+        let registrar = Registrar(spec: spec, root: root, deadline: deadline, retry: RetryPolicy(maxAttempts: 100, baseDelay: .milliseconds(500), maxDelay: .seconds(30)))
+        let outcome: Registrar.Outcome
+        do { outcome = try await registrar.register() }
+        catch {
+            journal.registration.state = "pending"
+            journal.registration.lastError = "\(error)"
+            try? journal.save(root: root)
+            FileHandle.standardError.write(Data("provision: registration not attempted: \(error)\n".utf8))
+            return 75
+        }
+        switch outcome {
+        case .registered(let status, let attempts):
+            journal.registration = .init(state: "registered", attempts: journal.registration.attempts + attempts, lastError: nil, at: Applier.now())
+            do {
+                try journal.save(root: root)
+                // The claim token is single-use: the copy provisioned onto the box goes.
+                if let file = spec.registration.claimTokenFile { try AtomicFile.remove(root + file) }
+            } catch {
+                FileHandle.standardError.write(Data("provision: registered, but cannot record it: \(error)\n".utf8))
+                return 73
+            }
+            print("provision: registered with the dashboard (HTTP \(status)\(status == 409 ? ", already registered" : ""), after \(attempts) attempt\(attempts == 1 ? "" : "s"))")
+            return 0
+        case .refused(let status, let detail, let attempts):
+            journal.registration = .init(state: "failed", attempts: journal.registration.attempts + attempts, lastError: "HTTP \(status)\(detail)", at: Applier.now())
+            try? journal.save(root: root)
+            FileHandle.standardError.write(Data("provision: the dashboard refused the registration (HTTP \(status)\(detail)); fix the site spec or the claim token and run again\n".utf8))
+            return 1
+        case .pending(let detail, let attempts):
+            journal.registration = .init(state: "pending", attempts: journal.registration.attempts + attempts, lastError: detail, at: Applier.now())
+            try? journal.save(root: root)
+            FileHandle.standardError.write(Data("provision: registration is pending (\(detail)); the configuration is complete and registration is retried on the next run\n".utf8))
+            return 75
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Registration against a loopback HTTPS dashboard whose CA is made in the test and pinned
+/// through the spec's ca_pem.
+@Suite struct RegistrationTests {
+    static let binary = ApplyCrashTests.binary
+    static let token = "claim-SECRET-7f3a9c"
+
+    final class Dashboard: @unchecked Sendable {
+        let server: ServerProcess
+        let directory: TemporaryDirectory
+        let tls: TLSMaterial
+        var url: String { "https://127.0.0.1:\(server.port)/api/v1/devices" }
+        var requests: [[String: Any]] {
+            ((try? String(contentsOfFile: directory.file("requests.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+
+        init(mode: String, count: Int = 2) throws {
+            directory = try TemporaryDirectory("dashboard")
+            tls = try TLSMaterial.make(in: directory, name: "dash")
+            let port = try ProcessSupport.freePort()
+            server = try ServerProcess("python3", [Fixtures.path("dashboard_server.py"), "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
+                                                   "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")],
+                                       port: port, logPath: directory.file("server.log"))
+        }
+    }
+
+    /// A spec for `dashboard`, with the claim token in a file under root (or inline).
+    func spec(_ dashboard: Dashboard, root: TemporaryDirectory, tokenInFile: Bool = true, caPEM: String? = nil) throws -> String {
+        let ca = try caPEM ?? String(contentsOfFile: dashboard.tls.caCert, encoding: .utf8)
+        var registration: [String: Any] = ["url": dashboard.url, "ca_pem": ca]
+        if tokenInFile {
+            try root.write("etc/edge-imagesmith/claim-token", Self.token + "\n", mode: 0o600)
+            registration["claim_token_file"] = "/etc/edge-imagesmith/claim-token"
+        } else {
+            registration["claim_token"] = Self.token
+        }
+        let spec: [String: Any] = [
+            "schema_version": "1.0",
+            "site": ["id": "store-0042", "name": "Store 42", "timezone": "UTC"],
+            "device": ["hostname": "cam-gw-01", "domain": "store42.example.net"],
+            "network": ["interfaces": [["id": "uplink", "match": ["name": "eth0"], "ipv4": ["mode": "dhcp"]]]],
+            "time": ["client": "chrony", "sources": [["host": "ntp.example.net"]]],
+            "registration": registration,
+            "labels": ["tier": "retail"],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys])
+        return try root.write("spec/site_spec.json", String(decoding: data, as: UTF8.self), mode: 0o600)
+    }
+
+    func provision(_ arguments: [String]) throws -> ProcessSupport.Output {
+        try ProcessSupport.run(Self.binary, arguments, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    }
+
+    func journal(_ root: TemporaryDirectory) throws -> String { try String(contentsOfFile: root.file("var/lib/edge-provision/journal.json"), encoding: .utf8) }
+
+    @Test func registersOnceWithADurableIdentityAndRemovesTheTokenFile() throws {
+        let dashboard = try Dashboard(mode: "created")
+        let root = try TemporaryDirectory("register")
+        let spec = try spec(dashboard, root: root)
+        let result = try provision(["apply", spec, "--root", root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("registered with the dashboard (HTTP 201, after 1 attempt)"))
+        let request = try #require(dashboard.requests.first)
+        let body = try #require(request["body"] as? [String: Any])
+        let deviceID = try String(contentsOfFile: root.file("var/lib/edge-provision/device-id"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(body["device_id"] as? String == deviceID)
+        #expect(body["site_id"] as? String == "store-0042")
+        #expect(body["hostname"] as? String == "cam-gw-01")
+        #expect(body["claim_token"] as? String == Self.token)
+        #expect(request["content_type"] as? String == "application/json")
+        #expect(!FileManager.default.fileExists(atPath: root.file("etc/edge-imagesmith/claim-token")), "the single-use token copy is removed")
+        #expect(try journal(root).contains("\"state\" : \"registered\""))
+        for text in [result.stdout, result.stderr, try journal(root)] { #expect(!text.contains(Self.token)) }
+
+        // Running again does not register again.
+        let again = try provision(["apply", spec, "--root", root.path])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("already registered"))
+        #expect(dashboard.requests.count == 1)
+    }
+
+    @Test func alreadyRegisteredCountsAsSuccess() throws {
+        let dashboard = try Dashboard(mode: "conflict")
+        let root = try TemporaryDirectory("register-409")
+        let result = try provision(["apply", try spec(dashboard, root: root, tokenInFile: false), "--root", root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("HTTP 409, already registered"))
+    }
+
+    @Test func serviceUnavailableIsRetriedWithTheSameIdentity() throws {
+        let dashboard = try Dashboard(mode: "flaky", count: 2)
+        let root = try TemporaryDirectory("register-503")
+        let result = try provision(["apply", try spec(dashboard, root: root), "--root", root.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("after 3 attempts"))
+        let ids = dashboard.requests.compactMap { ($0["body"] as? [String: Any])?["device_id"] as? String }
+        #expect(ids.count == 3 && Set(ids).count == 1)
+    }
+
+    @Test func refusalIsClearAndNeverEchoesTheToken() throws {
+        let dashboard = try Dashboard(mode: "refuse")
+        let root = try TemporaryDirectory("register-400")
+        let result = try provision(["apply", try spec(dashboard, root: root), "--root", root.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the dashboard refused the registration (HTTP 400"))
+        #expect(result.stderr.contains("<redacted>"))
+        #expect(!result.stderr.contains(Self.token))
+        #expect(dashboard.requests.count == 1, "a 400 is not retried")
+        #expect(FileManager.default.fileExists(atPath: root.file("etc/edge-imagesmith/claim-token")), "the token stays for the next try")
+        #expect(try journal(root).contains("\"state\" : \"failed\""))
+        #expect(!(try journal(root)).contains(Self.token))
+    }
+
+    @Test func unreachableDashboardLeavesTheBoxConfiguredAndRegistrationPending() throws {
+        let dashboard = try Dashboard(mode: "created")
+        let root = try TemporaryDirectory("register-down")
+        let spec = try spec(dashboard, root: root)
+        dashboard.server.stop()
+        let result = try provision(["apply", spec, "--root", root.path, "--registration-deadline", "3"])
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("registration is pending"))
+        #expect(FileManager.default.fileExists(atPath: root.file("etc/hostname")), "the local configuration completed")
+        let status = try provision(["status", "--root", root.path])
+        #expect(status.stdout.contains("configuration: complete"))
+        #expect(status.stdout.contains("registration: pending after"))
+        #expect(status.stdout.contains("it is retried on the next run"))
+        let firstID = try String(contentsOfFile: root.file("var/lib/edge-provision/device-id"), encoding: .utf8)
+
+        // The dashboard comes back: the next run registers with the identity saved before.
+        let back = try Dashboard(mode: "created")
+        let spec2 = try self.spec(back, root: root)
+        let retry = try provision(["register", spec2, "--root", root.path])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect((back.requests.first?["body"] as? [String: Any])?["device_id"] as? String == firstID.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    @Test func aDashboardWithAnotherCAIsNeverSentTheToken() throws {
+        let dashboard = try Dashboard(mode: "created")
+        let root = try TemporaryDirectory("register-ca")
+        let other = try TLSMaterial.make(in: root, name: "other")
+        let spec = try spec(dashboard, root: root, caPEM: try String(contentsOfFile: other.caCert, encoding: .utf8))
+        let result = try provision(["apply", spec, "--root", root.path, "--registration-deadline", "5"])
+        #expect(result.status == 75)
+        #expect(result.stderr.contains("TLS"))
+        #expect(dashboard.requests.isEmpty, "no request body reached a server we could not verify")
+    }
+}
