@@ -25,7 +25,7 @@ import TestSupport
     func apply(_ root: TemporaryDirectory, crashAt: Int? = nil) throws -> ProcessSupport.Output {
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         if let crashAt { environment["PROVISION_CRASH_AT"] = "\(crashAt)" }
-        return try ProcessSupport.run(Self.binary, ["apply", Self.spec, "--root", root.path], environment: environment)
+        return try ProcessSupport.run(Self.binary, ["apply", Self.spec, "--root", root.path, "--skip-registration"], environment: environment)
     }
 
     /// Every file and link under root: path → mode and content digest (or link target), with
@@ -95,7 +95,7 @@ import TestSupport
             for _ in 0..<3 {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: Self.binary)
-                process.arguments = ["apply", Self.spec, "--root", root.path]
+                process.arguments = ["apply", Self.spec, "--root", root.path, "--skip-registration"]
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()
@@ -129,7 +129,7 @@ import TestSupport
         let before = try snapshotPaths(root)
         let directory = try TemporaryDirectory("bad-spec")
         let bad = try directory.write("site.json", try String(contentsOfFile: Self.spec, encoding: .utf8).replacingOccurrences(of: "\"cam-gw-01\"", with: "\"-bad\""))
-        let result = try ProcessSupport.run(Self.binary, ["apply", bad, "--root", root.path])
+        let result = try ProcessSupport.run(Self.binary, ["apply", bad, "--root", root.path, "--skip-registration"])
         #expect(result.status == 65)
         #expect(try snapshotPaths(root) == before)
     }

@@ -19,12 +19,13 @@ import TestSupport
             }
         }
 
-        init(mode: String, count: Int = 2) throws {
+        init(mode: String, count: Int = 2, specFile: String? = nil) throws {
             directory = try TemporaryDirectory("dashboard")
             tls = try TLSMaterial.make(in: directory, name: "dash")
             let port = try ProcessSupport.freePort()
             server = try ServerProcess("python3", [Fixtures.path("dashboard_server.py"), "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
-                                                   "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")],
+                                                   "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")]
+                                       + (specFile.map { ["--spec-file", $0] } ?? []),
                                        port: port, logPath: directory.file("server.log"))
         }
     }
@@ -148,5 +149,43 @@ import TestSupport
         #expect(result.status == 75)
         #expect(result.stderr.contains("TLS"))
         #expect(dashboard.requests.isEmpty, "no request body reached a server we could not verify")
+    }
+
+    @Test func specFetchedByURLIsSavedPrivatelyAndUsedWhenTheServerIsGone() throws {
+        let root = try TemporaryDirectory("spec-url")
+        // First a dashboard to learn its CA, then one serving the spec that names it.
+        let first = try Dashboard(mode: "created")
+        let specPath = try spec(first, root: root, tokenInFile: false)
+        let server = try Dashboard(mode: "created", specFile: specPath)
+        try FileManager.default.copyItem(atPath: first.tls.caCert, toPath: root.file("first-ca.pem"))
+        let url = "https://127.0.0.1:\(server.server.port)/sites/store-0042/site_spec.json"
+        let result = try provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let saved = root.file("etc/edge-imagesmith/site_spec.json")
+        #expect(try FileManager.default.attributesOfItem(atPath: saved)[.posixPermissions] as? Int == 0o600, "the saved spec carries the claim token")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == Data(contentsOf: URL(fileURLWithPath: specPath)))
+        #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
+
+        server.server.stop()
+        let offline = try provision(["validate", url, "--spec-ca-file", server.tls.caCert])
+        #expect(offline.status == 69, "validate has no saved copy outside a root: \(offline.stderr)")
+        let again = try provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("using the copy saved at"))
+    }
+
+    @Test func specURLsMustBeHTTPSAndVerified() throws {
+        let plain = try provision(["validate", "http://127.0.0.1:1/site_spec.json"])
+        #expect(plain.status == 64)
+        #expect(plain.stderr.contains("fetch it over https"))
+        let root = try TemporaryDirectory("spec-url-ca")
+        let first = try Dashboard(mode: "created")
+        let server = try Dashboard(mode: "created", specFile: try spec(first, root: root))
+        // No --spec-ca-file: the system CAs do not know the test CA.
+        let result = try provision(["apply", "https://127.0.0.1:\(server.server.port)/s.json?token=abc", "--root", root.path, "--skip-registration"])
+        #expect(result.status == 69)
+        #expect(result.stderr.contains("cannot fetch the site spec from https://127.0.0.1:\(server.server.port)/s.json:"))
+        #expect(!result.stderr.contains("token=abc"))
+        #expect(!FileManager.default.fileExists(atPath: root.file("etc/hostname")))
     }
 }

@@ -22,8 +22,7 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
-    var spec: String = ProvisionCommand.defaultSpecPath
+    @OptionGroup var source: SpecSource
 
     @Option(help: ArgumentHelp("Treat every path as relative to this directory (for image builds and tests).", valueName: "DIR"))
     var root = "/"
@@ -45,6 +44,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rootPrefix = root == "/" ? "" : root
+        let spec = try await source.localPath(root: rootPrefix)
         let site: SiteSpec
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {

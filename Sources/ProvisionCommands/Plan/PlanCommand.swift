@@ -5,14 +5,13 @@ import SiteSpec
 
 /// `provision plan SPEC [--root DIR]`: the exact files apply would write, and a diff against
 /// what is there now. Changes nothing.
-struct PlanCommand: ParsableCommand {
+struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Print the files provisioning would write and how they differ from what is there; change nothing."
     )
 
-    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
-    var spec: String = ProvisionCommand.defaultSpecPath
+    @OptionGroup var source: SpecSource
 
     @Option(help: ArgumentHelp("Treat every path as relative to this directory (for image builds and tests).", valueName: "DIR"))
     var root = "/"
@@ -26,9 +25,11 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let site: SiteSpec
         let rootPrefix = root == "/" ? "" : root
+        // plan changes nothing: a URL is fetched but not saved.
+        let spec = try await planSpecPath(rootPrefix: rootPrefix)
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {
             FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
@@ -37,6 +38,23 @@ struct PlanCommand: ParsableCommand {
         let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
                                            source: (spec as NSString).lastPathComponent)
         print(PlanReport.render(configurator.plan(for: HostState.read(root: rootPrefix)), root: rootPrefix), terminator: "")
+    }
+}
+
+extension PlanCommand {
+    func planSpecPath(rootPrefix: String) async throws -> String {
+        guard source.isURL else { return source.spec }
+        do {
+            let bytes = try await SpecSource.fetch(source.spec, caFile: source.specCAFile)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-plan-\(getpid())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let path = directory.appendingPathComponent("site_spec.json").path
+            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            return path
+        } catch {
+            FileHandle.standardError.write(Data("provision: cannot fetch the site spec from \(SpecSource.redacted(source.spec)): \((error as? SpecSource.FetchError)?.message ?? "\(error)")\n".utf8))
+            throw ExitCode(69)
+        }
     }
 }
 

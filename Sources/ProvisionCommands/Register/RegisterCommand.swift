@@ -10,8 +10,7 @@ struct RegisterCommand: AsyncParsableCommand {
         discussion: "Exit status: 0 registered, 75 pending (retry later), 1 refused by the dashboard, 65/66 bad or missing spec."
     )
 
-    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
-    var spec: String = ProvisionCommand.defaultSpecPath
+    @OptionGroup var source: SpecSource
 
     @Option(help: ArgumentHelp("Treat every path as relative to this directory.", valueName: "DIR"))
     var root = "/"
@@ -21,6 +20,7 @@ struct RegisterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rootPrefix = root == "/" ? "" : root
+        let spec = try await source.localPath(root: rootPrefix)
         let site = try SpecLoader.loadOrExit(spec, root: rootPrefix)
         var journal = Journal.load(root: rootPrefix) ?? Journal(specSHA256: "", steps: [:], configured: false, registration: .init(state: "pending", attempts: 0))
         let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)

@@ -3,16 +3,16 @@ import Foundation
 import SiteSpec
 
 /// `provision validate SPEC`: strict validation only; writes nothing.
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a site spec and report every problem at once; change nothing."
     )
 
-    @Argument(help: ArgumentHelp("The site spec.", valueName: "SPEC"))
-    var spec: String = ProvisionCommand.defaultSpecPath
+    @OptionGroup var source: SpecSource
 
-    func run() throws {
+    func run() async throws {
+        let spec = try await source.localPath(root: "")
         do {
             let site = try SpecLoader.load(spec, root: nil)
             print("\(spec): valid (site \(site.site.id), hostname \(site.device.hostname), \(site.network.interfaces.count) interface\(site.network.interfaces.count == 1 ? "" : "s"), \(site.network.vlans.count) VLAN\(site.network.vlans.count == 1 ? "" : "s"), \(site.network.bonds.count) bond\(site.network.bonds.count == 1 ? "" : "s"), time by \(site.time.client.rawValue))")

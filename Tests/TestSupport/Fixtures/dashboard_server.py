@@ -15,6 +15,7 @@ def main():
     parser.add_argument("--key", required=True)
     parser.add_argument("--mode", default="created")
     parser.add_argument("--count", type=int, default=2)
+    parser.add_argument("--spec-file", help="served on GET (a site spec fetched by URL)")
     parser.add_argument("--log", required=True)
     args = parser.parse_args()
     lock = threading.Lock()
@@ -29,6 +30,17 @@ def main():
         def answer(self, status, obj):
             body = json.dumps(obj).encode()
             self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            if not args.spec_file:
+                self.answer(404, {"error": "no spec here"})
+                return
+            body = open(args.spec_file, "rb").read()
+            self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import HostIO
+import RegistryClient
+import Transport
+
+/// Where the site spec comes from: a path, or an https URL. A fetched spec is saved durably
+/// (0600: it carries the claim token) as the local spec, so later runs work without the
+/// server; if a later fetch fails, the saved copy is used and that is said.
+struct SpecSource: ParsableArguments {
+    @Argument(help: ArgumentHelp("The site spec: a path or an https:// URL (default \(ProvisionCommand.defaultSpecPath)).", valueName: "SPEC"))
+    var spec: String = ProvisionCommand.defaultSpecPath
+
+    @Option(name: .customLong("spec-ca-file"), help: ArgumentHelp("Trust only these CA certificates when fetching SPEC from a URL.", valueName: "PEM"))
+    var specCAFile: String?
+
+    func validate() throws {
+        if spec.lowercased().hasPrefix("http://") {
+            throw ValidationError("the site spec carries a claim token: fetch it over https, not http")
+        }
+        if let specCAFile, !FileManager.default.isReadableFile(atPath: specCAFile) {
+            throw ValidationError("--spec-ca-file \(specCAFile) is not a readable file.")
+        }
+    }
+
+    var isURL: Bool { spec.lowercased().hasPrefix("https://") }
+
+    /// A local path to read the spec from (fetching it first when SPEC is a URL).
+    func localPath(root: String) async throws -> String {
+        guard isURL else { return spec }
+        let saved = root + ProvisionCommand.defaultSpecPath
+        do {
+            let bytes = try await Self.fetch(spec, caFile: specCAFile)
+            try AtomicFile.makeDirectory((saved as NSString).deletingLastPathComponent)
+            try AtomicFile.write(bytes, to: saved, mode: 0o600)
+            return saved
+        } catch {
+            let reason = (error as? FetchError)?.message ?? "\(error)"
+            if FileManager.default.fileExists(atPath: saved) {
+                FileHandle.standardError.write(Data("provision: note: cannot fetch the site spec (\(reason)); using the copy saved at \(saved)\n".utf8))
+                return saved
+            }
+            FileHandle.standardError.write(Data("provision: cannot fetch the site spec from \(Self.redacted(spec)): \(reason)\n".utf8))
+            throw ExitCode(69)
+        }
+    }
+
+    struct FetchError: Error { var message: String }
+
+    static func fetch(_ url: String, caFile: String?) async throws -> [UInt8] {
+        guard let parsed = URL(string: url) else { throw FetchError(message: "not a URL") }
+        let transport = CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1", maxBodyBytes: 1 << 20)
+        let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(5))
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await transport.send(HTTPRequest(method: .get, url: parsed, headers: HTTPHeaders([("Accept", "application/json")]), timeout: .seconds(30)))
+                if response.status == 200 { return response.body }
+                guard RetryPolicy.isRetryable(status: response.status), attempt < policy.maxAttempts else {
+                    throw FetchError(message: "HTTP \(response.status)")
+                }
+            } catch let error as TransportError {
+                guard error.kind != .tls, attempt < policy.maxAttempts else { throw FetchError(message: error.detail) }
+            }
+            try await Task.sleep(for: policy.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: { Double.random(in: 0...1) }))
+        }
+    }
+
+    /// URLs may carry a token in their query: never print it.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "<url>" }
+        components.query = nil
+        components.user = nil
+        components.password = nil
+        return components.string ?? "<url>"
+    }
+}
