@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
-        .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference"]),
+        .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference", "TestSupport"]),
         .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "SiteSpec", "BoxConfig", "TestSupport", "provision"]),

@@ -1,6 +1,7 @@
 import Foundation
 import ImageReference
 import Testing
+import TestSupport
 @testable import ImageDefinition
 
 @Suite struct ImageDefinitionTests {
@@ -129,27 +130,7 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
     func validate(_ yaml: String) throws -> (Int32, String) {
-        let script = """
-            import json, sys, yaml, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            jsonschema.Draft202012Validator.check_schema(schema)
-            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(yaml.safe_load(sys.stdin.read())))
-            for e in errors: print("/" + "/".join(str(p) for p in e.absolute_path), e.message)
-            sys.exit(1 if errors else 0)
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.repository.appendingPathComponent("docs/image-definition.schema.json").path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(yaml.utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try SchemaValidation.validate(yaml, schema: Self.repository.appendingPathComponent("docs/image-definition.schema.json").path)
     }
 
     @Test func exampleMatchesTheSchema() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SiteSpec
 
 func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/\(name)") }
@@ -192,27 +193,7 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
 /// with Python's jsonschema, an independent implementation).
 @Suite struct SiteSpecSchemaTests {
     func validate(_ text: String) throws -> (Int32, String) {
-        let script = """
-            import json, sys, jsonschema
-            schema = json.load(open(sys.argv[1]))
-            jsonschema.Draft202012Validator.check_schema(schema)
-            errors = list(jsonschema.Draft202012Validator(schema).iter_errors(json.loads(sys.stdin.read())))
-            for e in errors: print("/" + "/".join(str(p) for p in e.absolute_path), e.message)
-            sys.exit(1 if errors else 0)
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, SiteSpecTests.directory.appendingPathComponent("site-spec.schema.json").path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, result)
+        try SchemaValidation.validate(text, schema: SiteSpecTests.directory.appendingPathComponent("site-spec.schema.json").path)
     }
 
     @Test(arguments: ["store-0042.json", "warehouse-bond.json", "lab-ipv6.json", "kiosk-dhcp.json"])
