@@ -31,10 +31,11 @@ func resolve(
     if env["HOME"] == nil { env["HOME"] = "/nonexistent-home-for-tests" }
     if env["PATH"] == nil { env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin" }
     let runner = ResolveRunner(
-        references: references, platform: platform, json: json, caFile: caFile, insecureRegistries: insecure,
-        jobs: jobs, deadline: deadline, environment: env,
-        output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) }),
-        cacheDirectory: cacheDirectory, useCache: cacheDirectory != nil
+        references: references, platform: platform, json: json,
+        registry: RegistrySetup(caFile: caFile, insecureRegistries: insecure, jobs: jobs, deadline: deadline,
+                                cacheDirectory: cacheDirectory, useCache: cacheDirectory != nil),
+        environment: env,
+        output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) })
     )
     let code = await runner.run()
     let (out, err) = capture.texts

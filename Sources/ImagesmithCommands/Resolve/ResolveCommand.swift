@@ -42,13 +42,9 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = registry.setup
         let code = await ResolveRunner(
-            references: references, platform: platform, json: json, caFile: setup.caFile,
-            insecureRegistries: setup.insecureRegistries, jobs: setup.jobs, deadline: setup.deadline,
-            logLevel: setup.logLevel,
-            environment: ProcessInfo.processInfo.environment, output: .standard,
-            cacheDirectory: setup.cacheDirectory, useCache: setup.useCache
+            references: references, platform: platform, json: json, registry: registry.setup,
+            environment: ProcessInfo.processInfo.environment, output: .standard
         ).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,11 +1,7 @@
-import Credentials
 import Foundation
-import Hashing
-import HostIO
 import ImageReference
 import Logging
 import RegistryClient
-import Transport
 
 /// The work behind `imagesmith resolve`, callable from tests with its own environment and
 /// output. Returns the exit status.
@@ -13,28 +9,15 @@ public struct ResolveRunner: Sendable {
     public var references: [String]
     public var platform: String?
     public var json: Bool
-    public var caFile: String?
-    public var insecureRegistries: [String]
-    public var jobs: Int
-    public var deadline: Double
-    public var logLevel: Logger.Level
+    public var registry: RegistrySetup
     public var environment: [String: String]
     public var output: CommandOutput
-    /// Where verified manifests are kept; nil for the default location.
-    public var cacheDirectory: String?
-    public var useCache: Bool
 
-    public init(references: [String], platform: String? = nil, json: Bool = false, caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120, logLevel: Logger.Level = .warning, environment: [String: String], output: CommandOutput, cacheDirectory: String? = nil, useCache: Bool = true) {
-        self.cacheDirectory = cacheDirectory
-        self.useCache = useCache
+    public init(references: [String], platform: String? = nil, json: Bool = false, registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput) {
         self.references = references
         self.platform = platform
         self.json = json
-        self.caFile = caFile
-        self.insecureRegistries = insecureRegistries
-        self.jobs = jobs
-        self.deadline = deadline
-        self.logLevel = logLevel
+        self.registry = registry
         self.environment = environment
         self.output = output
     }
@@ -56,10 +39,8 @@ public struct ResolveRunner: Sendable {
             do { requestedPlatform = try Platform(parsing: platform) }
             catch { output.writeErr("imagesmith: --platform: \(error)\n"); return 64 }
         }
-        let setup = RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
-                                  logLevel: logLevel, cacheDirectory: cacheDirectory, useCache: useCache)
         let resolver: Resolver
-        do { resolver = try setup.makeResolver(environment: environment) }
+        do { resolver = try registry.makeResolver(environment: environment) }
         catch { output.writeErr("imagesmith: \(error)\n"); return error.exitCode }
 
         // 2. Resolve each distinct reference once.
