@@ -1,6 +1,5 @@
 import Foundation
 import ImageReference
-import Logging
 import RegistryClient
 
 /// The work behind `imagesmith resolve`, callable from tests with its own environment and
