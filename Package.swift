@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "SiteSpec"),
         .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
         .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
+        .target(name: "Release", dependencies: ["ImageReference", "Lock"]),
         .target(name: "RegistryClient", dependencies: [
             "ImageReference",
             .product(name: "Logging", package: "swift-log"),
@@ -65,7 +66,9 @@ let package = Package(
             "SiteSpec", "BoxConfig", "HostIO", "Hashing", "RegistryClient", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // No libcurl: a box rolls back without a network.
         .target(name: "RollbackCommands", dependencies: [
+            "Release", "Lock", "ImageReference", "Archive", "Hashing", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "imagesmith", dependencies: [
@@ -95,6 +98,8 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "ImageReference", "Hashing", "Archive", "TestSupport"]),
+        .testTarget(name: "RollbackTests", dependencies: ["RollbackCommands", "Release", "Lock", "ImageReference", "TestSupport", "rollback", "imagesmith"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
             "TestSupport", "imagesmith", "Lock", "Archive",

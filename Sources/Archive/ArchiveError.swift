@@ -3,10 +3,13 @@ import CArchive
 /// Failures of libarchive. `description` reads as a sentence.
 public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case libarchive(operation: String, detail: String)
+    /// The archive is bigger than its reader allows.
+    case limitExceeded(String)
 
     public var description: String {
         switch self {
         case .libarchive(let operation, let detail): "libarchive failed in \(operation): \(detail)"
+        case .limitExceeded(let detail): "the archive is too large: \(detail)"
         }
     }
 

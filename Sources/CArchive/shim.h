@@ -6,4 +6,5 @@
 /* File-type macros are casts, which Swift does not import. */
 static const unsigned int EDGE_AE_IFREG = (unsigned int)AE_IFREG;
 static const unsigned int EDGE_AE_IFDIR = (unsigned int)AE_IFDIR;
+static const unsigned int EDGE_AE_IFLNK = (unsigned int)AE_IFLNK;
 #endif

@@ -231,7 +231,7 @@ extension ImageDefinition {
         var names = Set<String>()
         var result: [HealthCheck] = []
         for item in items {
-            guard let map = item.mapping(allowed: ["name", "service", "http", "container_running", "command", "interval_seconds", "timeout_seconds", "retries"],
+            guard let map = item.mapping(allowed: ["name", "service", "http", "tcp", "container_running", "command", "interval_seconds", "timeout_seconds", "retries"],
                                          required: ["name", "service"]) else { continue }
             let name = map["name"].flatMap { node -> String? in
                 guard let value = node.string() else { return nil }
@@ -244,14 +244,24 @@ extension ImageDefinition {
             let service = map["service"]?.string(where: services.contains) {
                 "'\($0)' is not one of the containers: \(services.sorted().joined(separator: ", "))"
             }
-            let kinds = ["http", "container_running", "command"].filter { map.has($0) }
+            let kinds = ["http", "tcp", "container_running", "command"].filter { map.has($0) }
             var probe: HealthCheck.Probe?
             if kinds.count != 1 {
-                item.issue("expected exactly one probe: http, container_running or command")
+                item.issue("expected exactly one probe: http, tcp, container_running or command")
             } else if let http = map["http"], let httpMap = http.mapping(allowed: ["url", "expect_status"], required: ["url"]) {
-                let url = httpMap["url"]?.string(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) { "'\($0)' is not an http(s) URL" }
+                // Health checks probe services on the box itself; the device-side checker speaks
+                // plain HTTP (it links no TLS stack), so an https URL is refused here, at build time.
+                let url = httpMap["url"]?.string(where: Self.isHealthURL) {
+                    "'\($0)' is not a plain http://host[:port]/path URL (health checks probe local services over plain HTTP)"
+                }
                 let status = httpMap["expect_status"].map { $0.int(in: 100...599) } ?? 200
                 if let url, let status { probe = .http(url: url, expectStatus: status) }
+            } else if let tcp = map["tcp"], let tcpMap = tcp.mapping(allowed: ["host", "port"], required: ["host", "port"]) {
+                let host = tcpMap["host"]?.string(where: { !$0.isEmpty && !$0.contains(where: { $0 == " " || $0 == "/" }) }) {
+                    "'\($0)' is not a host name or address"
+                }
+                let port = tcpMap["port"].map { $0.int(in: 1...65535) } ?? nil
+                if let host, let port { probe = .tcp(host: host, port: port) }
             } else if let running = map["container_running"] {
                 if running.bool() == true { probe = .containerRunning }
                 else { running.issue("container_running must be true when given") }
@@ -269,6 +279,18 @@ extension ImageDefinition {
     }
 
     // MARK: Small validators
+
+    /// `http://host[:port][/path]`, nothing else (no credentials, no TLS).
+    static func isHealthURL(_ text: String) -> Bool {
+        guard text.hasPrefix("http://") else { return false }
+        let rest = text.dropFirst("http://".count)
+        let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard !authority.isEmpty, !authority.contains("@"), !text.contains(where: { $0 == " " || $0.isNewline }) else { return false }
+        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
+            guard let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port) else { return false }
+        }
+        return true
+    }
 
     static func isDNSLabel(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

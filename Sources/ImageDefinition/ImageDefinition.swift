@@ -85,7 +85,10 @@ public struct ImageDefinition: Sendable, Equatable {
 
     public struct HealthCheck: Sendable, Equatable {
         public enum Probe: Sendable, Equatable {
+            /// A plain-HTTP GET of a local endpoint must answer with `expectStatus`.
             case http(url: String, expectStatus: Int)
+            /// A TCP connection to `host:port` must be accepted.
+            case tcp(host: String, port: Int)
             case containerRunning
             case command([String])
         }

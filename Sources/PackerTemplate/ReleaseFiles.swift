@@ -42,6 +42,8 @@ public enum ReleaseFiles {
         var kind: String
         var url: String?
         var expect_status: Int?
+        var host: String?
+        var port: Int?
         var command: [String]?
         var interval_seconds: Int
         var timeout_seconds: Int
@@ -62,6 +64,7 @@ public enum ReleaseFiles {
                                        timeout_seconds: check.timeoutSeconds, retries: check.retries)
             switch check.probe {
             case .http(let url, let status): json.kind = "http"; json.url = url; json.expect_status = status
+            case .tcp(let host, let port): json.kind = "tcp"; json.host = host; json.port = port
             case .containerRunning: json.kind = "container_running"
             case .command(let words): json.kind = "command"; json.command = words
             }
@@ -77,13 +80,14 @@ public enum ReleaseFiles {
         var lock_sha256: String
         var definition_sha256: String
         var git_commit: String?
+        var compose_project: String?
         var files: [String]
     }
 
     /// `release.json`: what `rollback install` reads first.
-    public static func releaseManifest(lock: LockFile, lockSHA256: String, gitCommit: String?, files: [String]) -> [UInt8] {
+    public static func releaseManifest(lock: LockFile, lockSHA256: String, gitCommit: String?, composeProject: String?, files: [String]) -> [UInt8] {
         encode(ReleaseJSON(image: lock.image.name, version: lock.image.version, lock_sha256: lockSHA256,
-                           definition_sha256: lock.definitionSHA256, git_commit: gitCommit, files: files.sorted()))
+                           definition_sha256: lock.definitionSHA256, git_commit: gitCommit, compose_project: composeProject, files: files.sorted()))
     }
 
     /// `SHA256SUMS` in sha256sum's format, sorted by file name.

@@ -113,7 +113,8 @@ public struct BuildRunner: Sendable {
         let health = ReleaseFiles.healthChecks(definition, lock: lock)
         let bundleName = "\(definition.name)-\(lock.image.version)"
         let bundle = try makeBundle(prefix: bundleName, lockName: lockName, lockBytes: lockBytes, lockSHA256: lockSHA256, lock: lock,
-                                    gitCommit: gitCommit, compose: composeBytes, override: override, health: health)
+                                    gitCommit: gitCommit, composeProject: definition.compose?.project, compose: composeBytes,
+                                    override: override, health: health)
 
         // 4. Write: each file crash-safe (temp, fsync, rename, fsync directory); the lock last,
         //    since it is what the next build counts versions from.
@@ -331,11 +332,12 @@ public struct BuildRunner: Sendable {
     /// `<name>-<version>.tar.gz`: lock, compose files, health checks, release.json and
     /// SHA256SUMS under one directory; fixed owners, times and order.
     func makeBundle(prefix: String, lockName: String, lockBytes: [UInt8], lockSHA256: String, lock: LockFile, gitCommit: String?,
-                    compose: [UInt8], override: [UInt8], health: [UInt8]) throws -> [UInt8] {
+                    composeProject: String?, compose: [UInt8], override: [UInt8], health: [UInt8]) throws -> [UInt8] {
         var files: [(String, [UInt8])] = [
             (lockName, lockBytes), ("compose.yml", compose), ("docker-compose.pinned.yml", override), ("health-checks.json", health),
         ]
-        let release = ReleaseFiles.releaseManifest(lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit, files: files.map(\.0) + ["release.json"])
+        let release = ReleaseFiles.releaseManifest(lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
+                                                   composeProject: composeProject, files: files.map(\.0) + ["release.json"])
         files.append(("release.json", release))
         let sums = ReleaseFiles.checksums(try files.map { ($0.0, try Hash.hex($0.1)) })
         files.append(("SHA256SUMS", Array(sums.utf8)))

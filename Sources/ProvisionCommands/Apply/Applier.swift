@@ -96,24 +96,3 @@ struct Applier {
         return formatter.string(from: Date())
     }
 }
-
-/// Named points where tests make `apply` kill itself with SIGKILL
-/// (`PROVISION_CRASH_AT=N`: the N-th point reached). Inert otherwise.
-struct CrashPoints {
-    let crashAt: Int?
-    final class Counter: @unchecked Sendable { var value = 0 }
-    let counter = Counter()
-
-    init(environment: [String: String]) {
-        crashAt = environment["PROVISION_CRASH_AT"].flatMap(Int.init)
-    }
-
-    func hit(_ name: String) {
-        guard let crashAt else { return }
-        counter.value += 1
-        if counter.value == crashAt {
-            FileHandle.standardError.write(Data("provision: test crash at point \(counter.value) (\(name))\n".utf8))
-            kill(getpid(), SIGKILL)
-        }
-    }
-}

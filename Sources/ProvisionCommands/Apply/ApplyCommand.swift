@@ -60,7 +60,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 journal.specSHA256 = specSHA
                 journal.configured = false
             }
-            let applier = Applier(root: rootPrefix, crashPoints: CrashPoints(environment: environment))
+            let applier = Applier(root: rootPrefix, crashPoints: CrashPoints(variable: "PROVISION_CRASH_AT", environment: environment))
             try AtomicFile.makeDirectory(applier.stateDirectory, mode: 0o700)
             applier.removeStaleStateTemporaries()
             var host = HostState.read(root: rootPrefix)

@@ -4,8 +4,17 @@ these machines). It keeps honest state in $FAKE_DOCKER_STATE (JSON): images by i
 RepoDigests, and tags. Like the real one, a pull by digest creates no tag, `tag` needs an
 image that exists, and `image inspect` reads what is there. Every call is logged.
 
+It also covers what `rollback` asks of docker: `image inspect` of many references at once
+(missing ones are reported on stderr and make the exit status 1, as docker does), `tag`,
+`image rm` (refused while a compose service uses the image), and `compose … up -d` /
+`compose … ps --services --filter status=running`, which read the real compose files (the
+pinned override wins) and need every image to be in the store already: nothing is pulled.
+Repo digests are kept in docker's familiar form (docker.io/library/x@… is x@…).
+
 $FAKE_DOCKER_MISSING: comma-separated references that `pull` reports as not found.
 $FAKE_DOCKER_WRONG_DIGEST=1: pulled images carry a different repo digest than asked for.
+$FAKE_DOCKER_STOPPED: comma-separated services that `compose ps` reports as not running.
+$FAKE_DOCKER_FAIL: a command word (e.g. compose) that fails as if the daemon were down.
 """
 import hashlib, json, os, sys
 
@@ -33,17 +42,91 @@ def options(words):
             i += 1
     return flags, rest
 
+def familiar(name):
+    for prefix in ("docker.io/library/", "docker.io/"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
 def find(name):
+    raw, name = name, familiar(name)
     if name in state["tags"]:
         return state["tags"][name]
-    if name in state.get("pulled", {}):
-        return state["pulled"][name]
+    for key in (raw, name):
+        if key in state.get("pulled", {}):
+            return state["pulled"][key]
     for image_id, image in state["images"].items():
-        if name in image["repo_digests"] or name == image_id:
+        if name in [familiar(d) for d in image["repo_digests"]] or name == image_id:
             return image_id
     return None
 
 command = args[:2] if args[:1] == ["image"] else args[:1]
+if os.environ.get("FAKE_DOCKER_FAIL") and os.environ["FAKE_DOCKER_FAIL"] in args[:1]:
+    fail("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+
+def compose_options(words):
+    project, directory, files, rest, i = None, None, [], [], 0
+    while i < len(words):
+        if words[i] in ("--project-name", "-p"):
+            project = words[i + 1]; i += 2
+        elif words[i] == "--project-directory":
+            directory = words[i + 1]; i += 2
+        elif words[i] == "-f":
+            files.append(words[i + 1]); i += 2
+        else:
+            rest.append(words[i]); i += 1
+    return project, directory, files, rest
+
+if command == ["compose"]:
+    import yaml
+    project, directory, files, rest = compose_options(args[1:])
+    if project is None:
+        fail("fake docker: compose needs --project-name", 2)
+    projects = state.setdefault("compose", {})
+    if rest[:1] == ["up"]:
+        services = {}
+        for path in files:
+            document = yaml.safe_load(open(path)) or {}
+            for name, service in (document.get("services") or {}).items():
+                services.setdefault(name, {}).update(service or {})
+        running = {}
+        for name, service in sorted(services.items()):
+            image_id = find(service.get("image", ""))
+            if image_id is None:
+                fail(f"Error response from daemon: pull access denied for {service.get('image')} (no network here)")
+            running[name] = {"image": service["image"], "image_id": image_id}
+        projects[project] = {"directory": directory, "files": files, "services": running}
+        print(f"project {project}: {len(running)} services up")
+    elif rest[:1] == ["ps"]:
+        stopped = os.environ.get("FAKE_DOCKER_STOPPED", "").split(",")
+        for name in sorted(projects.get(project, {}).get("services", {})):
+            if name not in stopped:
+                print(name)
+    else:
+        fail(f"fake docker: unsupported compose command {rest}", 2)
+    save()
+    sys.exit(0)
+
+if command == ["image", "rm"]:
+    ref = familiar(args[2])
+    image_id = find(ref)
+    if image_id is None:
+        fail(f"Error response from daemon: No such image: {args[2]}")
+    for project in state.get("compose", {}).values():
+        for service in project["services"].values():
+            if service["image_id"] == image_id:
+                fail(f"Error response from daemon: conflict: unable to remove repository reference \"{args[2]}\" - container is using its referenced image")
+    image = state["images"][image_id]
+    image["repo_digests"] = [d for d in image["repo_digests"] if familiar(d) != ref]
+    state["tags"] = {t: i for t, i in state["tags"].items() if t != ref}
+    state.get("pulled", {}).pop(args[2], None)
+    if not image["repo_digests"] and image_id not in state["tags"].values():
+        del state["images"][image_id]
+        state["pulled"] = {r: i for r, i in state.get("pulled", {}).items() if i != image_id}
+    print(f"Untagged: {args[2]}")
+    save()
+    sys.exit(0)
+
 if command == ["pull"]:
     flags, rest = options(args[1:])
     ref = rest[0]
@@ -53,7 +136,7 @@ if command == ["pull"]:
     if "@" in ref:
         name = ref.split("@")[0]
         digest = "sha256:" + "0" * 64 if os.environ.get("FAKE_DOCKER_WRONG_DIGEST") == "1" else ref.split("@")[1]
-        state["images"][image_id] = {"repo_digests": [f"{name}@{digest}"], "platform": flags.get("--platform")}
+        state["images"][image_id] = {"repo_digests": [familiar(f"{name}@{digest}")], "platform": flags.get("--platform")}
         state.setdefault("pulled", {})[ref] = image_id
     else:
         name = ref.rsplit(":", 1)[0]
@@ -61,17 +144,31 @@ if command == ["pull"]:
         state["tags"][ref] = image_id
     print(f"{ref}: pulled")
 elif command == ["tag"]:
-    source, target = args[1], args[2]
+    source, target = args[1], familiar(args[2])
     image_id = find(source)
     if image_id is None:
         fail(f"Error response from daemon: No such image: {source}")
     state["tags"][target] = image_id
 elif command == ["image", "inspect"]:
     flags, rest = options(args[2:])
+    fmt = flags.get("--format", "")
+    if "range .RepoDigests" in fmt:
+        missing = []
+        for ref in rest:
+            image_id = find(ref)
+            if image_id is None:
+                missing.append(ref)
+                continue
+            image = state["images"][image_id]
+            tags = sorted(t for t, i in state["tags"].items() if i == image_id)
+            print("".join(t + " " for t in tags) + "".join(familiar(d) + " " for d in image["repo_digests"]) + "|" + (image.get("platform") or "linux/amd64"))
+        if missing:
+            fail("\n".join(f"Error: No such image: {ref}" for ref in missing))
+        save()
+        sys.exit(0)
     image_id = find(rest[0])
     if image_id is None:
         fail(f"Error: No such image: {rest[0]}")
-    fmt = flags.get("--format", "")
     if "RepoDigests" in fmt:
         for digest in state["images"][image_id]["repo_digests"]:
             print(digest)

@@ -1,0 +1,36 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An exclusive advisory lock (flock) on a file, held for the life of this object. The kernel
+/// drops it when the process dies, SIGKILL included, so a killed holder never wedges the next
+/// run. The holder's pid is written into the file for the message the next one prints.
+public final class FileLock {
+    public enum Outcome { case acquired(FileLock), busy(holder: String?) }
+
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    public static func acquire(_ path: String) throws(HostIOError) -> Outcome {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system(operation: "open lock file", path: path, errno: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            defer { close(fd) }
+            guard code == EWOULDBLOCK else { throw .system(operation: "lock", path: path, errno: code) }
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return .busy(holder: holder?.isEmpty == false ? holder : nil)
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        return .acquired(FileLock(fd: fd))
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

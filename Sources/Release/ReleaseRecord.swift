@@ -1,0 +1,127 @@
+import Foundation
+
+/// What the box knows about one installed release, beside its bundle
+/// (`releases/<version>/state.json`).
+public struct ReleaseRecord: Sendable, Equatable, Codable {
+    public enum Health: String, Sendable, Codable {
+        /// Installed, never activated.
+        case installed
+        /// Activated, not yet committed: a failed check inside the trial window rolls it back.
+        case trial
+        /// Committed: passed its checks.
+        case good
+        /// Rolled back from; not activated again without --force.
+        case bad
+    }
+
+    public struct CheckResult: Sendable, Equatable, Codable {
+        public var at: String
+        public var passed: Bool
+        public var failures: [String]
+
+        public init(at: String, passed: Bool, failures: [String]) {
+            self.at = at
+            self.passed = passed
+            self.failures = failures
+        }
+    }
+
+    public var schemaVersion = 1
+    public var version: String
+    public var image: String
+    /// The OS image version this release runs on, and the slot that holds it.
+    public var osVersion: String
+    public var osSlot: Slot
+    /// sha256 of the bundle's SHA256SUMS: the release's identity.
+    public var bundleSHA256: String
+    public var installedAt: String
+    public var activatedAt: String?
+    public var committedAt: String?
+    public var health: Health
+    /// Unix time when the trial window closes.
+    public var trialEndsAt: Int?
+    public var badReason: String?
+    public var lastCheck: CheckResult?
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", version, image, osVersion = "os_version", osSlot = "os_slot"
+        case bundleSHA256 = "bundle_sha256", installedAt = "installed_at", activatedAt = "activated_at"
+        case committedAt = "committed_at", health, trialEndsAt = "trial_ends_at", badReason = "bad_reason", lastCheck = "last_check"
+    }
+
+    public init(version: String, image: String, osVersion: String, osSlot: Slot, bundleSHA256: String, installedAt: String) {
+        self.version = version
+        self.image = image
+        self.osVersion = osVersion
+        self.osSlot = osSlot
+        self.bundleSHA256 = bundleSHA256
+        self.installedAt = installedAt
+        self.health = .installed
+    }
+
+    public func encoded() -> [UInt8] { StateJSON.encode(self) }
+
+    public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> ReleaseRecord {
+        do { return try JSONDecoder().decode(ReleaseRecord.self, from: Data(bytes)) }
+        catch { throw .invalidState("\(path) is not a valid release record: \(StateJSON.describe(error))") }
+    }
+}
+
+/// The one pending multi-step operation (`journal.json`). Written, durably, before the first
+/// step; every step is idempotent and derived from it alone; removed, durably, after the last.
+/// A killed `rollback` finds it on the next run and finishes exactly this operation.
+public struct RollbackJournal: Sendable, Equatable, Codable {
+    public enum Operation: String, Sendable, Codable { case activate, rollback }
+
+    public var operation: Operation
+    /// The current release when the operation began (nil on a box's first activation).
+    public var from: String?
+    public var to: String
+    /// Why (for a rollback: "manual", or the failed checks).
+    public var reason: String
+    public var startedAt: String
+    /// Unix time the trial window closes (activate only).
+    public var trialEndsAt: Int?
+    public var bootAttempts: Int
+
+    enum CodingKeys: String, CodingKey {
+        case operation, from, to, reason, startedAt = "started_at", trialEndsAt = "trial_ends_at", bootAttempts = "boot_attempts"
+    }
+
+    public init(operation: Operation, from: String?, to: String, reason: String, startedAt: String, trialEndsAt: Int?, bootAttempts: Int) {
+        self.operation = operation
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.startedAt = startedAt
+        self.trialEndsAt = trialEndsAt
+        self.bootAttempts = bootAttempts
+    }
+
+    public func encoded() -> [UInt8] { StateJSON.encode(self) }
+
+    public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> RollbackJournal {
+        do { return try JSONDecoder().decode(RollbackJournal.self, from: Data(bytes)) }
+        catch { throw .invalidState("\(path) is not a valid journal: \(StateJSON.describe(error))") }
+    }
+}
+
+enum StateJSON {
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [0x0a]
+    }
+
+    static func describe(_ error: any Error) -> String {
+        func pointer(_ path: [any CodingKey]) -> String { "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/") }
+        switch error {
+        case DecodingError.keyNotFound(let key, let context): return "missing \(pointer(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "at \(pointer(context.codingPath)): \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not JSON" : "at \(pointer(context.codingPath)): \(context.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}

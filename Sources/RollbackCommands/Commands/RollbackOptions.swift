@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HostIO
+
+/// Options every subcommand shares.
+struct RollbackOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Operate on this root directory (state under ROOT/var/lib/edge-rollback).", valueName: "DIR"))
+    var root: String = "/"
+
+    @Option(help: ArgumentHelp("The GRUB environment block (default ROOT/boot/grub/grubenv).", valueName: "FILE"))
+    var grubenv: String?
+
+    @Flag(help: "Print the result as JSON on stdout.")
+    var json = false
+
+    func context() -> RollbackContext {
+        let environment = ProcessInfo.processInfo.environment
+        let runner = ProcessRunner(environment: environment)
+        let store = RollbackStore(paths: RollbackPaths(root: root, grubenv: grubenv))
+        return RollbackContext(
+            store: store, engine: DockerCLI(runner: runner), runner: runner,
+            crashPoints: CrashPoints(variable: "ROLLBACK_CRASH_AT", environment: environment),
+            now: { Date() },
+            say: { FileHandle.standardError.write(Data("rollback: \($0)\n".utf8)) })
+    }
+
+    /// Runs an operation: prints its result (text or JSON), maps errors to their exit codes.
+    func perform<Result: Encodable>(_ body: (Rollback) throws(RollbackError) -> Result, text: (Result) -> [String],
+                                    exitCode: (Result) -> Int32 = { _ in 0 }) throws {
+        let result: Result
+        do { result = try body(Rollback(context: context())) } catch {
+            FileHandle.standardError.write(Data("rollback: error: \(error.description)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let data = (try? encoder.encode(result)) ?? Data("{}".utf8)
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            for line in text(result) { print(line) }
+        }
+        let code = exitCode(result)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,135 @@
+import Archive
+import Foundation
+import HostIO
+import Release
+
+extension Rollback {
+    /// Bounds for a bundle: a handful of small text files. Anything bigger is refused before
+    /// it is read into memory.
+    static let bundleLimits = TarReader.Limits(maxEntries: 256, maxEntrySize: 16 << 20, maxTotalSize: 64 << 20)
+
+    struct InstallResult: Encodable {
+        var version: String
+        var image: String
+        var osVersion: String
+        var osSlot: String
+        var alreadyInstalled: Bool
+        var warnings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case version, image, osVersion = "os_version", osSlot = "os_slot", alreadyInstalled = "already_installed", warnings
+        }
+    }
+
+    /// Reads and checks a bundle, then records it as a release: written into `incoming/`,
+    /// fsynced, and renamed into `releases/<version>` in one step.
+    func install(bundlePath: String, osSlot: Slot?, osVersion: String?) throws(RollbackError) -> InstallResult {
+        let bundle = try Self.readBundle(bundlePath)
+        return try context.exclusively { () throws(RollbackError) -> InstallResult in
+            try finishPending()
+            let sumsSHA = RollbackStore.sha256(bundle.files["SHA256SUMS"] ?? [])
+            let os = osVersion ?? bundle.version
+            var warnings: [String] = []
+            var (_, selection) = try store.bootSelection()
+            let current = try self.current()
+            let previous = try self.previous()
+
+            // Which slot holds this release's OS image?
+            let slot: Slot
+            if let osSlot {
+                if selection[osSlot].version != os {
+                    if let current, current.osSlot == osSlot {
+                        throw .usage("slot \(osSlot) holds the OS of the running release \(current.version) (\(current.osVersion)); write the new image to slot \(osSlot.other)")
+                    }
+                    if let previous, previous.osSlot == osSlot {
+                        warnings.append("slot \(osSlot) held the OS of the previous release \(previous.version); it cannot be rolled back to any more")
+                    }
+                }
+                slot = osSlot
+            } else if let held = Slot.allCases.first(where: { selection[$0].version == os }) {
+                slot = held
+            } else if current == nil && Slot.allCases.allSatisfy({ selection[$0].version == nil }) {
+                // A fresh box (the image build installs its first release): the running slot.
+                slot = store.bootedSlot() ?? .a
+            } else {
+                let held = Slot.allCases.map { "\($0) holds \(selection[$0].version ?? "nothing recorded")" }.joined(separator: ", ")
+                throw .usage("OS image \(os) is in neither boot slot (\(held)); write it to the free slot and pass --os-slot, or pass --os-version with the OS this release runs on")
+            }
+
+            if store.isInstalled(bundle.version) {
+                let record = try store.record(bundle.version)
+                guard record.bundleSHA256 == sumsSHA else {
+                    throw .badData("\(bundlePath): release \(bundle.version) is already installed from a different bundle; versions are never reused")
+                }
+                guard record.osVersion == os, record.osSlot == slot else {
+                    throw .usage("release \(bundle.version) is already installed for OS \(record.osVersion) in slot \(record.osSlot)")
+                }
+                try recordSlot(&selection, slot: slot, os: os)
+                return InstallResult(version: record.version, image: record.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: true, warnings: warnings)
+            }
+
+            // Write it all under incoming/, then one rename makes it a release.
+            let staging = "\(paths.incoming)/\(bundle.version).\(getpid())"
+            do {
+                try removeTree(paths.incoming)
+                try AtomicFile.makeDirectory(staging + "/bundle")
+                for (name, bytes) in bundle.files.sorted(by: { $0.key < $1.key }) {
+                    try AtomicFile.write(bytes, to: "\(staging)/bundle/\(name)", mode: 0o644)
+                }
+                let record = ReleaseRecord(version: bundle.version, image: bundle.manifest.image, osVersion: os, osSlot: slot,
+                                           bundleSHA256: sumsSHA, installedAt: context.timestamp())
+                try AtomicFile.write(record.encoded(), to: "\(staging)/state.json", mode: 0o644)
+                context.crashPoints.hit("release staged")
+                guard rename(staging, paths.release(bundle.version)) == 0 else {
+                    throw HostIOError.system(operation: "rename into place", path: paths.release(bundle.version), errno: errno)
+                }
+                try AtomicFile.syncDirectory(paths.releases)
+                try AtomicFile.syncDirectory(paths.incoming)
+            } catch let error as HostIOError {
+                throw .io(error)
+            } catch {
+                throw .badData("\(error)")
+            }
+            context.crashPoints.hit("release installed")
+            try recordSlot(&selection, slot: slot, os: os)
+            return InstallResult(version: bundle.version, image: bundle.manifest.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: false, warnings: warnings)
+        }
+    }
+
+    /// Records that `slot` now holds OS `os` (not yet known good), unless it already does.
+    func recordSlot(_ selection: inout BootSelection, slot: Slot, os: String) throws(RollbackError) {
+        guard selection[slot].version != os else { return }
+        selection.recordImage(os, in: slot)
+        try store.save(selection)
+    }
+
+    /// The bundle's entries through libarchive, then the pure checks.
+    static func readBundle(_ path: String) throws(RollbackError) -> ReleaseBundle {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .usage("\(path): no such bundle (or it is not readable)") }
+        let entries: [TarReader.Entry]
+        do { entries = try TarReader(path: path).entries(limits: bundleLimits) }
+        catch { throw .badData("\(path): \(error.description)") }
+        let mapped = entries.map { entry -> ReleaseBundle.Entry in
+            let kind: ReleaseBundle.Entry.Kind
+            switch entry.kind {
+            case .file: kind = .file
+            case .directory: kind = .directory
+            case .symlink: kind = .symlink(target: entry.linkTarget ?? "")
+            case .hardlink: kind = .hardlink(target: entry.linkTarget ?? "")
+            case .other: kind = .other
+            }
+            return ReleaseBundle.Entry(path: entry.path, kind: kind, contents: entry.contents)
+        }
+        do { return try ReleaseBundle(entries: mapped, sha256: RollbackStore.sha256) }
+        catch { throw .badData("\(path): \(error.description)") }
+    }
+
+    /// Removes a directory tree we own (staging leftovers, pruned releases).
+    func removeTree(_ path: String) throws(HostIOError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw .system(operation: "remove", path: path, errno: EIO)
+        }
+        try AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+}

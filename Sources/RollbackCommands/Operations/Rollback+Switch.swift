@@ -1,0 +1,94 @@
+import Foundation
+import Release
+
+extension Rollback {
+    struct SwitchResult: Encodable {
+        var operation: String
+        var from: String?
+        var to: String
+        var dryRun: Bool
+        /// An interrupted run of the same operation was finished instead.
+        var resumed: Bool
+        var rebootRequired: Bool
+        var plan: Plan?
+        var timingsMS: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case operation, from, to, dryRun = "dry_run", resumed, rebootRequired = "reboot_required", plan, timingsMS = "timings_ms"
+        }
+    }
+
+    /// previous := current, current := version; services onto its digests; its trial starts.
+    func activate(_ version: String, force: Bool, trialWindow: Int, bootAttempts: Int, dryRun: Bool) throws(RollbackError) -> SwitchResult {
+        try context.exclusively { () throws(RollbackError) -> SwitchResult in
+            if let pending = try dryRun ? nil : finishPending(), pending.operation == .activate, pending.to == version {
+                return SwitchResult(operation: "activate", from: pending.from, to: version, dryRun: false, resumed: true,
+                                    rebootRequired: rebootPending(for: try store.record(version)), plan: nil, timingsMS: [:])
+            }
+            let target = try store.record(version)
+            let current = try self.current()
+            if current?.version == version { throw .usage("\(version) is already the current release") }
+            if target.health == .bad && !force {
+                throw .usage("\(version) was rolled back from (\(target.badReason ?? "marked bad")); pass --force to activate it anyway")
+            }
+            try requireIntact(version)
+            let started = context.now()
+            let journal = RollbackJournal(operation: .activate, from: current?.version, to: version, reason: "activate",
+                                          startedAt: context.timestamp(started),
+                                          trialEndsAt: current == nil ? nil : Int(started.timeIntervalSince1970) + trialWindow,
+                                          bootAttempts: bootAttempts)
+            let plan = try plan(journal)
+            if dryRun {
+                return SwitchResult(operation: "activate", from: current?.version, to: version, dryRun: true, resumed: false,
+                                    rebootRequired: false, plan: plan, timingsMS: [:])
+            }
+            try Switcher(context: context).start(journal)
+            return SwitchResult(operation: "activate", from: current?.version, to: version, dryRun: false, resumed: false,
+                                rebootRequired: rebootPending(for: target), plan: plan, timingsMS: [:])
+        }
+    }
+
+    /// The swap back: `target` is "previous" or a version. Verified intact before anything is
+    /// touched; the release rolled back from is marked bad.
+    func rollBack(to target: String, force: Bool, dryRun: Bool, reason: String = "rolled back by hand") throws(RollbackError) -> SwitchResult {
+        try context.exclusively { () throws(RollbackError) -> SwitchResult in
+            var timings: [String: Int] = [:]
+            var clock = Date()
+            func lap(_ name: String) { timings[name] = Int(Date().timeIntervalSince(clock) * 1000); clock = Date() }
+            if let pending = try dryRun ? nil : finishPending(), pending.operation == .rollback {
+                return SwitchResult(operation: "rollback", from: pending.from, to: pending.to, dryRun: false, resumed: true,
+                                    rebootRequired: rebootPending(for: try store.record(pending.to)), plan: nil, timingsMS: [:])
+            }
+            guard let current = try self.current() else { throw .usage("no release is active, so there is nothing to roll back from") }
+            let version: String
+            if target == "previous" {
+                guard let previous = try store.pointer(paths.previous) else {
+                    throw .usage("there is no previous release on this box (current: \(current.version))")
+                }
+                version = previous
+            } else {
+                version = target
+            }
+            guard version != current.version else { throw .usage("\(version) is already the current release") }
+            let record = try store.record(version)
+            if record.health == .bad && !force {
+                throw .usage("\(version) is marked bad (\(record.badReason ?? "rolled back from")); pass --force to switch to it anyway")
+            }
+            lap("state")
+            try requireIntact(version)
+            lap("verify")
+            let journal = RollbackJournal(operation: .rollback, from: current.version, to: version, reason: reason,
+                                          startedAt: context.timestamp(), trialEndsAt: nil, bootAttempts: 0)
+            let plan = try plan(journal)
+            lap("plan")
+            if dryRun {
+                return SwitchResult(operation: "rollback", from: current.version, to: version, dryRun: true, resumed: false,
+                                    rebootRequired: false, plan: plan, timingsMS: timings)
+            }
+            try Switcher(context: context, timings: { timings[$0] = $1 }).start(journal)
+            lap("switch")
+            return SwitchResult(operation: "rollback", from: current.version, to: version, dryRun: false, resumed: false,
+                                rebootRequired: rebootPending(for: record), plan: plan, timingsMS: timings)
+        }
+    }
+}

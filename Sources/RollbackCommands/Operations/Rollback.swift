@@ -1,0 +1,87 @@
+import Foundation
+import Release
+
+/// The operations behind the `rollback` subcommands. Each returns a value the command prints
+/// (as text or `--json`); each mutating one runs under the lock and first finishes whatever
+/// operation a killed run left in the journal.
+struct Rollback {
+    let context: RollbackContext
+
+    var store: RollbackStore { context.store }
+    var paths: RollbackPaths { context.paths }
+
+    /// Finishes an interrupted operation, if there is one. Returns it.
+    @discardableResult
+    func finishPending() throws(RollbackError) -> RollbackJournal? {
+        guard let journal = try store.journal() else { return nil }
+        context.say("finishing an interrupted \(journal.operation.rawValue) from \(journal.from ?? "nothing") to \(journal.to) (started \(journal.startedAt))")
+        try Switcher(context: context).carryOut(journal, resumed: true)
+        return journal
+    }
+
+    func current() throws(RollbackError) -> ReleaseRecord? {
+        try store.pointer(paths.current).map { version throws(RollbackError) in try store.record(version) }
+    }
+
+    func previous() throws(RollbackError) -> ReleaseRecord? {
+        try store.pointer(paths.previous).map { version throws(RollbackError) in try store.record(version) }
+    }
+
+    /// Refuses unless `version` is intact, listing everything missing.
+    func requireIntact(_ version: String) throws(RollbackError) {
+        let (_, selection) = try store.bootSelection()
+        let report = Integrity(context: context).check(version, selection: selection)
+        guard report.intact else { throw .notIntact(version: version, problems: report.problems) }
+    }
+
+    /// What a switch will do, for `--dry-run` and for the record.
+    struct Plan: Encodable {
+        var operation: String
+        var from: String?
+        var to: String
+        var bootChange: String
+        var retag: [String]
+        var compose: String
+        var marksBad: String?
+
+        enum CodingKeys: String, CodingKey { case operation, from, to, bootChange = "boot_change", retag, compose, marksBad = "marks_bad" }
+
+        var lines: [String] {
+            ["\(operation): \(from ?? "(none)") -> \(to)", "  boot: \(bootChange)"]
+                + (marksBad.map { ["  marks \($0) bad"] } ?? [])
+                + ["  re-tag \(retag.count) image(s)"] + retag.map { "    \($0)" }
+                + ["  then: \(compose)"]
+        }
+    }
+
+    func plan(_ journal: RollbackJournal) throws(RollbackError) -> Plan {
+        let target = try store.record(journal.to)
+        let source = try journal.from.map { version throws(RollbackError) in try store.record(version) }
+        let bundle = try store.bundle(journal.to)
+        let sourceLock = journal.from.flatMap { try? store.bundle($0).lock }
+        let before = Dictionary(sourceLock?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
+        let retag = bundle.lock.containers.compactMap { container -> String? in
+            guard let pinned = container.pinnedReference, container.tag != nil, before[container.name] != pinned else { return nil }
+            return "\(pinned) -> \(container.taggedReference)"
+        }
+        let boot: String
+        switch (journal.operation, source) {
+        case (.activate, nil): boot = "commit slot \(target.osSlot) (first release of this box)"
+        case (.activate, let source?) where source.osSlot != target.osSlot:
+            boot = "try slot \(target.osSlot) (OS \(target.osVersion)) for up to \(journal.bootAttempts) boots, then fall back to \(source.osSlot); reboot to enter it"
+        case (.rollback, let source?) where source.osSlot != target.osSlot:
+            boot = "select slot \(target.osSlot) (OS \(target.osVersion)) and disable \(source.osSlot); reboot to enter it"
+        default: boot = "no change (both releases run on OS \(target.osVersion) in slot \(target.osSlot))"
+        }
+        let directory = paths.bundle(journal.to)
+        return Plan(operation: journal.operation.rawValue, from: journal.from, to: journal.to, bootChange: boot, retag: retag,
+                    compose: "docker compose --project-name \(bundle.manifest.project) -f \(directory)/compose.yml -f \(directory)/docker-compose.pinned.yml up -d --remove-orphans",
+                    marksBad: journal.operation == .rollback ? journal.from : nil)
+    }
+
+    /// Whether the running system booted the slot `record` needs (nil when GRUB did not say).
+    func rebootPending(for record: ReleaseRecord) -> Bool {
+        guard let booted = store.bootedSlot() else { return false }
+        return booted != record.osSlot
+    }
+}

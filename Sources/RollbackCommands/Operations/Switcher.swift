@@ -1,0 +1,130 @@
+import Foundation
+import Lock
+import Release
+
+/// Carries out a journaled switch (activate or rollback). Every step is derived from the
+/// journal alone and is idempotent, so a run killed at any point is finished by running any
+/// `rollback` command again: records, then the boot selection, then `previous` and `current`,
+/// then the services, then the journal is removed. Each step is durable before the next.
+struct Switcher {
+    let context: RollbackContext
+    /// Receives how long the service step took (ms), for the benchmark.
+    var timings: (String, Int) -> Void = { _, _ in }
+
+    var store: RollbackStore { context.store }
+
+    /// Writes the journal and carries it out.
+    func start(_ journal: RollbackJournal) throws(RollbackError) {
+        try store.saveJournal(journal)
+        context.crashPoints.hit("journal written")
+        try carryOut(journal, resumed: false)
+    }
+
+    /// `resumed`: the journal was found on disk, so nothing can be assumed about how far the
+    /// services got (every container is re-tagged, not only those that changed).
+    func carryOut(_ journal: RollbackJournal, resumed: Bool) throws(RollbackError) {
+        var target = try store.record(journal.to)
+        var source = try journal.from.map { version throws(RollbackError) in try store.record(version) }
+
+        // 1. Records.
+        switch journal.operation {
+        case .activate:
+            let desired = updatedForActivation(target, journal: journal, first: source == nil)
+            if desired != target { try store.save(desired); target = desired }
+        case .rollback:
+            if var failed = source, failed.health != .bad || failed.badReason != journal.reason {
+                failed.health = .bad
+                failed.badReason = journal.reason
+                failed.trialEndsAt = nil
+                try store.save(failed)
+                source = failed
+            }
+            var desired = target
+            desired.activatedAt = journal.startedAt
+            if desired.health == .bad || desired.health == .installed {
+                // Forced back onto a release marked bad (or never run): it is on trial again.
+                desired.health = .trial
+                desired.badReason = nil
+            }
+            if desired != target { try store.save(desired); target = desired }
+        }
+        context.crashPoints.hit("records saved")
+
+        // 2. Boot selection.
+        var (_, selection) = try store.bootSelection()
+        let before = selection
+        switch journal.operation {
+        case .activate:
+            if let source, source.osSlot != target.osSlot {
+                selection.startTrial(of: target.osSlot, attempts: journal.bootAttempts)
+            } else if source == nil {
+                selection.commit(target.osSlot)
+            }
+        case .rollback:
+            if let source, source.osSlot != target.osSlot {
+                selection.fallBack(to: target.osSlot, from: source.osSlot)
+            }
+        }
+        if selection != before || !FileManager.default.fileExists(atPath: context.paths.grubenv) { try store.save(selection) }
+        context.crashPoints.hit("boot selection saved")
+
+        // 3. Pointers: previous first, then current (the commit point for readers).
+        if let from = journal.from, try store.pointer(context.paths.previous) != from {
+            try store.setPointer(context.paths.previous, to: from)
+        }
+        context.crashPoints.hit("previous pointer set")
+        if try store.pointer(context.paths.current) != journal.to {
+            try store.setPointer(context.paths.current, to: journal.to)
+        }
+        context.crashPoints.hit("current pointer set")
+
+        // 4. Services, by digest.
+        let targetBundle = try store.bundle(journal.to)
+        let sourceLock = resumed ? nil : journal.from.flatMap { try? store.bundle($0).lock }
+        let servicesStarted = Date()
+        try switchServices(to: targetBundle, from: sourceLock)
+        timings("services", Int(Date().timeIntervalSince(servicesStarted) * 1000))
+        context.crashPoints.hit("services switched")
+
+        // 5. Done.
+        try store.clearJournal()
+        context.crashPoints.hit("journal removed")
+    }
+
+    func updatedForActivation(_ record: ReleaseRecord, journal: RollbackJournal, first: Bool) -> ReleaseRecord {
+        var desired = record
+        desired.activatedAt = journal.startedAt
+        desired.badReason = nil
+        desired.lastCheck = record.activatedAt == journal.startedAt ? record.lastCheck : nil
+        if first {
+            // Nothing to go back to: the first release of a box is good as installed.
+            desired.health = .good
+            desired.committedAt = desired.committedAt ?? journal.startedAt
+            desired.trialEndsAt = nil
+        } else {
+            desired.health = .trial
+            desired.committedAt = nil
+            desired.trialEndsAt = journal.trialEndsAt
+        }
+        return desired
+    }
+
+    /// Re-tags each pinned image to its human tag (only those whose digest changed, unless
+    /// resuming), then brings the compose project up with the release's pinned override.
+    func switchServices(to bundle: ReleaseBundle, from previous: LockFile?) throws(RollbackError) {
+        let before = Dictionary(previous?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
+        var retagged = 0
+        for container in bundle.lock.containers {
+            guard let pinned = container.pinnedReference, container.tag != nil else { continue }
+            if let previous, before[container.name] == pinned, previous.containers.contains(where: { $0.name == container.name && $0.taggedReference == container.taggedReference }) {
+                continue
+            }
+            try context.engine.tag(pinned, as: container.taggedReference)
+            retagged += 1
+        }
+        context.say("re-tagged \(retagged) image(s) to their human tags")
+        let directory = context.paths.bundle(bundle.version)
+        try context.engine.composeUp(project: bundle.manifest.project, directory: directory, files: ["compose.yml", "docker-compose.pinned.yml"])
+        context.say("services of \(bundle.version) are up (compose project \(bundle.manifest.project))")
+    }
+}

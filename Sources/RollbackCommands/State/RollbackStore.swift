@@ -1,0 +1,167 @@
+import Foundation
+import Hashing
+import HostIO
+import Lock
+import Release
+
+/// The rollback state on disk: release directories, the `current` / `previous` pointers, the
+/// journal and the GRUB environment block. Every write is crash-safe (HostIO.AtomicFile).
+/// Reads report damaged or hand-edited state as `.badData` naming the file and the way out.
+struct RollbackStore {
+    let paths: RollbackPaths
+
+    func prepare() throws(RollbackError) {
+        do {
+            try AtomicFile.makeDirectory(paths.state, mode: 0o755)
+            try AtomicFile.makeDirectory(paths.releases, mode: 0o755)
+        } catch { throw .io(error) }
+    }
+
+    // MARK: Releases
+
+    /// Installed versions, oldest first.
+    func installedVersions() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.releases)) ?? []
+        return names.compactMap { name in ImageVersion(parsing: name).map { ($0, name) } }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    func isInstalled(_ version: String) -> Bool {
+        FileManager.default.fileExists(atPath: paths.record(version))
+    }
+
+    func record(_ version: String) throws(RollbackError) -> ReleaseRecord {
+        let path = paths.record(version)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: paths.release(version)) {
+                throw .badData("\(path) is missing, so release \(version) cannot be used; remove \(paths.release(version)) and install its bundle again")
+            }
+            throw .usage("release \(version) is not installed (installed: \(installedVersions().joined(separator: ", ").nonEmpty ?? "none"))")
+        }
+        let record: ReleaseRecord
+        do { record = try ReleaseRecord.decode(Array(data), path: path) }
+        catch { throw .badData("\(error.description); install the release's bundle again, or run `rollback repair`") }
+        guard record.version == version else {
+            throw .badData("\(path) describes release \(record.version), but sits in the directory of \(version); it was edited or moved by hand")
+        }
+        return record
+    }
+
+    func save(_ record: ReleaseRecord) throws(RollbackError) {
+        do { try AtomicFile.write(record.encoded(), to: paths.record(record.version), mode: 0o644) } catch { throw .io(error) }
+    }
+
+    /// Reads a release's bundle files from disk and checks them against its SHA256SUMS, as
+    /// `install` did. A changed, missing or extra file is reported.
+    func bundle(_ version: String) throws(RollbackError) -> ReleaseBundle {
+        let directory = paths.bundle(version)
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw .badData("\(directory) cannot be read: \(error.localizedDescription)")
+        }
+        var entries: [ReleaseBundle.Entry] = []
+        for name in names.sorted() {
+            let path = "\(directory)/\(name)"
+            let kind: ReleaseBundle.Entry.Kind
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) { kind = .symlink(target: target) }
+            else { kind = .file }
+            entries.append(.init(path: name, kind: kind, contents: kind == .file ? Array(FileManager.default.contents(atPath: path) ?? Data()) : []))
+        }
+        do { return try ReleaseBundle(entries: entries, sha256: Self.sha256) }
+        catch { throw .badData("release \(version) in \(directory): \(error.description)") }
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String { (try? Hash.hex(bytes)) ?? "" }
+
+    // MARK: Pointers
+
+    /// The version `current` or `previous` points at; nil when the pointer does not exist.
+    func pointer(_ path: String) throws(RollbackError) -> String? {
+        let name = (path as NSString).lastPathComponent
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) {
+                throw .badData("\(path) is not a symbolic link to releases/<version>; it was replaced by hand. Run `rollback repair --\(name) VERSION` to set it")
+            }
+            return nil
+        }
+        let parts = target.split(separator: "/")
+        guard parts.count == 2, parts[0] == "releases", ImageVersion(parsing: String(parts[1])) != nil else {
+            throw .badData("\(path) points at '\(target)'; expected releases/<version>. Run `rollback repair --\(name) VERSION` to set it")
+        }
+        let version = String(parts[1])
+        guard isInstalled(version) else {
+            throw .badData("\(path) points at release \(version), which is not installed. Run `rollback repair --\(name) VERSION` to set it")
+        }
+        return version
+    }
+
+    func setPointer(_ path: String, to version: String?) throws(RollbackError) {
+        do {
+            if let version { try AtomicFile.symlink("releases/\(version)", at: path) }
+            else { try AtomicFile.remove(path) }
+        } catch { throw .io(error) }
+    }
+
+    // MARK: Journal
+
+    func journal() throws(RollbackError) -> RollbackJournal? {
+        guard let data = FileManager.default.contents(atPath: paths.journal) else { return nil }
+        do { return try RollbackJournal.decode(Array(data), path: paths.journal) }
+        catch { throw .badData("\(error.description). It records an interrupted operation; run `rollback repair --discard-journal` to drop it and then check `rollback status`") }
+    }
+
+    func saveJournal(_ journal: RollbackJournal) throws(RollbackError) {
+        do { try AtomicFile.write(journal.encoded(), to: paths.journal, mode: 0o644) } catch { throw .io(error) }
+    }
+
+    func clearJournal() throws(RollbackError) {
+        do { try AtomicFile.remove(paths.journal) } catch { throw .io(error) }
+    }
+
+    // MARK: Boot selection
+
+    /// The GRUB environment block; an empty one when the file does not exist yet.
+    func bootEnvironment() throws(RollbackError) -> BootEnvironment {
+        guard let data = FileManager.default.contents(atPath: paths.grubenv) else { return BootEnvironment() }
+        do { return try BootEnvironment(parsing: Array(data)) }
+        catch { throw .badData("\(paths.grubenv): \(error.description). Recreate it with `grub-editenv \(paths.grubenv) create`, then `rollback repair`") }
+    }
+
+    func bootSelection() throws(RollbackError) -> (BootEnvironment, BootSelection) {
+        let environment = try bootEnvironment()
+        do { return (environment, try BootSelection(environment)) }
+        catch { throw .badData("\(paths.grubenv): \(error.description). Fix or remove the variable with grub-editenv, then `rollback repair`") }
+    }
+
+    /// Writes the selection when it differs from what is on disk.
+    func save(_ selection: BootSelection) throws(RollbackError) {
+        var (environment, old) = try bootSelection()
+        let exists = FileManager.default.fileExists(atPath: paths.grubenv)
+        guard !exists || old != selection else { return }
+        selection.apply(to: &environment)
+        do {
+            let bytes = try environment.rendered()
+            try AtomicFile.makeDirectory((paths.grubenv as NSString).deletingLastPathComponent)
+            try AtomicFile.write(bytes, to: paths.grubenv, mode: 0o644)
+        } catch let error as ReleaseError {
+            throw .badData("\(paths.grubenv): \(error.description)")
+        } catch let error as HostIOError {
+            throw .io(error)
+        } catch {
+            throw .badData("\(paths.grubenv): \(error)")
+        }
+    }
+
+    /// The slot the running system booted from, when GRUB said (`edge.slot=` on the kernel
+    /// command line).
+    func bootedSlot() -> Slot? {
+        guard let line = try? String(contentsOfFile: paths.cmdline, encoding: .utf8) else { return nil }
+        for word in line.split(whereSeparator: { $0 == " " || $0 == "\n" }) where word.hasPrefix("edge.slot=") {
+            return Slot(rawValue: String(word.dropFirst("edge.slot=".count)))
+        }
+        return nil
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
