@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "ImageReference", "Hashing", "Archive", "TestSupport"]),
-        .testTarget(name: "RollbackTests", dependencies: ["RollbackCommands", "Release", "Lock", "ImageReference", "TestSupport", "rollback", "imagesmith"]),
+        .testTarget(name: "RollbackTests", dependencies: ["Release", "Lock", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
             "TestSupport", "imagesmith", "Lock", "Archive",

@@ -1,0 +1,245 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The life of a box through `rollback`, with real bundles from `imagesmith build`, real
+/// `grub-editenv` reading the boot block back, and the fake `docker` (see RollbackBox).
+@Suite struct RollbackFlowTests {
+    @Test func firstActivationCommitsAndStartsServicesByDigest() throws {
+        let box = try RollbackBox()
+        try box.install("2026.11.1")
+        #expect(box.pointer("current") == nil)
+        #expect(try box.grub()["A_VERSION"] == "2026.11.1", "a fresh box records the running slot's OS")
+        try box.expectSuccess(["activate", "2026.11.1"])
+        #expect(box.pointer("current") == "2026.11.1")
+        #expect(box.pointer("previous") == nil)
+        #expect(try box.health("2026.11.1") == "good", "the first release has nothing to roll back to, so it is committed")
+        let grub = try box.grub()
+        #expect(grub["ORDER"] == "A B" && grub["A_OK"] == "1" && grub["A_TRIES"] == "0")
+        let images = box.factory.images("2026.11.1")
+        #expect(try box.running() == ["svc0": images[0].reference, "svc1": images[1].reference], "compose runs the pinned digests")
+        for (index, image) in images.enumerated() {
+            #expect(try box.tags()["registry.test/edge/svc\(index):1.0"] == box.imageID(of: image.reference), "human tag re-pointed at the retained image")
+        }
+    }
+
+    @Test func activateOntoANewOSSlotStartsATrialThatACheckAndCommitEnd() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        #expect(box.pointer("current") == "2026.11.2" && box.pointer("previous") == "2026.11.1")
+        #expect(try box.health("2026.11.2") == "trial")
+        var grub = try box.grub()
+        #expect(grub["ORDER"] == "B A" && grub["B_OK"] == "0" && grub["B_TRIES"] == "3" && grub["A_OK"] == "1")
+        #expect(try box.running()["svc0"] == box.factory.images("2026.11.2")[0].reference)
+
+        // Still on slot A: the checks wait for the reboot, and commit refuses.
+        #expect(try box.rollback(["check"]).status == 75)
+        #expect(try box.rollback(["commit"]).status == 75)
+        try box.reboot()
+        #expect(box.bootedSlot == "B")
+        let refused = try box.rollback(["commit"])
+        #expect(refused.status == 64 && refused.stderr.contains("has not passed its health checks"), "\(refused.stderr)")
+        try box.expectSuccess(["check"])
+        grub = try box.grub()
+        #expect(grub["B_OK"] == "1" && grub["B_TRIES"] == "0", "a passing check proves the boot, so planned reboots cannot use up the tries")
+        #expect(try box.health("2026.11.2") == "trial", "passing once does not end the trial")
+        try box.expectSuccess(["commit"])
+        #expect(try box.health("2026.11.2") == "good")
+        let again = try box.rollback(["commit"])
+        #expect(again.status == 0 && again.stdout.contains("already committed"))
+    }
+
+    @Test func plannedRebootsDuringTheTrialAreNotFailures() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        try box.reboot()
+        try box.expectSuccess(["check"])
+        // A technician reboots the box five times in the trial window: it keeps booting B.
+        for _ in 0..<5 {
+            try box.reboot()
+            #expect(box.bootedSlot == "B")
+            try box.expectSuccess(["check"])
+        }
+        #expect(box.pointer("current") == "2026.11.2")
+    }
+
+    @Test func aFailedCheckInsideTheTrialWindowRollsBackAndMarksTheReleaseBad() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        try box.reboot()
+        let result = try box.rollback(["check", "--json"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(result.status == 4, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["outcome"] as? String == "rolled-back" && json["rolled_back_to"] as? String == "2026.11.1")
+        #expect(box.pointer("current") == "2026.11.1" && box.pointer("previous") == "2026.11.2")
+        #expect(try box.health("2026.11.2") == "bad")
+        #expect((try box.record("2026.11.2")["bad_reason"] as? String)?.contains("svc0 is not running") == true)
+        let grub = try box.grub()
+        #expect(grub["ORDER"] == "A B" && grub["A_OK"] == "1" && grub["B_OK"] == "0" && grub["B_TRIES"] == "0")
+        #expect(try box.running()["svc0"] == box.factory.images("2026.11.1")[0].reference)
+        #expect(try box.tags()["registry.test/edge/svc0:1.0"] == box.imageID(of: box.factory.images("2026.11.1")[0].reference))
+
+        // Not activated again by accident; --force does it.
+        let refused = try box.rollback(["activate", "2026.11.2"])
+        #expect(refused.status == 64 && refused.stderr.contains("--force"), "\(refused.stderr)")
+        try box.expectSuccess(["activate", "2026.11.2", "--force"])
+        #expect(try box.health("2026.11.2") == "trial")
+    }
+
+    @Test func aFailedCheckAfterTheTrialWindowIsReportedNotActedOn() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2", "--trial-window", "0"])
+        try box.reboot()
+        let result = try box.rollback(["check"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(result.status == 1 && result.stdout.contains("not rolling back automatically"), "\(result.stdout)")
+        #expect(box.pointer("current") == "2026.11.2")
+        // And a pass after the window commits with --auto-commit.
+        let pass = try box.rollback(["check", "--auto-commit"])
+        #expect(pass.status == 0 && pass.stdout.contains("committed"), "\(pass.stdout)")
+        #expect(try box.health("2026.11.2") == "good")
+    }
+
+    @Test func grubFallingBackFromTheTrialSlotRollsTheServicesBackToo() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2", "--boot-attempts", "2"])
+        // Slot B never comes up far enough to run a check: two boots use up its tries, the
+        // third falls back to A.
+        try box.reboot(); try box.reboot(); try box.reboot()
+        #expect(box.bootedSlot == "A")
+        let result = try box.rollback(["check"])
+        #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("did not boot"))
+        #expect(box.pointer("current") == "2026.11.1")
+        #expect(try box.running()["svc1"] == box.factory.images("2026.11.1")[1].reference)
+        #expect(try box.grub()["ORDER"] == "A B")
+        let status = try box.rollback(["status"])
+        #expect(status.status == 0 && status.stdout.contains("state: consistent"), "\(status.stdout)")
+    }
+
+    @Test func noPreviousToFallBackToLeavesTheBoxWhereItIsAndSaysSo() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        try box.reboot()
+        try box.deleteImage(box.factory.images("2026.11.1")[1].reference)
+        let before = try box.snapshot()
+        let result = try box.rollback(["check"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(result.status == 2, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("not intact") && result.stdout.contains("technician"), "\(result.stdout)")
+        #expect(box.pointer("current") == "2026.11.2")
+        var after = try box.snapshot()
+        // Only the check result was recorded.
+        after["\(box.state)/releases/2026.11.2/state.json"] = before["\(box.state)/releases/2026.11.2/state.json"]
+        #expect(after == before, "\(RollbackBox.differences(after, before))")
+    }
+
+    @Test func rollbackRefusesWhenAPreviousImageIsMissingAndChangesNothing() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        let missing = box.factory.images("2026.11.1")[1].reference
+        try box.deleteImage(missing)
+        let before = try box.snapshot()
+        let logBefore = try box.dockerLog().count
+        let result = try box.rollback(["to", "previous"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("refusing to switch to 2026.11.1") && result.stderr.contains(missing) && result.stderr.contains("svc1"), "\(result.stderr)")
+        let after = try box.snapshot()
+        #expect(after == before, "nothing changed: \(RollbackBox.differences(after, before))")
+        #expect(try box.dockerLog().dropFirst(logBefore).allSatisfy { $0.starts(with: ["image", "inspect"]) }, "only looked")
+        let status = try box.rollback(["status", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(json["previous_intact"] as? Bool == false)
+    }
+
+    @Test func rollbackRefusesAnImageForTheWrongPlatform() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        let image = box.factory.images("2026.11.1")[0].reference
+        try box.deleteImage(image)
+        try box.seed([(image, "linux/arm64")])
+        let result = try box.rollback(["to", "previous", "--dry-run"])
+        #expect(result.status == 3 && result.stderr.contains("is for linux/arm64, the release needs linux/amd64"), "\(result.stderr)")
+    }
+
+    @Test func rollbackRefusesATamperedBundle() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        try box.directory.write("root/var/lib/edge-rollback/releases/2026.11.1/bundle/docker-compose.pinned.yml", "services: {}\n")
+        let result = try box.rollback(["to", "previous"])
+        #expect(result.status == 3 && result.stderr.contains("docker-compose.pinned.yml has sha256"), "\(result.stderr)")
+        #expect(box.pointer("current") == "2026.11.2")
+    }
+
+    @Test func manualRollbackSwapsEverythingAndDryRunShowsThePlan() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        let before = try box.snapshot()
+        let dry = try box.rollback(["to", "previous", "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("rollback: 2026.11.2 -> 2026.11.1") && dry.stdout.contains("select slot A"), "\(dry.stdout)")
+        let after = try box.snapshot()
+        #expect(after == before, "\(RollbackBox.differences(after, before))")
+        try box.expectSuccess(["to", "previous"])
+        #expect(box.pointer("current") == "2026.11.1" && box.pointer("previous") == "2026.11.2")
+        #expect(try box.health("2026.11.2") == "bad" && box.health("2026.11.1") == "good")
+        #expect(try box.grub()["ORDER"] == "A B")
+        // Running it again does not bounce back onto the bad release.
+        let again = try box.rollback(["to", "previous"])
+        #expect(again.status == 64 && again.stderr.contains("marked bad"), "\(again.stderr)")
+        #expect(box.pointer("current") == "2026.11.1")
+    }
+
+    @Test func containerOnlyReleasesShareTheOSSlotAndLeaveTheBootBlockAlone() throws {
+        let box = try RollbackBox()
+        try box.install("2026.11.1")
+        try box.expectSuccess(["activate", "2026.11.1"])
+        let grubBefore = try box.grub()
+        try box.install("2026.11.2", osVersion: "2026.11.1")
+        try box.expectSuccess(["activate", "2026.11.2"])
+        #expect(try box.grub() == grubBefore)
+        let check = try box.rollback(["check"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(check.status == 4)
+        #expect(try box.grub() == grubBefore, "rolling back between releases on one slot never disables it")
+        #expect(box.pointer("current") == "2026.11.1")
+    }
+
+    @Test func installRefusesToOverwriteTheRunningSlotAndNeedsToKnowWhereTheOSIs() throws {
+        let box = try RollbackBox()
+        try box.install("2026.11.1")
+        try box.expectSuccess(["activate", "2026.11.1"])
+        let bundle = try box.factory.bundle("2026.11.2", in: box.directory)
+        let unknown = try box.rollback(["install", bundle])
+        #expect(unknown.status == 64 && unknown.stderr.contains("--os-slot"), "\(unknown.stderr)")
+        let running = try box.rollback(["install", bundle, "--os-slot", "A"])
+        #expect(running.status == 64 && running.stderr.contains("running release"), "\(running.stderr)")
+        #expect(try box.rollback(["list"]).stdout.split(separator: "\n").count == 1)
+        try box.expectSuccess(["install", bundle, "--os-slot", "B"])
+        let again = try box.rollback(["install", bundle, "--os-slot", "B"])
+        #expect(again.status == 0 && again.stdout.contains("already installed"))
+    }
+
+    @Test func statusAndListAsJSON() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        let status = try box.rollback(["status", "--json"])
+        #expect(status.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let current = try #require(json["current"] as? [String: Any])
+        #expect(current["version"] as? String == "2026.11.2" && current["os_slot"] as? String == "B" && current["health"] as? String == "trial")
+        #expect((json["previous"] as? [String: Any])?["version"] as? String == "2026.11.1")
+        #expect(json["previous_intact"] as? Bool == true && json["consistent"] as? Bool == true && json["reboot_pending"] as? Bool == true)
+        let list = try box.rollback(["list", "--json"])
+        let releases = try #require((try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["releases"] as? [[String: Any]])
+        #expect(releases.map { $0["version"] as? String } == ["2026.11.2", "2026.11.1"])
+        #expect(releases.map { $0["role"] as? String } == ["current", "previous"])
+    }
+}
