@@ -42,6 +42,7 @@ struct ActivateCommand: ParsableCommand {
 
 enum SwitchText {
     static func lines(_ result: Rollback.SwitchResult) -> [String] {
+        if result.unchanged { return ["\(result.to) is already the current release; nothing to do"] }
         if result.dryRun { return ["dry run, nothing changed:"] + (result.plan?.lines ?? []) }
         var lines = [result.resumed
             ? "finished the interrupted \(result.operation) from \(result.from ?? "nothing") to \(result.to)"

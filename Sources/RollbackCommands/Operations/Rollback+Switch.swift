@@ -9,12 +9,14 @@ extension Rollback {
         var dryRun: Bool
         /// An interrupted run of the same operation was finished instead.
         var resumed: Bool
+        /// The target was already current: nothing was done.
+        var unchanged = false
         var rebootRequired: Bool
         var plan: Plan?
         var timingsMS: [String: Int]
 
         enum CodingKeys: String, CodingKey {
-            case operation, from, to, dryRun = "dry_run", resumed, rebootRequired = "reboot_required", plan, timingsMS = "timings_ms"
+            case operation, from, to, dryRun = "dry_run", resumed, unchanged, rebootRequired = "reboot_required", plan, timingsMS = "timings_ms"
         }
     }
 
@@ -27,7 +29,11 @@ extension Rollback {
             }
             let target = try store.record(version)
             let current = try self.current()
-            if current?.version == version { throw .usage("\(version) is already the current release") }
+            if current?.version == version {
+                // Running the same activation again (after a kill, or from a script) is fine.
+                return SwitchResult(operation: "activate", from: nil, to: version, dryRun: dryRun, resumed: false, unchanged: true,
+                                    rebootRequired: rebootPending(for: target), plan: nil, timingsMS: [:])
+            }
             if target.health == .bad && !force {
                 throw .usage("\(version) was rolled back from (\(target.badReason ?? "marked bad")); pass --force to activate it anyway")
             }
@@ -71,6 +77,9 @@ extension Rollback {
             }
             guard version != current.version else { throw .usage("\(version) is already the current release") }
             let record = try store.record(version)
+            if record.health == .bad && !force && target == "previous" {
+                throw .usage("the previous release \(version) is the one this box rolled back from (\(record.badReason ?? "marked bad")); the box already runs \(current.version). Pass --force only if you mean to go back onto \(version)")
+            }
             if record.health == .bad && !force {
                 throw .usage("\(version) is marked bad (\(record.badReason ?? "rolled back from")); pass --force to switch to it anyway")
             }
