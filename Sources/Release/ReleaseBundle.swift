@@ -37,6 +37,8 @@ public struct ReleaseBundle: Sendable {
         var plain: [(components: [String], contents: [UInt8])] = []
         var seen = Set<String>()
         for entry in entries {
+            // "./" (what `tar -C dir .` writes first) names the archive's own top.
+            if entry.kind == .directory, entry.path.split(separator: "/").allSatisfy({ $0 == "." }) { continue }
             let components = try Self.safeComponents(entry.path)
             switch entry.kind {
             case .file: break

@@ -111,6 +111,38 @@ import TestSupport
         }
     }
 
+    @Test func healthProbesIncludeTCPAndRefuseWhatTheDeviceCannotRun() throws {
+        let base = """
+            schema_version: 1
+            name: x
+            base: {ubuntu_release: "24.04", qemu: {iso_url: "https://example.net/u.img", iso_checksum: "sha256:\(String(repeating: "c", count: 64))"}}
+            docker: {docker_ce_version: "1", nvidia_container_toolkit_version: "1"}
+            containers:
+              - {name: a, image: "a:1", platform: linux/amd64}
+            health_checks:
+
+            """
+        let good = try ImageDefinition.parse(base + """
+              - {name: t, service: a, tcp: {host: 127.0.0.1, port: 5432}}
+              - {name: h, service: a, http: {url: "http://[::1]:8080/healthz"}}
+            """, file: "x.yaml")
+        #expect(good.healthChecks[0].probe == .tcp(host: "127.0.0.1", port: 5432))
+        #expect(good.healthChecks[1].probe == .http(url: "http://[::1]:8080/healthz", expectStatus: 200))
+        do {
+            _ = try ImageDefinition.parse(base + """
+                  - {name: s, service: a, http: {url: "https://127.0.0.1/healthz"}}
+                  - {name: p, service: a, tcp: {host: 127.0.0.1, port: 70000}}
+                  - {name: u, service: a, http: {url: "http://user:pw@127.0.0.1/"}}
+                """, file: "x.yaml")
+            Issue.record("expected errors")
+        } catch {
+            let messages = error.issues.map { "\($0.pointer): \($0.message)" }
+            #expect(messages.contains { $0.hasPrefix("/health_checks/0/http/url: 'https://127.0.0.1/healthz' is not a plain http://") }, "\(messages)")
+            #expect(messages.contains { $0.hasPrefix("/health_checks/1/tcp/port") }, "\(messages)")
+            #expect(messages.contains { $0.hasPrefix("/health_checks/2/http/url") }, "\(messages)")
+        }
+    }
+
     @Test func yamlSyntaxErrorsCarryTheirPosition() {
         do {
             _ = try ImageDefinition.parse("name: [unclosed\nother: 1\n", file: "broken.yaml")
