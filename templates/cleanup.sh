@@ -6,7 +6,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get -y -q autoremove --purge
 apt-get clean
 rm -rf /var/lib/apt/lists/*
-# An empty machine-id makes systemd generate a fresh one on first boot.
+# Remember the build machine's id (provision replaces it on a box that still carries it),
+# then empty it: systemd generates a fresh one on first boot.
+install -d -m 0755 /etc/edge-imagesmith
+cp /etc/machine-id /etc/edge-imagesmith/golden-machine-id
 truncate -s 0 /etc/machine-id
 rm -f /var/lib/dbus/machine-id
 rm -f /etc/ssh/ssh_host_*

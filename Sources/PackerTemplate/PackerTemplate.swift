@@ -34,7 +34,7 @@ public struct PackerTemplate: Sendable, Equatable {
     /// Scripts copied from `templates/` into the output directory.
     public static let scripts = ["hardening.sh", "docker-nvidia.sh", "prepull.sh", "install-release.sh", "cleanup.sh"]
     /// Other files from `templates/` the build uploads.
-    public static let units = ["edge-compose.service"]
+    public static let units = ["edge-compose.service", "edge-rollback-check.service", "edge-rollback-check.timer", "edge-watchdog.conf", "grub-ab.cfg"]
 
     public init(_ input: Input) {
         main = HCL.render(Self.mainItems(input))
@@ -243,7 +243,8 @@ public struct PackerTemplate: Sendable, Equatable {
                 .attribute("destination", .template("${local.staging}/\(HCL.escape(lockName))")),
             ])),
         ]
-        for file in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", "edge-compose.service"] {
+        let bundle = "\(lock.image.name)-\(lock.image.version).tar.gz"
+        for file in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", bundle] + units {
             body += [.blank, upload(file, to: file)]
         }
         for container in lock.containers where container.source == .build {

@@ -83,12 +83,17 @@ public struct RollbackJournal: Sendable, Equatable, Codable {
     /// Unix time the trial window closes (activate only).
     public var trialEndsAt: Int?
     public var bootAttempts: Int
+    /// false: record the switch but leave starting the services to the boot unit (image builds).
+    public var startServices: Bool
 
     enum CodingKeys: String, CodingKey {
         case operation, from, to, reason, startedAt = "started_at", trialEndsAt = "trial_ends_at", bootAttempts = "boot_attempts"
+        case startServices = "start_services"
     }
 
-    public init(operation: Operation, from: String?, to: String, reason: String, startedAt: String, trialEndsAt: Int?, bootAttempts: Int) {
+    public init(operation: Operation, from: String?, to: String, reason: String, startedAt: String, trialEndsAt: Int?, bootAttempts: Int,
+                startServices: Bool = true) {
+        self.startServices = startServices
         self.operation = operation
         self.from = from
         self.to = to

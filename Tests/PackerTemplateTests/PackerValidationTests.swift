@@ -56,7 +56,8 @@ enum Samples {
         let main = try directory.write("\(lock.image.name).pkr.hcl", template.main)
         try directory.write("versions.pkr.hcl", template.versions)
         try directory.write("\(lock.image.name).lock.json", String(decoding: lock.encoded(), as: UTF8.self))
-        for name in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", "edge-compose.service", "built-images.json"] {
+        for name in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", "built-images.json",
+                     "\(lock.image.name)-\(lock.image.version).tar.gz"] + PackerTemplate.units {
             try directory.write(name, "{}\n")
         }
         for script in PackerTemplate.scripts {

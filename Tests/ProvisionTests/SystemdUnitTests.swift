@@ -8,10 +8,11 @@ import TestSupport
 @Suite struct SystemdUnitTests {
     static let templates = ProvisionCommandLineTests.specs.deletingLastPathComponent().appendingPathComponent("templates")
 
-    @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-compose.service"])
+    @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-compose.service",
+                      "edge-rollback-check.service", "edge-rollback-check.timer"])
     func unitVerifiesCleanly(name: String) throws {
         let root = try TemporaryDirectory("units")
-        for binary in ["usr/local/bin/provision", "usr/sbin/netplan", "usr/bin/touch", "usr/bin/docker"] {
+        for binary in ["usr/local/bin/provision", "usr/local/bin/rollback", "usr/sbin/netplan", "usr/bin/touch", "usr/bin/docker"] {
             try root.write(binary, "#!/bin/sh\n", mode: 0o755)
         }
         // The system's own units (targets, networkd, docker if present) come from the host.
@@ -19,6 +20,10 @@ import TestSupport
         if !FileManager.default.fileExists(atPath: root.file("usr/lib/systemd/system/docker.service")) {
             // docker-ce installs docker.service in the image; no Docker engine is installed here.
             try root.write("etc/systemd/system/docker.service", "[Unit]\nDescription=Stand-in for docker-ce's unit (no Docker engine on this machine)\n\n[Service]\nExecStart=/usr/bin/docker\n")
+        }
+        if name.hasSuffix(".timer") {
+            let service = name.replacingOccurrences(of: ".timer", with: ".service")
+            try root.write("etc/systemd/system/\(service)", try String(contentsOf: Self.templates.appendingPathComponent(service), encoding: .utf8))
         }
         let unit = try root.write("etc/systemd/system/\(name)", try String(contentsOf: Self.templates.appendingPathComponent(name), encoding: .utf8))
         let result = try ProcessSupport.run("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit],

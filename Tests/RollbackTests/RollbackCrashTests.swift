@@ -6,7 +6,7 @@ import TestSupport
 /// (ROLLBACK_CRASH_AT=N makes the process kill itself at its N-th point), then run again:
 /// the box must end in exactly one consistent release — pointers, records, boot block and
 /// the services the fake docker runs all agree with an uninterrupted run.
-@Suite struct RollbackCrashTests {
+@Suite(.serialized) struct RollbackCrashTests {
     /// What must agree at the end: pointers, every record's health, the boot block (as
     /// grub-editenv reads it), what compose runs and where the human tags point.
     func outcome(_ box: RollbackBox) throws -> [String: String] {

@@ -89,6 +89,24 @@ import TestSupport
         #expect(try box.health("2026.11.2") == "trial")
     }
 
+    @Test func anAutomaticRollbackToTheOtherSlotAsksForTheReboot() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        try box.reboot()
+        // A stand-in systemctl that records what it was asked (the test must not reboot the machine).
+        let log = box.directory.file("systemctl.log")
+        try box.directory.write("bin/systemctl", "#!/bin/sh\necho \"$@\" >> \(log)\n", mode: 0o755)
+        let result = try box.rollback(["check", "--reboot-if-needed"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(result.status == 4 && result.stdout.contains("rebooting"), "\(result.stdout)")
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "reboot\n")
+        // After the reboot GRUB picks slot A, and the box is consistent on 2026.11.1.
+        try box.reboot()
+        #expect(box.bootedSlot == "A")
+        try box.expectSuccess(["check"])
+        #expect(try box.rollback(["status"]).stdout.contains("state: consistent"))
+    }
+
     @Test func aFailedCheckAfterTheTrialWindowIsReportedNotActedOn() throws {
         let box = try RollbackBox()
         try box.twoReleases()

@@ -47,9 +47,9 @@ struct Registrar {
         return token
     }
 
-    /// The image version installed on this box (the release `/opt/edge/current` points at).
+    /// The image version installed on this box (the release `rollback` made current: `/var/lib/edge-rollback/current`).
     func imageVersion() -> String {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/opt/edge/current") else { return "unknown" }
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/var/lib/edge-rollback/current") else { return "unknown" }
         return (target as NSString).lastPathComponent
     }
 

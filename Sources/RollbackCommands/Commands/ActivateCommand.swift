@@ -28,6 +28,9 @@ struct ActivateCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show the plan and change nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("no-start"), help: "Record the switch but leave starting the services to `rollback up` at boot (image builds).")
+    var noStart = false
+
     func validate() throws {
         guard trialWindow >= 0 else { throw ValidationError("--trial-window must be 0 or more seconds") }
         guard (1...9).contains(bootAttempts) else { throw ValidationError("--boot-attempts must be from 1 to 9") }
@@ -35,13 +38,15 @@ struct ActivateCommand: ParsableCommand {
 
     func run() throws {
         try options.perform({ rollback throws(RollbackError) in
-            try rollback.activate(version, force: force, trialWindow: trialWindow, bootAttempts: bootAttempts, dryRun: dryRun)
+            try rollback.activate(version, force: force, trialWindow: trialWindow, bootAttempts: bootAttempts, dryRun: dryRun,
+                                  startServices: !noStart)
         }, text: SwitchText.lines)
     }
 }
 
 enum SwitchText {
     static func lines(_ result: Rollback.SwitchResult) -> [String] {
+        if result.operation == "up" { return ["services of \(result.to) are up"] + (result.rebootRequired ? ["reboot to boot its OS slot"] : []) }
         if result.unchanged { return ["\(result.to) is already the current release; nothing to do"] }
         if result.dryRun { return ["dry run, nothing changed:"] + (result.plan?.lines ?? []) }
         var lines = [result.resumed

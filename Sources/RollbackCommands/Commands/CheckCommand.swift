@@ -17,8 +17,11 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .customLong("auto-commit"), help: "Commit the release when it passes after its trial window.")
     var autoCommit = false
 
+    @Flag(name: .customLong("reboot-if-needed"), help: "After an automatic rollback to another OS slot, run `systemctl reboot`.")
+    var rebootIfNeeded = false
+
     func run() throws {
-        try options.perform({ rollback throws(RollbackError) in try rollback.check(autoCommit: autoCommit) }, text: { result in
+        try options.perform({ rollback throws(RollbackError) in try rollback.check(autoCommit: autoCommit, rebootIfNeeded: rebootIfNeeded) }, text: { result in
             var lines: [String] = []
             switch result.outcome {
             case .passed: lines.append("\(result.release): all health checks passed")
@@ -30,6 +33,7 @@ struct CheckCommand: ParsableCommand {
             }
             lines += result.failures.map { "  - \($0)" }
             if let detail = result.detail { lines.append(detail) }
+            if result.rebootRequested { lines.append("rebooting") }
             return lines
         }, exitCode: { result in
             switch result.outcome {

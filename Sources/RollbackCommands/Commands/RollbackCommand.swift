@@ -16,7 +16,7 @@ public struct RollbackCommand: ParsableCommand {
             """,
         version: "0.2.0",
         subcommands: [StatusCommand.self, ListCommand.self, InstallCommand.self, ActivateCommand.self, ToCommand.self,
-                      CheckCommand.self, CommitCommand.self, PruneCommand.self, RepairCommand.self]
+                      CheckCommand.self, CommitCommand.self, PruneCommand.self, RepairCommand.self, UpCommand.self]
     )
 
     public init() {}

@@ -22,9 +22,12 @@ struct ToCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show the plan and change nothing.")
     var dryRun = false
 
+    @Flag(name: .customLong("reboot-if-needed"), help: "When the target runs on the other OS slot, run `systemctl reboot` after the swap.")
+    var rebootIfNeeded = false
+
     func run() throws {
         try options.perform({ rollback throws(RollbackError) in
-            try rollback.rollBack(to: target, force: force, dryRun: dryRun)
+            try rollback.rollBack(to: target, force: force, dryRun: dryRun, rebootIfNeeded: rebootIfNeeded)
         }, text: SwitchText.lines)
     }
 }

@@ -21,12 +21,33 @@ extension Rollback {
         var failures: [String]
         var rolledBackTo: String?
         var detail: String?
+        var rebootRequested = false
 
-        enum CodingKeys: String, CodingKey { case release, outcome, failures, rolledBackTo = "rolled_back_to", detail }
+        enum CodingKeys: String, CodingKey { case release, outcome, failures, rolledBackTo = "rolled_back_to", detail, rebootRequested = "reboot_requested" }
     }
 
     /// Runs the current release's health checks, and acts on the result.
-    func check(autoCommit: Bool) throws(RollbackError) -> CheckResult {
+    func check(autoCommit: Bool, rebootIfNeeded: Bool = false) throws(RollbackError) -> CheckResult {
+        var result = try checkOnce(autoCommit: autoCommit)
+        if rebootIfNeeded, result.outcome == .rolledBack, let target = result.rolledBackTo, let record = try? store.record(target), rebootPending(for: record) {
+            result.rebootRequested = requestReboot(into: record.osSlot)
+        }
+        return result
+    }
+
+    /// Asks systemd to reboot (into the slot GRUB now prefers). A failure is reported, not
+    /// fatal: the switch itself is already complete and durable.
+    func requestReboot(into slot: Slot) -> Bool {
+        context.say("rebooting into slot \(slot)")
+        do {
+            let result = try context.runner.run("systemctl", ["reboot"], timeout: 60)
+            if result.status == 0 { return true }
+            context.say("systemctl reboot failed (exit \(result.status)): \(result.stderr.trimmed); reboot by hand")
+        } catch { context.say("\(error.description); reboot by hand") }
+        return false
+    }
+
+    func checkOnce(autoCommit: Bool) throws(RollbackError) -> CheckResult {
         try context.exclusively { () throws(RollbackError) -> CheckResult in
             if let pending = try finishPending(), pending.operation == .rollback {
                 return CheckResult(release: pending.to, outcome: .rolledBack, failures: [], rolledBackTo: pending.to,

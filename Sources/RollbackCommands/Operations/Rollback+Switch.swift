@@ -21,7 +21,7 @@ extension Rollback {
     }
 
     /// previous := current, current := version; services onto its digests; its trial starts.
-    func activate(_ version: String, force: Bool, trialWindow: Int, bootAttempts: Int, dryRun: Bool) throws(RollbackError) -> SwitchResult {
+    func activate(_ version: String, force: Bool, trialWindow: Int, bootAttempts: Int, dryRun: Bool, startServices: Bool = true) throws(RollbackError) -> SwitchResult {
         try context.exclusively { () throws(RollbackError) -> SwitchResult in
             if let pending = try dryRun ? nil : finishPending(), pending.operation == .activate, pending.to == version {
                 return SwitchResult(operation: "activate", from: pending.from, to: version, dryRun: false, resumed: true,
@@ -42,7 +42,7 @@ extension Rollback {
             let journal = RollbackJournal(operation: .activate, from: current?.version, to: version, reason: "activate",
                                           startedAt: context.timestamp(started),
                                           trialEndsAt: current == nil ? nil : Int(started.timeIntervalSince1970) + trialWindow,
-                                          bootAttempts: bootAttempts)
+                                          bootAttempts: bootAttempts, startServices: startServices)
             let plan = try plan(journal)
             if dryRun {
                 return SwitchResult(operation: "activate", from: current?.version, to: version, dryRun: true, resumed: false,
@@ -54,9 +54,29 @@ extension Rollback {
         }
     }
 
+    /// Brings the current release's services up by digest (the boot unit's job), re-tagging
+    /// every pinned image to its human tag first.
+    func up() throws(RollbackError) -> SwitchResult {
+        try context.exclusively { () throws(RollbackError) -> SwitchResult in
+            try finishPending()
+            guard let current = try self.current() else { throw .usage("no release is active, so there are no services to start") }
+            try Switcher(context: context).switchServices(to: try store.bundle(current.version), from: nil)
+            return SwitchResult(operation: "up", from: nil, to: current.version, dryRun: false, resumed: false, unchanged: false,
+                                rebootRequired: rebootPending(for: current), plan: nil, timingsMS: [:])
+        }
+    }
+
     /// The swap back: `target` is "previous" or a version. Verified intact before anything is
     /// touched; the release rolled back from is marked bad.
-    func rollBack(to target: String, force: Bool, dryRun: Bool, reason: String = "rolled back by hand") throws(RollbackError) -> SwitchResult {
+    func rollBack(to target: String, force: Bool, dryRun: Bool, rebootIfNeeded: Bool = false) throws(RollbackError) -> SwitchResult {
+        let result = try swapBack(to: target, force: force, dryRun: dryRun)
+        if rebootIfNeeded && result.rebootRequired && !result.dryRun, let record = try? store.record(result.to) {
+            _ = requestReboot(into: record.osSlot)
+        }
+        return result
+    }
+
+    func swapBack(to target: String, force: Bool, dryRun: Bool, reason: String = "rolled back by hand") throws(RollbackError) -> SwitchResult {
         try context.exclusively { () throws(RollbackError) -> SwitchResult in
             var timings: [String: Int] = [:]
             var clock = Date()

@@ -82,7 +82,7 @@ struct Switcher {
         let targetBundle = try store.bundle(journal.to)
         let sourceLock = resumed ? nil : journal.from.flatMap { try? store.bundle($0).lock }
         let servicesStarted = Date()
-        try switchServices(to: targetBundle, from: sourceLock)
+        if journal.startServices { try switchServices(to: targetBundle, from: sourceLock) }
         timings("services", Int(Date().timeIntervalSince(servicesStarted) * 1000))
         context.crashPoints.hit("services switched")
 

@@ -151,8 +151,33 @@ build {
   }
 
   provisioner "file" {
+    source      = "${path.root}/edge-analytics-2026.11.1.tar.gz"
+    destination = "${local.staging}/edge-analytics-2026.11.1.tar.gz"
+  }
+
+  provisioner "file" {
     source      = "${path.root}/edge-compose.service"
     destination = "${local.staging}/edge-compose.service"
+  }
+
+  provisioner "file" {
+    source      = "${path.root}/edge-rollback-check.service"
+    destination = "${local.staging}/edge-rollback-check.service"
+  }
+
+  provisioner "file" {
+    source      = "${path.root}/edge-rollback-check.timer"
+    destination = "${local.staging}/edge-rollback-check.timer"
+  }
+
+  provisioner "file" {
+    source      = "${path.root}/edge-watchdog.conf"
+    destination = "${local.staging}/edge-watchdog.conf"
+  }
+
+  provisioner "file" {
+    source      = "${path.root}/grub-ab.cfg"
+    destination = "${local.staging}/grub-ab.cfg"
   }
 
   provisioner "shell" {

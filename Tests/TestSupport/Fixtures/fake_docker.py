@@ -152,7 +152,7 @@ elif command == ["tag"]:
 elif command == ["image", "inspect"]:
     flags, rest = options(args[2:])
     fmt = flags.get("--format", "")
-    if "range .RepoDigests" in fmt:
+    if "range .RepoTags" in fmt:
         missing = []
         for ref in rest:
             image_id = find(ref)
