@@ -111,20 +111,41 @@ struct Switcher {
 
     /// Re-tags each pinned image to its human tag (only those whose digest changed, unless
     /// resuming), then brings the compose project up with the release's pinned override.
+    /// `docker tag` takes one pair per call, so the calls run a few at a time.
     func switchServices(to bundle: ReleaseBundle, from previous: LockFile?) throws(RollbackError) {
         let before = Dictionary(previous?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
-        var retagged = 0
+        var pairs: [(String, String)] = []
         for container in bundle.lock.containers {
             guard let pinned = container.pinnedReference, container.tag != nil else { continue }
             if let previous, before[container.name] == pinned, previous.containers.contains(where: { $0.name == container.name && $0.taggedReference == container.taggedReference }) {
                 continue
             }
-            try context.engine.tag(pinned, as: container.taggedReference)
-            retagged += 1
+            pairs.append((pinned, container.taggedReference))
         }
-        context.say("re-tagged \(retagged) image(s) to their human tags")
+        try retag(pairs)
+        context.say("re-tagged \(pairs.count) image(s) to their human tags")
         let directory = context.paths.bundle(bundle.version)
         try context.engine.composeUp(project: bundle.manifest.project, directory: directory, files: ["compose.yml", "docker-compose.pinned.yml"])
         context.say("services of \(bundle.version) are up (compose project \(bundle.manifest.project))")
+    }
+
+    static let tagConcurrency = 8
+
+    func retag(_ pairs: [(String, String)]) throws(RollbackError) {
+        guard !pairs.isEmpty else { return }
+        final class Failures: @unchecked Sendable {
+            let lock = NSLock()
+            var errors: [RollbackError] = []
+            func add(_ error: RollbackError) { lock.lock(); errors.append(error); lock.unlock() }
+        }
+        let failures = Failures()
+        let engine = context.engine
+        let width = min(Self.tagConcurrency, pairs.count)
+        DispatchQueue.concurrentPerform(iterations: width) { worker in
+            for index in stride(from: worker, to: pairs.count, by: width) {
+                do throws(RollbackError) { try engine.tag(pairs[index].0, as: pairs[index].1) } catch { failures.add(error) }
+            }
+        }
+        if let first = failures.errors.first { throw first }
     }
 }

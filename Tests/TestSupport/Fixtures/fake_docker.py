@@ -15,16 +15,23 @@ $FAKE_DOCKER_MISSING: comma-separated references that `pull` reports as not foun
 $FAKE_DOCKER_WRONG_DIGEST=1: pulled images carry a different repo digest than asked for.
 $FAKE_DOCKER_STOPPED: comma-separated services that `compose ps` reports as not running.
 $FAKE_DOCKER_FAIL: a command word (e.g. compose) that fails as if the daemon were down.
+$FAKE_DOCKER_NO_LOG=1: do not log calls (the benchmark's thousands of calls).
 """
-import hashlib, json, os, sys
+import fcntl, hashlib, json, os, sys
 
 state_path = os.environ["FAKE_DOCKER_STATE"]
+# Like the daemon, one request at a time: concurrent CLI calls queue on a lock.
+lock = open(state_path + ".lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
 state = json.load(open(state_path)) if os.path.exists(state_path) else {"images": {}, "tags": {}, "log": []}
 args = sys.argv[1:]
-state["log"].append(args)
+if os.environ.get("FAKE_DOCKER_NO_LOG") != "1":
+    state.setdefault("log", []).append(args)
 
 def save():
-    json.dump(state, open(state_path, "w"), indent=1, sort_keys=True)
+    temporary = state_path + ".tmp"
+    json.dump(state, open(temporary, "w"), indent=1, sort_keys=True)
+    os.replace(temporary, state_path)
 
 def fail(message, code=1):
     save()
