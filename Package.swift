@@ -31,8 +31,9 @@ let package = Package(
         .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
         .target(name: "SiteSpec"),
         .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
-        .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
         .target(name: "Release", dependencies: ["ImageReference", "Lock"]),
+        // The writer of the device-side files shares their schema with the reader (Release).
+        .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock", "Release"]),
         .target(name: "RegistryClient", dependencies: [
             "ImageReference",
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import ImageDefinition
 import Lock
+import Release
 
 /// The device-side files of a release, rendered deterministically.
 public enum ReleaseFiles {
@@ -36,32 +37,11 @@ public enum ReleaseFiles {
         return special.contains(name) || Double(name) != nil ? "'\(name)'" : name
     }
 
-    struct HealthCheckJSON: Encodable {
-        var name: String
-        var service: String
-        var kind: String
-        var url: String?
-        var expect_status: Int?
-        var host: String?
-        var port: Int?
-        var command: [String]?
-        var interval_seconds: Int
-        var timeout_seconds: Int
-        var retries: Int
-    }
-
-    struct HealthChecksFile: Encodable {
-        var schema_version = 1
-        var image: String
-        var version: String
-        var checks: [HealthCheckJSON]
-    }
-
     /// `health-checks.json`: what a device runs after an update before it commits to it.
     public static func healthChecks(_ definition: ImageDefinition, lock: LockFile) -> [UInt8] {
-        let checks = definition.healthChecks.map { check -> HealthCheckJSON in
-            var json = HealthCheckJSON(name: check.name, service: check.service, kind: "", interval_seconds: check.intervalSeconds,
-                                       timeout_seconds: check.timeoutSeconds, retries: check.retries)
+        let checks = definition.healthChecks.map { check -> HealthCheckFile.Entry in
+            var json = HealthCheckFile.Entry(name: check.name, service: check.service, kind: "", intervalSeconds: check.intervalSeconds,
+                                             timeoutSeconds: check.timeoutSeconds, retries: check.retries)
             switch check.probe {
             case .http(let url, let status): json.kind = "http"; json.url = url; json.expect_status = status
             case .tcp(let host, let port): json.kind = "tcp"; json.host = host; json.port = port
@@ -70,24 +50,13 @@ public enum ReleaseFiles {
             }
             return json
         }
-        return encode(HealthChecksFile(image: lock.image.name, version: lock.image.version, checks: checks))
-    }
-
-    struct ReleaseJSON: Encodable {
-        var schema_version = 1
-        var image: String
-        var version: String
-        var lock_sha256: String
-        var definition_sha256: String
-        var git_commit: String?
-        var compose_project: String?
-        var files: [String]
+        return encode(HealthCheckFile.Document(image: lock.image.name, version: lock.image.version, checks: checks))
     }
 
     /// `release.json`: what `rollback install` reads first.
     public static func releaseManifest(lock: LockFile, lockSHA256: String, gitCommit: String?, composeProject: String?, files: [String]) -> [UInt8] {
-        encode(ReleaseJSON(image: lock.image.name, version: lock.image.version, lock_sha256: lockSHA256,
-                           definition_sha256: lock.definitionSHA256, git_commit: gitCommit, compose_project: composeProject, files: files.sorted()))
+        encode(ReleaseManifest(image: lock.image.name, version: lock.image.version, lockSHA256: lockSHA256,
+                               definitionSHA256: lock.definitionSHA256, gitCommit: gitCommit, composeProject: composeProject, files: files.sorted()))
     }
 
     /// `SHA256SUMS` in sha256sum's format, sorted by file name.

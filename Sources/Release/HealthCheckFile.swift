@@ -28,30 +28,48 @@ public struct HealthCheckFile: Sendable, Equatable {
 
     public var checks: [Check]
 
-    struct Raw: Decodable {
-        var schema_version: Int
-        var checks: [RawCheck]
+    /// The file as written: one schema for the writer (`imagesmith build`) and the reader.
+    public struct Document: Codable, Sendable, Equatable {
+        public var schema_version = 1
+        public var image: String
+        public var version: String
+        public var checks: [Entry]
+
+        public init(image: String, version: String, checks: [Entry]) {
+            self.image = image
+            self.version = version
+            self.checks = checks
+        }
     }
 
-    struct RawCheck: Decodable {
-        var name: String
-        var service: String
-        var kind: String
-        var url: String?
-        var expect_status: Int?
-        var host: String?
-        var port: Int?
-        var command: [String]?
-        var interval_seconds: Int
-        var timeout_seconds: Int
-        var retries: Int
+    public struct Entry: Codable, Sendable, Equatable {
+        public var name: String
+        public var service: String
+        public var kind: String
+        public var url: String?
+        public var expect_status: Int?
+        public var host: String?
+        public var port: Int?
+        public var command: [String]?
+        public var interval_seconds: Int
+        public var timeout_seconds: Int
+        public var retries: Int
+
+        public init(name: String, service: String, kind: String, intervalSeconds: Int, timeoutSeconds: Int, retries: Int) {
+            self.name = name
+            self.service = service
+            self.kind = kind
+            self.interval_seconds = intervalSeconds
+            self.timeout_seconds = timeoutSeconds
+            self.retries = retries
+        }
     }
 
     public init(checks: [Check]) { self.checks = checks }
 
     public init(decoding bytes: [UInt8]) throws(ReleaseError) {
-        let raw: Raw
-        do { raw = try JSONDecoder().decode(Raw.self, from: Data(bytes)) }
+        let raw: Document
+        do { raw = try JSONDecoder().decode(Document.self, from: Data(bytes)) }
         catch { throw .invalidBundle("health-checks.json is not valid: \(error)") }
         guard raw.schema_version == 1 else { throw .invalidBundle("health-checks.json has schema_version \(raw.schema_version); this rollback reads 1") }
         var checks: [Check] = []

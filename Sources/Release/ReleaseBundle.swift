@@ -129,12 +129,26 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
     public var lockSHA256: String
     public var files: [String]
     public var gitCommit: String?
+    public var definitionSHA256: String?
     /// The compose project the services run as (`edge` when a bundle predates the field).
     public var composeProject: String?
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", image, version, lockSHA256 = "lock_sha256", files, gitCommit = "git_commit"
-        case composeProject = "compose_project"
+        case definitionSHA256 = "definition_sha256", composeProject = "compose_project"
+    }
+
+    /// What `imagesmith build` writes.
+    public init(image: String, version: String, lockSHA256: String, definitionSHA256: String?, gitCommit: String?,
+                composeProject: String?, files: [String]) {
+        self.schemaVersion = 1
+        self.image = image
+        self.version = version
+        self.lockSHA256 = lockSHA256
+        self.definitionSHA256 = definitionSHA256
+        self.gitCommit = gitCommit
+        self.composeProject = composeProject
+        self.files = files
     }
 
     public var project: String { composeProject ?? "edge" }

@@ -17,11 +17,13 @@ struct RollbackOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let runner = ProcessRunner(environment: environment)
         let store = RollbackStore(paths: RollbackPaths(root: root, grubenv: grubenv))
+        let timings = EngineTimings()
         return RollbackContext(
-            store: store, engine: DockerCLI(runner: runner), runner: runner,
+            store: store, engine: TimedEngine(base: DockerCLI(runner: runner), timings: timings), runner: runner,
             crashPoints: CrashPoints(variable: "ROLLBACK_CRASH_AT", environment: environment),
             now: { Date() },
-            say: { FileHandle.standardError.write(Data("rollback: \($0)\n".utf8)) })
+            say: { FileHandle.standardError.write(Data("rollback: \($0)\n".utf8)) },
+            engineTimings: timings)
     }
 
     /// Runs an operation: prints its result (text or JSON), maps errors to their exit codes.

@@ -116,6 +116,7 @@ extension Rollback {
             }
             try Switcher(context: context, timings: { timings[$0] = $1 }).start(journal)
             lap("switch")
+            timings.merge(context.engineTimings.snapshot) { _, new in new }
             return SwitchResult(operation: "rollback", from: current.version, to: version, dryRun: false, resumed: false,
                                 rebootRequired: rebootPending(for: record), plan: plan, timingsMS: timings)
         }

@@ -13,6 +13,8 @@ struct RollbackContext {
     let now: @Sendable () -> Date
     /// Progress for people (stderr).
     let say: (String) -> Void
+    /// Time spent in the engine (when it is a `TimedEngine` sharing this).
+    var engineTimings = EngineTimings()
 
     var paths: RollbackPaths { store.paths }
 

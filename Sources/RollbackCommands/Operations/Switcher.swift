@@ -109,9 +109,10 @@ struct Switcher {
         return desired
     }
 
-    /// Re-tags each pinned image to its human tag (only those whose digest changed, unless
-    /// resuming), then brings the compose project up with the release's pinned override.
-    /// `docker tag` takes one pair per call, so the calls run a few at a time.
+    /// Brings the compose project up with the release's pinned override (the services run by
+    /// digest, so they are restored first), then re-tags each pinned image to its human tag
+    /// (only those whose digest changed, unless resuming). `docker tag` takes one pair per
+    /// call, so those calls run a few at a time.
     func switchServices(to bundle: ReleaseBundle, from previous: LockFile?) throws(RollbackError) {
         let before = Dictionary(previous?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
         var pairs: [(String, String)] = []
@@ -122,11 +123,11 @@ struct Switcher {
             }
             pairs.append((pinned, container.taggedReference))
         }
-        try retag(pairs)
-        context.say("re-tagged \(pairs.count) image(s) to their human tags")
         let directory = context.paths.bundle(bundle.version)
         try context.engine.composeUp(project: bundle.manifest.project, directory: directory, files: ["compose.yml", "docker-compose.pinned.yml"])
         context.say("services of \(bundle.version) are up (compose project \(bundle.manifest.project))")
+        try retag(pairs)
+        context.say("re-tagged \(pairs.count) image(s) to their human tags")
     }
 
     static let tagConcurrency = 8

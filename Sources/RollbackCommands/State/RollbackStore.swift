@@ -9,6 +9,14 @@ import Release
 /// Reads report damaged or hand-edited state as `.badData` naming the file and the way out.
 struct RollbackStore {
     let paths: RollbackPaths
+    /// Bundles already read and checked by this process, by version and by the stamp of their
+    /// files (so an edit made meanwhile is still seen). A switch reads each bundle several
+    /// times (verify, plan, carry out); with 500 containers that is most of its own time.
+    let bundles = BundleCache()
+
+    final class BundleCache: @unchecked Sendable {
+        var entries: [String: (stamp: [String], bundle: ReleaseBundle)] = [:]
+    }
 
     func prepare() throws(RollbackError) {
         do {
@@ -58,6 +66,12 @@ struct RollbackStore {
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw .badData("\(directory) cannot be read: \(error.localizedDescription)")
         }
+        let stamp = names.sorted().map { name -> String in
+            var info = stat()
+            guard lstat("\(directory)/\(name)", &info) == 0 else { return name }
+            return "\(name) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_mode)"
+        }
+        if let cached = bundles.entries[version], cached.stamp == stamp { return cached.bundle }
         var entries: [ReleaseBundle.Entry] = []
         for name in names.sorted() {
             let path = "\(directory)/\(name)"
@@ -66,8 +80,11 @@ struct RollbackStore {
             else { kind = .file }
             entries.append(.init(path: name, kind: kind, contents: kind == .file ? Array(FileManager.default.contents(atPath: path) ?? Data()) : []))
         }
-        do { return try ReleaseBundle(entries: entries, sha256: Self.sha256) }
+        let bundle: ReleaseBundle
+        do { bundle = try ReleaseBundle(entries: entries, sha256: Self.sha256) }
         catch { throw .badData("release \(version) in \(directory): \(error.description)") }
+        bundles.entries[version] = (stamp, bundle)
+        return bundle
     }
 
     static func sha256(_ bytes: [UInt8]) -> String { (try? Hash.hex(bytes)) ?? "" }
