@@ -175,6 +175,25 @@ import TestSupport
         #expect(json["previous_intact"] as? Bool == false)
     }
 
+    @Test func dockerDownIsAServiceErrorAndChangesNothing() throws {
+        let box = try RollbackBox()
+        try box.twoReleases()
+        try box.expectSuccess(["activate", "2026.11.2"])
+        let before = try box.snapshot()
+        let result = try box.rollback(["to", "previous"], environment: ["FAKE_DOCKER_FAIL": "image"])
+        #expect(result.status == 69 && result.stderr.contains("Cannot connect to the Docker daemon") && result.stderr.contains("nothing was changed"), "\(result.stderr)")
+        let after = try box.snapshot()
+        #expect(after == before, "\(RollbackBox.differences(after, before))")
+        // compose failing mid-switch leaves the journal, and the next run finishes the switch.
+        let interrupted = try box.rollback(["to", "previous"], environment: ["FAKE_DOCKER_FAIL": "compose"])
+        #expect(interrupted.status == 69, "\(interrupted.stderr)")
+        #expect(try box.rollback(["status"]).stdout.contains("interrupted"))
+        try box.expectSuccess(["repair"])
+        #expect(box.pointer("current") == "2026.11.1")
+        #expect(try box.running()["svc0"] == box.factory.images("2026.11.1")[0].reference)
+        #expect(try box.rollback(["status"]).status == 0)
+    }
+
     @Test func rollbackRefusesAnImageForTheWrongPlatform() throws {
         let box = try RollbackBox()
         try box.twoReleases()

@@ -13,7 +13,9 @@ struct Integrity {
     struct Report {
         var problems: [String]
         var bundle: ReleaseBundle?
-        var intact: Bool { problems.isEmpty }
+        /// The container engine could not be asked (so the images are unknown, not missing).
+        var engineFailure: RollbackError?
+        var intact: Bool { problems.isEmpty && engineFailure == nil }
     }
 
     func check(_ version: String, selection: BootSelection) -> Report {
@@ -26,15 +28,16 @@ struct Integrity {
         if held != record.osVersion {
             problems.append("its OS image \(record.osVersion) is no longer in slot \(record.osSlot) (the slot holds \(held ?? "nothing recorded"))")
         }
-        problems += images(of: bundle.lock)
+        do { problems += try images(of: bundle.lock) } catch {
+            return Report(problems: problems, bundle: bundle, engineFailure: error)
+        }
         return Report(problems: problems, bundle: bundle)
     }
 
     /// What is missing from the local image store for `lock`.
-    func images(of lock: LockFile) -> [String] {
+    func images(of lock: LockFile) throws(RollbackError) -> [String] {
         let wanted = lock.containers.map { container in (container, container.pinnedReference ?? container.taggedReference) }
-        let found: [String: String]
-        do { found = try context.engine.inspect(wanted.map(\.1)) } catch { return ["cannot ask the container engine: \(error.description)"] }
+        let found = try context.engine.inspect(wanted.map(\.1))
         var problems: [String] = []
         for (container, reference) in wanted {
             guard let platform = found[reference] else {

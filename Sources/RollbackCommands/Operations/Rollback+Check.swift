@@ -115,8 +115,9 @@ extension Rollback {
         let (_, selection) = try store.bootSelection()
         let report = Integrity(context: context).check(previous.version, selection: selection)
         guard report.intact else {
+            let why = report.engineFailure.map { "cannot be checked (\($0.description))" } ?? "is not intact (\(report.problems.joined(separator: "; ")))"
             return CheckResult(release: current.version, outcome: .stranded, failures: failures, rolledBackTo: nil,
-                               detail: "the previous release \(previous.version) is not intact (\(report.problems.joined(separator: "; "))); staying on \(current.version). A technician is needed")
+                               detail: "the previous release \(previous.version) \(why); staying on \(current.version). A technician is needed")
         }
         context.say("\(current.version) failed inside its trial window; rolling back to \(previous.version)")
         let journal = RollbackJournal(operation: .rollback, from: current.version, to: previous.version, reason: reason,

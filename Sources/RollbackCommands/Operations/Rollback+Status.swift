@@ -110,8 +110,8 @@ extension Rollback {
             do {
                 let (_, selection) = try store.bootSelection()
                 let report = Integrity(context: context).check(previous.version, selection: selection)
-                result.previousIntact = report.intact
-                result.previousProblems = report.problems
+                result.previousIntact = report.engineFailure == nil ? report.intact : nil
+                result.previousProblems = report.problems + (report.engineFailure.map { ["unknown: \($0.description)"] } ?? [])
             } catch { result.previousProblems = [error.description] }
         }
         if current == nil && !store.installedVersions().isEmpty && result.problems.isEmpty && result.pending == nil {

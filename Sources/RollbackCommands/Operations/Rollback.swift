@@ -31,6 +31,9 @@ struct Rollback {
     func requireIntact(_ version: String) throws(RollbackError) {
         let (_, selection) = try store.bootSelection()
         let report = Integrity(context: context).check(version, selection: selection)
+        if let failure = report.engineFailure {
+            throw .unavailable("cannot check that \(version)'s images are in the local store, so nothing was changed: \(failure.description)")
+        }
         guard report.intact else { throw .notIntact(version: version, problems: report.problems) }
     }
 
