@@ -38,7 +38,7 @@ struct BuildFixture {
         let capture = Capture()
         var runner = BuildRunner(
             definitionPath: definitionPath, outDirectory: out, templatesDirectory: Self.templates,
-            registry: RegistrySetup(insecureRegistries: insecure, jobs: 4, deadline: 30, useCache: false),
+            registry: RegistrySetup(insecureRegistries: insecure, jobs: 4, deadline: 120, useCache: false),  // the product default: a bound, not a speed test
             environment: ["HOME": "/nonexistent-home", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
             output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) }), now: now)
         extra(&runner)

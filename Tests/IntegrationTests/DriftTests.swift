@@ -29,7 +29,8 @@ import TestSupport
               - {name: app, image: "\(registry.host)/edge/app:v1", platform: linux/amd64}
               - {name: tool, image: "\(registry.host)/edge/tool:v1", platform: linux/amd64}
         """)
-        #expect(await fixture.run(insecure: [registry.host]).code == 0)
+        let firstBuild = await fixture.run(insecure: [registry.host])
+        #expect(firstBuild.code == 0, "\(firstBuild.stderr)")
         let firstLock = fixture.directory.file("first.lock.json")
         try FileManager.default.copyItem(atPath: "\(fixture.out)/edge-test.lock.json", toPath: firstLock)
 

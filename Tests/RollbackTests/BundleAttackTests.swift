@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct BundleAttackTests {
     /// Writes a .tar.gz from a Python snippet that adds members to `t` (a tarfile opened for
     /// writing) and returns its path.
-    func archive(_ box: RollbackBox, _ name: String, _ members: String) throws -> String {
+    func archive(_ box: RollbackBox, _ name: String, _ members: String) async throws -> String {
         let path = box.directory.file("\(name).tar.gz")
         let script = """
             import io, sys, tarfile
@@ -19,7 +19,7 @@ import TestSupport
             \(members.split(separator: "\n").joined(separator: "\n"))
             t.close()
             """
-        try ProcessSupport.check("python3", ["-c", script, path])
+        try await ProcessSupport.checkDetached("python3", ["-c", script, path])
         return path
     }
 
@@ -39,11 +39,11 @@ import TestSupport
     ]
 
     @Test(arguments: cases.map(\.name))
-    func hostileArchiveIsRefusedAndNothingIsWritten(name: String) throws {
+    func hostileArchiveIsRefusedAndNothingIsWritten(name: String) async throws {
         let attack = try #require(Self.cases.first { $0.name == name })
         let box = try RollbackBox()
-        let path = try archive(box, name, attack.members)
-        let result = try box.rollback(["install", path])
+        let path = try await archive(box, name, attack.members)
+        let result = try await box.rollback(["install", path])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.stderr.contains(attack.message), "\(result.stderr)")
         #expect(result.stderr.contains(path), "the error names the bundle")
@@ -55,10 +55,10 @@ import TestSupport
     }
 
     /// A real bundle, repacked with one change.
-    func tampered(_ box: RollbackBox, _ change: String) throws -> String {
-        let bundle = try box.factory.bundle("2026.11.3", in: box.directory)
+    func tampered(_ box: RollbackBox, _ change: String) async throws -> String {
+        let bundle = try await box.factory.bundle("2026.11.3", in: box.directory)
         let path = box.directory.file("tampered.tar.gz")
-        try ProcessSupport.check("python3", ["-c", """
+        try await ProcessSupport.checkDetached("python3", ["-c", """
             import io, sys, tarfile
             source = tarfile.open(sys.argv[1]); t = tarfile.open(sys.argv[2], "w:gz")
             def add(name, data):
@@ -76,28 +76,28 @@ import TestSupport
         ("files['edge-test-2026.11.3/extra.sh'] = b'rm -rf /\\n'", "extra.sh is not listed in SHA256SUMS"),
         ("del files['edge-test-2026.11.3/health-checks.json']", "health-checks.json is listed in SHA256SUMS but missing"),
     ])
-    func tamperedBundleIsRefused(change: String, message: String) throws {
+    func tamperedBundleIsRefused(change: String, message: String) async throws {
         let box = try RollbackBox()
-        let path = try tampered(box, change)
-        let result = try box.rollback(["install", path])
+        let path = try await tampered(box, change)
+        let result = try await box.rollback(["install", path])
         #expect(result.status == 65 && result.stderr.contains(message), "\(result.stderr)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(box.state)/releases")) ?? []).isEmpty)
     }
 
-    @Test func theSameVersionFromADifferentBundleIsRefused() throws {
+    @Test func theSameVersionFromADifferentBundleIsRefused() async throws {
         let box = try RollbackBox()
-        try box.install("2026.11.1")
+        try await box.install("2026.11.1")
         var other = box.factory
         other.services = 3
         let scratch = try TemporaryDirectory("other")
-        let bundle = try other.bundle("2026.11.1", in: scratch)
-        let result = try box.rollback(["install", bundle])
+        let bundle = try await other.bundle("2026.11.1", in: scratch)
+        let result = try await box.rollback(["install", bundle])
         #expect(result.status == 65 && result.stderr.contains("versions are never reused"), "\(result.stderr)")
     }
 
-    @Test func aMissingBundleIsAUsageError() throws {
+    @Test func aMissingBundleIsAUsageError() async throws {
         let box = try RollbackBox()
-        let result = try box.rollback(["install", box.directory.file("nope.tar.gz")])
+        let result = try await box.rollback(["install", box.directory.file("nope.tar.gz")])
         #expect(result.status == 64 && result.stderr.contains("no such bundle"))
     }
 }

@@ -9,14 +9,14 @@ import Glibc
 /// answering the status it is told), a listening TCP socket, and host commands with timeouts.
 @Suite struct HealthCheckTests {
     /// A box whose 2026.11.2 carries `checks`, activated in its trial window.
-    func box(checks: [String]) throws -> RollbackBox {
+    func box(checks: [String]) async throws -> RollbackBox {
         var factory = ReleaseFactory()
         factory.healthChecks = checks
         let box = try RollbackBox(factory)
-        try box.install("2026.11.1")
-        try box.expectSuccess(["activate", "2026.11.1"])
-        try box.install("2026.11.2", osVersion: "2026.11.1")
-        try box.expectSuccess(["activate", "2026.11.2"])
+        try await box.install("2026.11.1")
+        try await box.expectSuccess(["activate", "2026.11.1"])
+        try await box.install("2026.11.2", osVersion: "2026.11.1")
+        try await box.expectSuccess(["activate", "2026.11.2"])
         return box
     }
 
@@ -38,14 +38,14 @@ import Glibc
         return (server, port, statusFile)
     }
 
-    @Test func httpCheckPassesOnTheExpectedStatusAndRollsBackOnAnother() throws {
+    @Test func httpCheckPassesOnTheExpectedStatusAndRollsBackOnAnother() async throws {
         let scratch = try TemporaryDirectory("http")
         let (server, port, statusFile) = try httpServer(scratch, status: 204)
         defer { server.stop() }
-        let box = try box(checks: ["{name: api, service: svc0, http: {url: \"http://127.0.0.1:\(port)/healthz\", expect_status: 204}, retries: 1, interval_seconds: 1, timeout_seconds: 2}"])
-        try box.expectSuccess(["check"])
+        let box = try await box(checks: ["{name: api, service: svc0, http: {url: \"http://127.0.0.1:\(port)/healthz\", expect_status: 204}, retries: 1, interval_seconds: 1, timeout_seconds: 2}"])
+        try await box.expectSuccess(["check"])
         try scratch.write("http-status", "503")
-        let result = try box.rollback(["check"])
+        let result = try await box.rollback(["check"])
         #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("answered 503, expected 204"), "\(result.stdout)")
         #expect(result.stderr.contains("attempt 1 of 2 failed") && result.stderr.contains("attempt 2 of 2 failed"), "retries are used: \(result.stderr)")
@@ -53,7 +53,7 @@ import Glibc
         _ = statusFile
     }
 
-    @Test func tcpCheckNeedsSomethingListening() throws {
+    @Test func tcpCheckNeedsSomethingListening() async throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -64,24 +64,24 @@ import Glibc
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let box = try box(checks: ["{name: db, service: svc1, tcp: {host: 127.0.0.1, port: \(port)}, retries: 0, interval_seconds: 1, timeout_seconds: 2}"])
-        try box.expectSuccess(["check"])
+        let box = try await box(checks: ["{name: db, service: svc1, tcp: {host: 127.0.0.1, port: \(port)}, retries: 0, interval_seconds: 1, timeout_seconds: 2}"])
+        try await box.expectSuccess(["check"])
         close(listener)
-        let result = try box.rollback(["check"])
+        let result = try await box.rollback(["check"])
         #expect(result.status == 4 && result.stdout.contains("tcp 127.0.0.1:\(port)"), "\(result.stdout)")
     }
 
-    @Test func commandCheckUsesItsExitCodeAndItsTimeout() throws {
+    @Test func commandCheckUsesItsExitCodeAndItsTimeout() async throws {
         let flag = try TemporaryDirectory("flag")
-        let box = try box(checks: [
+        let box = try await box(checks: [
             "{name: ready, service: svc0, command: [test, -e, \"\(flag.file("ready"))\"], retries: 0, interval_seconds: 1}",
         ])
-        let failing = try box.rollback(["check"])
+        let failing = try await box.rollback(["check"])
         #expect(failing.status == 4 && failing.stdout.contains("exited 1"), "\(failing.stdout)")
 
-        let slow = try self.box(checks: ["{name: slow, service: svc0, command: [sleep, \"30\"], timeout_seconds: 1, retries: 0, interval_seconds: 1}"])
+        let slow = try await self.box(checks: ["{name: slow, service: svc0, command: [sleep, \"30\"], timeout_seconds: 1, retries: 0, interval_seconds: 1}"])
         let started = Date()
-        let result = try slow.rollback(["check"])
+        let result = try await slow.rollback(["check"])
         #expect(result.status == 4 && result.stdout.contains("did not finish within 1 s"), "\(result.stdout)")
         // Not a timing assertion on the product: only that the 30 s sleep was not waited out.
         #expect(Date().timeIntervalSince(started) < 25, "the timeout killed the command")

@@ -6,9 +6,9 @@ import TestSupport
 /// `rollback`, run for real with sh, the real `rollback` binary and `systemctl --root` (which
 /// enables units offline) against a directory standing in for the image's root.
 @Suite struct ImageStepTests {
-    @Test func theImageCarriesItsReleaseCommittedOnSlotA() throws {
+    @Test func theImageCarriesItsReleaseCommittedOnSlotA() async throws {
         let box = try RollbackBox()
-        let bundle = try box.factory.bundle("2026.11.1", in: box.directory)
+        let bundle = try await box.factory.bundle("2026.11.1", in: box.directory)
         try box.seed(box.factory.images("2026.11.1"))
         // Staging as the Packer template uploads it.
         let staging = box.directory.file("staging")
@@ -19,14 +19,14 @@ import TestSupport
             try FileManager.default.copyItem(atPath: templates.appendingPathComponent(unit).path, toPath: "\(staging)/\(unit)")
         }
         let path = "\(box.bin):\(ReleaseFactory.binaries.path):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-        let result = try ProcessSupport.run("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: [
+        let result = try await ProcessSupport.runDetached("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: [
             "PATH": path, "FAKE_DOCKER_STATE": box.dockerStatePath, "IMAGE_NAME": "edge-test", "IMAGE_VERSION": "2026.11.1",
             "IMAGESMITH_STAGING": staging, "IMAGESMITH_ROOT": box.root,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(box.pointer("current") == "2026.11.1")
         #expect(try box.health("2026.11.1") == "good")
-        let grub = try box.grub()
+        let grub = try await box.grub()
         #expect(grub["A_VERSION"] == "2026.11.1" && grub["A_OK"] == "1" && grub["ORDER"] == "A B")
         #expect(try box.running().isEmpty, "no container was started inside the image")
         let wants = "\(box.root)/etc/systemd/system"
@@ -35,15 +35,15 @@ import TestSupport
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "\(wants)/timers.target.wants/edge-rollback-check.timer") == "/etc/systemd/system/edge-rollback-check.timer")
         #expect(FileManager.default.fileExists(atPath: "\(box.root)/etc/systemd/system.conf.d/edge-watchdog.conf"))
         // First boot of a box: the unit's `rollback up` starts the services by digest.
-        try box.expectSuccess(["up"])
+        try await box.expectSuccess(["up"])
         #expect(try box.running()["svc0"] == box.factory.images("2026.11.1")[0].reference)
-        #expect(try box.rollback(["status"]).status == 0)
+        #expect(try await box.rollback(["status"]).status == 0)
     }
 
-    @Test func withoutTheRollbackToolTheStepFailsClearly() throws {
+    @Test func withoutTheRollbackToolTheStepFailsClearly() async throws {
         let box = try RollbackBox()
         let templates = ReleaseFactory.repository.appendingPathComponent("templates")
-        let result = try ProcessSupport.run("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: [
+        let result = try await ProcessSupport.runDetached("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: [
             "PATH": "/usr/bin:/bin", "IMAGE_NAME": "edge-test", "IMAGE_VERSION": "2026.11.1", "IMAGESMITH_ROOT": box.root,
         ])
         #expect(result.status == 1 && result.stderr.contains("the rollback tool is not installed in the image"), "\(result.stderr)")

@@ -29,7 +29,7 @@ struct ReleaseFactory {
     }
 
     /// Builds the bundle of `version` in `directory` and returns its path.
-    func bundle(_ version: String, in directory: TemporaryDirectory) throws -> String {
+    func bundle(_ version: String, in directory: TemporaryDirectory) async throws -> String {
         let work = "work-\(version)"
         let containers = (0..<services).map { "  - {name: svc\($0), image: \"registry.test/edge/svc\($0):1.0\", platform: \(platform)}" }
         try directory.write("\(work)/image.yaml", """
@@ -59,7 +59,7 @@ struct ReleaseFactory {
         let lockPath = directory.file("\(work)/lock.json")
         try JSONSerialization.data(withJSONObject: lock, options: [.sortedKeys]).write(to: URL(fileURLWithPath: lockPath))
         let out = directory.file("\(work)/out")
-        let result = try ProcessSupport.run(Self.binaries.appendingPathComponent("imagesmith").path,
+        let result = try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent("imagesmith").path,
                                             ["build", directory.file("\(work)/image.yaml"), "--lock", lockPath, "--image-version", version,
                                              "--out", out, "--templates", Self.repository.appendingPathComponent("templates").path],
                                             environment: Self.environment)
@@ -89,39 +89,39 @@ final class RollbackBox: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: Fixtures.path("fake_docker.py"), toPath: "\(bin)/docker")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(bin)/docker")
         try FileManager.default.createDirectory(atPath: "\(root)/boot/grub", withIntermediateDirectories: true)
-        try ProcessSupport.check("grub-editenv", [grubenv, "create"])
+        try ProcessSupport.check("grub-editenv", [grubenv, "create"])  // once, short
         try directory.write("root/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=LABEL=root-\(booted) ro edge.slot=\(booted)\n")
         try writeDocker(["images": [String: Any](), "tags": [String: Any](), "log": [Any]()])
     }
 
     /// Runs `rollback ARGS --root ROOT` with the fake docker first on PATH.
     @discardableResult
-    func rollback(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ProcessSupport.Output {
+    func rollback(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessSupport.Output {
         var environment = ["PATH": "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "FAKE_DOCKER_STATE": dockerStatePath]
         environment.merge(extra) { _, new in new }
-        return try ProcessSupport.run(ReleaseFactory.binaries.appendingPathComponent("rollback").path, arguments + ["--root", root], environment: environment)
+        return try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("rollback").path, arguments + ["--root", root], environment: environment)
     }
 
-    func expectSuccess(_ arguments: [String], environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let result = try rollback(arguments, environment: environment)
+    func expectSuccess(_ arguments: [String], environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let result = try await rollback(arguments, environment: environment)
         #expect(result.status == 0, "rollback \(arguments.joined(separator: " ")): \(result.stderr)", sourceLocation: sourceLocation)
     }
 
     // MARK: Releases
 
     /// Builds and installs `version`, with its images in the store.
-    func install(_ version: String, slot: String? = nil, osVersion: String? = nil, factory custom: ReleaseFactory? = nil) throws {
+    func install(_ version: String, slot: String? = nil, osVersion: String? = nil, factory custom: ReleaseFactory? = nil) async throws {
         let factory = custom ?? self.factory
         try seed(factory.images(version))
-        let bundle = try factory.bundle(version, in: directory)
-        try expectSuccess(["install", bundle] + (slot.map { ["--os-slot", $0] } ?? []) + (osVersion.map { ["--os-version", $0] } ?? []))
+        let bundle = try await factory.bundle(version, in: directory)
+        try await expectSuccess(["install", bundle] + (slot.map { ["--os-slot", $0] } ?? []) + (osVersion.map { ["--os-version", $0] } ?? []))
     }
 
     /// Two releases: 2026.11.1 current and committed on slot A, 2026.11.2 installed on slot B.
-    func twoReleases(trialWindow: Int = 3600) throws {
-        try install("2026.11.1")
-        try expectSuccess(["activate", "2026.11.1"])
-        try install("2026.11.2", slot: "B")
+    func twoReleases(trialWindow: Int = 3600) async throws {
+        try await install("2026.11.1")
+        try await expectSuccess(["activate", "2026.11.1"])
+        try await install("2026.11.2", slot: "B")
         _ = trialWindow
     }
 
@@ -173,8 +173,8 @@ final class RollbackBox: @unchecked Sendable {
 
     // MARK: State
 
-    func grub() throws -> [String: String] {
-        let listing = try ProcessSupport.check("grub-editenv", [grubenv, "list"])
+    func grub() async throws -> [String: String] {
+        let listing = try await ProcessSupport.checkDetached("grub-editenv", [grubenv, "list"])
         var result: [String: String] = [:]
         for line in listing.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -195,14 +195,14 @@ final class RollbackBox: @unchecked Sendable {
 
     /// A reboot, as templates/grub-ab.cfg does it: the first slot in ORDER that is committed,
     /// or else has tries left (one is used up); the first in ORDER when none qualifies.
-    func reboot() throws {
-        let env = try grub()
+    func reboot() async throws {
+        let env = try await grub()
         let order = (env["ORDER"] ?? "A B").split(separator: " ").map(String.init)
         var chosen = order.first ?? "A"
         for slot in order {
             if env["\(slot)_OK"] == "1" { chosen = slot; break }
             if let tries = Int(env["\(slot)_TRIES"] ?? "0"), tries > 0 {
-                try ProcessSupport.check("grub-editenv", [grubenv, "set", "\(slot)_TRIES=\(tries - 1)"])
+                try await ProcessSupport.checkDetached("grub-editenv", [grubenv, "set", "\(slot)_TRIES=\(tries - 1)"])
                 chosen = slot
                 break
             }

@@ -40,6 +40,27 @@ public enum ProcessSupport {
         return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `run` on a GCD thread: an async test waits without holding one of the cooperative
+    /// pool's threads (there are as many as cores, 2 here), so in-process async work in other
+    /// tests keeps running while this one waits for a child process.
+    public static func runDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(executable, arguments, environment: environment, stdin: stdin) })
+            }
+        }
+    }
+
+    /// `check` on a GCD thread (see `runDetached`).
+    @discardableResult
+    public static func checkDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {
+        let result = try await runDetached(executable, arguments, environment: environment)
+        guard result.status == 0 else {
+            throw FixtureError("\(executable) \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+        return result.stdout
+    }
+
     /// Runs a command and throws when it fails.
     @discardableResult
     public static func check(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> String {
