@@ -173,6 +173,9 @@ import TestSupport
         let status = try await box.rollback(["status", "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(json["previous_intact"] as? Bool == false)
+        let refusedJSON = try await box.rollback(["to", "previous", "--json"])
+        let error = try #require(try JSONSerialization.jsonObject(with: Data(refusedJSON.stdout.utf8)) as? [String: Any])
+        #expect(error["exit_code"] as? Int == 3 && (error["error"] as? String)?.contains(missing) == true, "\(refusedJSON.stdout)")
     }
 
     @Test func dockerDownIsAServiceErrorAndChangesNothing() async throws {

@@ -32,17 +32,29 @@ struct RollbackOptions: ParsableArguments {
         let result: Result
         do { result = try body(Rollback(context: context())) } catch {
             FileHandle.standardError.write(Data("rollback: error: \(error.description)\n".utf8))
+            // A script asking for JSON gets JSON on stdout either way.
+            if json { writeJSON(ErrorReport(error: error.description, exitCode: error.exitCode)) }
             throw ExitCode(error.exitCode)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = (try? encoder.encode(result)) ?? Data("{}".utf8)
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            writeJSON(result)
         } else {
             for line in text(result) { print(line) }
         }
         let code = exitCode(result)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    struct ErrorReport: Encodable {
+        var error: String
+        var exitCode: Int32
+        enum CodingKeys: String, CodingKey { case error, exitCode = "exit_code" }
+    }
+
+    func writeJSON(_ value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }
