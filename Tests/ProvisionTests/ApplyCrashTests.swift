@@ -22,10 +22,10 @@ import TestSupport
         return root
     }
 
-    func apply(_ root: TemporaryDirectory, crashAt: Int? = nil) throws -> ProcessSupport.Output {
+    func apply(_ root: TemporaryDirectory, crashAt: Int? = nil) async throws -> ProcessSupport.Output {
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         if let crashAt { environment["PROVISION_CRASH_AT"] = "\(crashAt)" }
-        return try ProcessSupport.run(Self.binary, ["apply", Self.spec, "--root", root.path, "--skip-registration"], environment: environment)
+        return try await ProcessSupport.runDetached(Self.binary, ["apply", Self.spec, "--root", root.path, "--skip-registration"], environment: environment)
     }
 
     /// Every file and link under root: path → mode and content digest (or link target), with
@@ -61,9 +61,9 @@ import TestSupport
         return result
     }
 
-    @Test func killedAtEveryDurabilityPointThenRunAgainConverges() throws {
+    @Test func killedAtEveryDurabilityPointThenRunAgainConverges() async throws {
         let reference = try makeRoot()
-        #expect(try apply(reference).status == 0)
+        #expect(try await apply(reference).status == 0)
         let expected = try snapshot(reference)
         #expect(expected["var/lib/edge-provision/backup/etc/netplan/50-cloud-init.yaml"] != nil, "the image's netplan file is backed up")
         #expect(expected["etc/netplan/50-cloud-init.yaml"] == nil)
@@ -72,11 +72,11 @@ import TestSupport
         var crashes = 0
         while point < 200 {
             let root = try makeRoot()
-            let crashed = try apply(root, crashAt: point)
+            let crashed = try await apply(root, crashAt: point)
             if crashed.status == 0 { break }  // fewer points than `point`: the run completed
             #expect(crashed.status == SIGKILL, "point \(point): \(crashed.stderr)")
             crashes += 1
-            let again = try apply(root)
+            let again = try await apply(root)
             #expect(again.status == 0, "re-run after a crash at point \(point): \(again.stderr)")
             #expect(try snapshot(root) == expected, "after a crash at point \(point)")
             point += 1
@@ -84,9 +84,9 @@ import TestSupport
         #expect(crashes >= 27, "every action has three crash points (found \(crashes))")
     }
 
-    @Test func killedFromOutsideAtRandomMomentsConverges() throws {
+    @Test func killedFromOutsideAtRandomMomentsConverges() async throws {
         let reference = try makeRoot()
-        #expect(try apply(reference).status == 0)
+        #expect(try await apply(reference).status == 0)
         let expected = try snapshot(reference)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<8 {
@@ -103,33 +103,33 @@ import TestSupport
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
             }
-            let final = try apply(root)
+            let final = try await apply(root)
             #expect(final.status == 0, "round \(round): \(final.stderr)")
             #expect(try snapshot(root) == expected, "round \(round)")
         }
     }
 
-    @Test func statusReportsProgress() throws {
+    @Test func statusReportsProgress() async throws {
         let root = try makeRoot()
-        let before = try ProcessSupport.run(Self.binary, ["status", "--root", root.path])
+        let before = try await ProcessSupport.runDetached(Self.binary, ["status", "--root", root.path])
         #expect(before.status == 3)
         #expect(before.stdout.contains("not provisioned yet"))
-        #expect(try apply(root, crashAt: 4).status == SIGKILL)
-        let partial = try ProcessSupport.run(Self.binary, ["status", "--root", root.path])
+        #expect(try await apply(root, crashAt: 4).status == SIGKILL)
+        let partial = try await ProcessSupport.runDetached(Self.binary, ["status", "--root", root.path])
         #expect(partial.stdout.contains("configuration: INCOMPLETE"))
-        #expect(try apply(root).status == 0)
-        let done = try ProcessSupport.run(Self.binary, ["status", "--root", root.path])
+        #expect(try await apply(root).status == 0)
+        let done = try await ProcessSupport.runDetached(Self.binary, ["status", "--root", root.path])
         #expect(done.stdout.contains("configuration: complete"))
         #expect(done.stdout.contains("done  /etc/netplan/60-edge-site.yaml"))
         #expect(done.stdout.contains("registration: pending"))
     }
 
-    @Test func invalidSpecWritesNothing() throws {
+    @Test func invalidSpecWritesNothing() async throws {
         let root = try makeRoot()
         let before = try snapshotPaths(root)
         let directory = try TemporaryDirectory("bad-spec")
         let bad = try directory.write("site.json", try String(contentsOfFile: Self.spec, encoding: .utf8).replacingOccurrences(of: "\"cam-gw-01\"", with: "\"-bad\""))
-        let result = try ProcessSupport.run(Self.binary, ["apply", bad, "--root", root.path, "--skip-registration"])
+        let result = try await ProcessSupport.runDetached(Self.binary, ["apply", bad, "--root", root.path, "--skip-registration"])
         #expect(result.status == 65)
         #expect(try snapshotPaths(root) == before)
     }

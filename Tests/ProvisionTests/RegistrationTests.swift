@@ -53,17 +53,17 @@ import TestSupport
         return try root.write("spec/site_spec.json", String(decoding: data, as: UTF8.self), mode: 0o600)
     }
 
-    func provision(_ arguments: [String]) throws -> ProcessSupport.Output {
-        try ProcessSupport.run(Self.binary, arguments, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    func provision(_ arguments: [String]) async throws -> ProcessSupport.Output {
+        try await ProcessSupport.runDetached(Self.binary, arguments, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
     }
 
     func journal(_ root: TemporaryDirectory) throws -> String { try String(contentsOfFile: root.file("var/lib/edge-provision/journal.json"), encoding: .utf8) }
 
-    @Test func registersOnceWithADurableIdentityAndRemovesTheTokenFile() throws {
+    @Test func registersOnceWithADurableIdentityAndRemovesTheTokenFile() async throws {
         let dashboard = try Dashboard(mode: "created")
         let root = try TemporaryDirectory("register")
         let spec = try spec(dashboard, root: root)
-        let result = try provision(["apply", spec, "--root", root.path])
+        let result = try await provision(["apply", spec, "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("registered with the dashboard (HTTP 201, after 1 attempt)"))
         let request = try #require(dashboard.requests.first)
@@ -79,34 +79,34 @@ import TestSupport
         for text in [result.stdout, result.stderr, try journal(root)] { #expect(!text.contains(Self.token)) }
 
         // Running again does not register again.
-        let again = try provision(["apply", spec, "--root", root.path])
+        let again = try await provision(["apply", spec, "--root", root.path])
         #expect(again.status == 0)
         #expect(again.stdout.contains("already registered"))
         #expect(dashboard.requests.count == 1)
     }
 
-    @Test func alreadyRegisteredCountsAsSuccess() throws {
+    @Test func alreadyRegisteredCountsAsSuccess() async throws {
         let dashboard = try Dashboard(mode: "conflict")
         let root = try TemporaryDirectory("register-409")
-        let result = try provision(["apply", try spec(dashboard, root: root, tokenInFile: false), "--root", root.path])
+        let result = try await provision(["apply", try spec(dashboard, root: root, tokenInFile: false), "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("HTTP 409, already registered"))
     }
 
-    @Test func serviceUnavailableIsRetriedWithTheSameIdentity() throws {
+    @Test func serviceUnavailableIsRetriedWithTheSameIdentity() async throws {
         let dashboard = try Dashboard(mode: "flaky", count: 2)
         let root = try TemporaryDirectory("register-503")
-        let result = try provision(["apply", try spec(dashboard, root: root), "--root", root.path])
+        let result = try await provision(["apply", try spec(dashboard, root: root), "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("after 3 attempts"))
         let ids = dashboard.requests.compactMap { ($0["body"] as? [String: Any])?["device_id"] as? String }
         #expect(ids.count == 3 && Set(ids).count == 1)
     }
 
-    @Test func refusalIsClearAndNeverEchoesTheToken() throws {
+    @Test func refusalIsClearAndNeverEchoesTheToken() async throws {
         let dashboard = try Dashboard(mode: "refuse")
         let root = try TemporaryDirectory("register-400")
-        let result = try provision(["apply", try spec(dashboard, root: root), "--root", root.path])
+        let result = try await provision(["apply", try spec(dashboard, root: root), "--root", root.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("the dashboard refused the registration (HTTP 400"))
         #expect(result.stderr.contains("<redacted>"))
@@ -117,16 +117,16 @@ import TestSupport
         #expect(!(try journal(root)).contains(Self.token))
     }
 
-    @Test func unreachableDashboardLeavesTheBoxConfiguredAndRegistrationPending() throws {
+    @Test func unreachableDashboardLeavesTheBoxConfiguredAndRegistrationPending() async throws {
         let dashboard = try Dashboard(mode: "created")
         let root = try TemporaryDirectory("register-down")
         let spec = try spec(dashboard, root: root)
         dashboard.server.stop()
-        let result = try provision(["apply", spec, "--root", root.path, "--registration-deadline", "3"])
+        let result = try await provision(["apply", spec, "--root", root.path, "--registration-deadline", "3"])
         #expect(result.status == 75)
         #expect(result.stderr.contains("registration is pending"))
         #expect(FileManager.default.fileExists(atPath: root.file("etc/hostname")), "the local configuration completed")
-        let status = try provision(["status", "--root", root.path])
+        let status = try await provision(["status", "--root", root.path])
         #expect(status.stdout.contains("configuration: complete"))
         #expect(status.stdout.contains("registration: pending after"))
         #expect(status.stdout.contains("it is retried on the next run"))
@@ -135,23 +135,23 @@ import TestSupport
         // The dashboard comes back: the next run registers with the identity saved before.
         let back = try Dashboard(mode: "created")
         let spec2 = try self.spec(back, root: root)
-        let retry = try provision(["register", spec2, "--root", root.path])
+        let retry = try await provision(["register", spec2, "--root", root.path])
         #expect(retry.status == 0, "\(retry.stderr)")
         #expect((back.requests.first?["body"] as? [String: Any])?["device_id"] as? String == firstID.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    @Test func aDashboardWithAnotherCAIsNeverSentTheToken() throws {
+    @Test func aDashboardWithAnotherCAIsNeverSentTheToken() async throws {
         let dashboard = try Dashboard(mode: "created")
         let root = try TemporaryDirectory("register-ca")
         let other = try TLSMaterial.make(in: root, name: "other")
         let spec = try spec(dashboard, root: root, caPEM: try String(contentsOfFile: other.caCert, encoding: .utf8))
-        let result = try provision(["apply", spec, "--root", root.path, "--registration-deadline", "5"])
+        let result = try await provision(["apply", spec, "--root", root.path, "--registration-deadline", "5"])
         #expect(result.status == 75)
         #expect(result.stderr.contains("TLS"))
         #expect(dashboard.requests.isEmpty, "no request body reached a server we could not verify")
     }
 
-    @Test func specFetchedByURLIsSavedPrivatelyAndUsedWhenTheServerIsGone() throws {
+    @Test func specFetchedByURLIsSavedPrivatelyAndUsedWhenTheServerIsGone() async throws {
         let root = try TemporaryDirectory("spec-url")
         // First a dashboard to learn its CA, then one serving the spec that names it.
         let first = try Dashboard(mode: "created")
@@ -159,7 +159,7 @@ import TestSupport
         let server = try Dashboard(mode: "created", specFile: specPath)
         try FileManager.default.copyItem(atPath: first.tls.caCert, toPath: root.file("first-ca.pem"))
         let url = "https://127.0.0.1:\(server.server.port)/sites/store-0042/site_spec.json"
-        let result = try provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        let result = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
         #expect(result.status == 0, "\(result.stderr)")
         let saved = root.file("etc/edge-imagesmith/site_spec.json")
         #expect(try FileManager.default.attributesOfItem(atPath: saved)[.posixPermissions] as? Int == 0o600, "the saved spec carries the claim token")
@@ -167,22 +167,22 @@ import TestSupport
         #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token))
 
         server.server.stop()
-        let offline = try provision(["validate", url, "--spec-ca-file", server.tls.caCert])
+        let offline = try await provision(["validate", url, "--spec-ca-file", server.tls.caCert])
         #expect(offline.status == 69, "validate has no saved copy outside a root: \(offline.stderr)")
-        let again = try provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        let again = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("using the copy saved at"))
     }
 
-    @Test func specURLsMustBeHTTPSAndVerified() throws {
-        let plain = try provision(["validate", "http://127.0.0.1:1/site_spec.json"])
+    @Test func specURLsMustBeHTTPSAndVerified() async throws {
+        let plain = try await provision(["validate", "http://127.0.0.1:1/site_spec.json"])
         #expect(plain.status == 64)
         #expect(plain.stderr.contains("fetch it over https"))
         let root = try TemporaryDirectory("spec-url-ca")
         let first = try Dashboard(mode: "created")
         let server = try Dashboard(mode: "created", specFile: try spec(first, root: root))
         // No --spec-ca-file: the system CAs do not know the test CA.
-        let result = try provision(["apply", "https://127.0.0.1:\(server.server.port)/s.json?token=abc", "--root", root.path, "--skip-registration"])
+        let result = try await provision(["apply", "https://127.0.0.1:\(server.server.port)/s.json?token=abc", "--root", root.path, "--skip-registration"])
         #expect(result.status == 69)
         #expect(result.stderr.contains("cannot fetch the site spec from https://127.0.0.1:\(server.server.port)/s.json:"))
         #expect(!result.stderr.contains("token=abc"))

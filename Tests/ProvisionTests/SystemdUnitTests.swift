@@ -10,13 +10,13 @@ import TestSupport
 
     @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-compose.service",
                       "edge-rollback-check.service", "edge-rollback-check.timer"])
-    func unitVerifiesCleanly(name: String) throws {
+    func unitVerifiesCleanly(name: String) async throws {
         let root = try TemporaryDirectory("units")
         for binary in ["usr/local/bin/provision", "usr/local/bin/rollback", "usr/sbin/netplan", "usr/bin/touch", "usr/bin/docker"] {
             try root.write(binary, "#!/bin/sh\n", mode: 0o755)
         }
         // The system's own units (targets, networkd, docker if present) come from the host.
-        try Self.copySystemUnits(into: root)
+        try await Self.copySystemUnits(into: root)
         if !FileManager.default.fileExists(atPath: root.file("usr/lib/systemd/system/docker.service")) {
             // docker-ce installs docker.service in the image; no Docker engine is installed here.
             try root.write("etc/systemd/system/docker.service", "[Unit]\nDescription=Stand-in for docker-ce's unit (no Docker engine on this machine)\n\n[Service]\nExecStart=/usr/bin/docker\n")
@@ -26,7 +26,7 @@ import TestSupport
             try root.write("etc/systemd/system/\(service)", try String(contentsOf: Self.templates.appendingPathComponent(service), encoding: .utf8))
         }
         let unit = try root.write("etc/systemd/system/\(name)", try String(contentsOf: Self.templates.appendingPathComponent(name), encoding: .utf8))
-        let result = try ProcessSupport.run("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit],
+        let result = try await ProcessSupport.runDetached("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit],
                                             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SYSTEMD_LOG_LEVEL": "warning"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "systemd-analyze verify:\n\(result.stderr)")
@@ -34,18 +34,18 @@ import TestSupport
 
     /// A copy of the host's unit directory (its links are absolute, so it cannot just be
     /// linked in), with lib -> usr/lib as on a merged-/usr system.
-    static func copySystemUnits(into root: TemporaryDirectory) throws {
+    static func copySystemUnits(into root: TemporaryDirectory) async throws {
         try FileManager.default.createDirectory(atPath: root.file("usr/lib/systemd"), withIntermediateDirectories: true)
-        try ProcessSupport.check("cp", ["-a", "/usr/lib/systemd/system", root.file("usr/lib/systemd/")])
+        try await ProcessSupport.checkDetached("cp", ["-a", "/usr/lib/systemd/system", root.file("usr/lib/systemd/")])
         try FileManager.default.createSymbolicLink(atPath: root.file("lib"), withDestinationPath: "usr/lib")
     }
 
-    @Test func aTypoIsCaught() throws {
+    @Test func aTypoIsCaught() async throws {
         let root = try TemporaryDirectory("units-typo")
         try root.write("usr/local/bin/provision", "#!/bin/sh\n", mode: 0o755)
-        try Self.copySystemUnits(into: root)
+        try await Self.copySystemUnits(into: root)
         let unit = try root.write("etc/systemd/system/typo.service", "[Unit]\nDescription=x\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/provision\nRemainAfterExitt=yes\n")
-        let result = try ProcessSupport.run("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit])
+        let result = try await ProcessSupport.runDetached("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit])
         #expect(result.stderr.contains("RemainAfterExitt"), "the check this suite relies on does see typos: \(result.stderr)")
     }
 }
