@@ -197,6 +197,16 @@ import TestSupport
         #expect(try await box.rollback(["status"]).status == 0)
     }
 
+    @Test func aHungDockerDaemonIsAFailedCheckNotAHungRollback() async throws {
+        let box = try RollbackBox()
+        try await box.twoReleases()
+        try await box.expectSuccess(["activate", "2026.11.2"])
+        try await box.reboot()
+        let result = try await box.rollback(["check"], environment: ["FAKE_DOCKER_HANG": "ps", "ROLLBACK_DOCKER_TIMEOUT": "2"])
+        #expect(result.status == 4 && result.stdout.contains("did not answer within 2 s"), "\(result.stdout) \(result.stderr)")
+        #expect(box.pointer("current") == "2026.11.1")
+    }
+
     @Test func rollbackRefusesAnImageForTheWrongPlatform() async throws {
         let box = try RollbackBox()
         try await box.twoReleases()

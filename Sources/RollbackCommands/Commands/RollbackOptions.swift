@@ -19,7 +19,7 @@ struct RollbackOptions: ParsableArguments {
         let store = RollbackStore(paths: RollbackPaths(root: root, grubenv: grubenv))
         let timings = EngineTimings()
         return RollbackContext(
-            store: store, engine: TimedEngine(base: DockerCLI(runner: runner), timings: timings), runner: runner,
+            store: store, engine: TimedEngine(base: DockerCLI(runner: runner, timeout: Self.dockerTimeout(environment)), timings: timings), runner: runner,
             crashPoints: CrashPoints(variable: "ROLLBACK_CRASH_AT", environment: environment),
             now: { Date() },
             say: { FileHandle.standardError.write(Data("rollback: \($0)\n".utf8)) },
@@ -43,6 +43,10 @@ struct RollbackOptions: ParsableArguments {
         }
         let code = exitCode(result)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    static func dockerTimeout(_ environment: [String: String]) -> TimeInterval {
+        environment["ROLLBACK_DOCKER_TIMEOUT"].flatMap(TimeInterval.init).flatMap { $0 > 0 ? $0 : nil } ?? 120
     }
 
     struct ErrorReport: Encodable {

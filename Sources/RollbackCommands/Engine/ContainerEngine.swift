@@ -21,9 +21,17 @@ protocol ContainerEngine: Sendable {
 struct DockerCLI: ContainerEngine {
     let runner: ProcessRunner
     var program = "docker"
+    /// A hung daemon must not hang a rollback (or hold its lock) forever: every call has a
+    /// bound (`ROLLBACK_DOCKER_TIMEOUT` seconds; compose up gets five times as long).
+    var timeout: TimeInterval = 120
 
-    func call(_ arguments: [String], directory: String? = nil) throws(RollbackError) -> ProcessRunner.Result {
-        try runner.run(program, arguments, directory: directory)
+    func call(_ arguments: [String], directory: String? = nil, timeout: TimeInterval? = nil) throws(RollbackError) -> ProcessRunner.Result {
+        let limit = timeout ?? self.timeout
+        let result = try runner.run(program, arguments, directory: directory, timeout: limit)
+        if result.timedOut {
+            throw .unavailable("docker \(arguments.prefix(2).joined(separator: " ")) did not answer within \(Int(limit)) s (is the Docker daemon hung?)")
+        }
+        return result
     }
 
     func inspect(_ references: [String]) throws(RollbackError) -> [String: String] {
@@ -65,7 +73,7 @@ struct DockerCLI: ContainerEngine {
         var arguments = ["compose", "--project-name", project, "--project-directory", directory]
         for file in files { arguments += ["-f", "\(directory)/\(file)"] }
         arguments += ["up", "-d", "--remove-orphans"]
-        let result = try call(arguments, directory: directory)
+        let result = try call(arguments, directory: directory, timeout: timeout * 5)
         guard result.status == 0 else { throw .unavailable("docker compose up failed (exit \(result.status)): \(result.stderr.trimmed)") }
     }
 

@@ -16,6 +16,7 @@ $FAKE_DOCKER_WRONG_DIGEST=1: pulled images carry a different repo digest than as
 $FAKE_DOCKER_STOPPED: comma-separated services that `compose ps` reports as not running.
 $FAKE_DOCKER_FAIL: a command word (e.g. compose) that fails as if the daemon were down.
 $FAKE_DOCKER_NO_LOG=1: do not log calls (the benchmark's thousands of calls).
+$FAKE_DOCKER_HANG: a word (e.g. ps) whose calls never answer, as with a hung daemon.
 """
 import fcntl, hashlib, json, os, sys
 
@@ -68,6 +69,11 @@ def find(name):
     return None
 
 command = args[:2] if args[:1] == ["image"] else args[:1]
+if os.environ.get("FAKE_DOCKER_HANG") and os.environ["FAKE_DOCKER_HANG"] in args:
+    import time
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    while True:
+        time.sleep(60)
 if os.environ.get("FAKE_DOCKER_FAIL") and os.environ["FAKE_DOCKER_FAIL"] in args[:1]:
     fail("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
 
