@@ -114,6 +114,13 @@ import TestSupport
         #expect(try await box.rollback(["status"]).status == 0)
     }
 
+    @Test func rollbackLinksNoHTTPClient() async throws {
+        // A box rolls back without a network: the binary must not even load libcurl.
+        let libraries = try await ProcessSupport.checkDetached("ldd", [ReleaseFactory.binaries.appendingPathComponent("rollback").path])
+        #expect(!libraries.contains("libcurl"), "\(libraries)")
+        #expect(libraries.contains("libarchive"), "bundles are read with libarchive")
+    }
+
     @Test func usageErrors() async throws {
         let box = try RollbackBox()
         #expect(try await box.rollback(["to", "previous"]).stderr.contains("no release is active"))
