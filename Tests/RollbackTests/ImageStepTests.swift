@@ -40,6 +40,20 @@ import TestSupport
         #expect(try await box.rollback(["status"]).status == 0)
     }
 
+    @Test func theGrubSideIsValidGrubScript() async throws {
+        // grub-script-check (grub-common) parses GRUB's script language; it cannot boot it.
+        let template = ReleaseFactory.repository.appendingPathComponent("templates/grub-ab.cfg").path
+        let result = try await ProcessSupport.runDetached("grub-script-check", [template])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let broken = try TemporaryDirectory("grub")
+        let path = try broken.write("broken.cfg", try String(contentsOfFile: template, encoding: .utf8).replacingOccurrences(of: "done\n", with: "\n"))
+        #expect(try await ProcessSupport.runDetached("grub-script-check", [path]).status != 0, "the check can fail")
+        let text = try String(contentsOfFile: template, encoding: .utf8)
+        for variable in ["ORDER", "A_OK", "A_TRIES", "B_OK", "B_TRIES", "edge.slot="] {
+            #expect(text.contains(variable), "the script uses \(variable), as rollback writes it")
+        }
+    }
+
     @Test func withoutTheRollbackToolTheStepFailsClearly() async throws {
         let box = try RollbackBox()
         let templates = ReleaseFactory.repository.appendingPathComponent("templates")
