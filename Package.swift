@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
         .target(name: "SiteSpec"),
         .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
-        .target(name: "Release", dependencies: ["ImageReference", "Lock"]),
+        .target(name: "Release", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock", "Release"]),
         .target(name: "RegistryClient", dependencies: [
@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // No libcurl: a box rolls back without a network.
         .target(name: "RollbackCommands", dependencies: [
-            "Release", "Lock", "ImageReference", "Archive", "Hashing", "HostIO",
+            "Release", "Lock", "ImageReference", "ImageDefinition", "Archive", "Hashing", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "imagesmith", dependencies: [
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "SiteSpec", "BoxConfig", "TestSupport", "provision"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
-        .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
+        .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),

@@ -251,7 +251,7 @@ extension ImageDefinition {
             } else if let http = map["http"], let httpMap = http.mapping(allowed: ["url", "expect_status"], required: ["url"]) {
                 // Health checks probe services on the box itself; the device-side checker speaks
                 // plain HTTP (it links no TLS stack), so an https URL is refused here, at build time.
-                let url = httpMap["url"]?.string(where: Self.isHealthURL) {
+                let url = httpMap["url"]?.string(where: { HealthCheck.httpTarget($0) != nil }) {
                     "'\($0)' is not a plain http://host[:port]/path URL (health checks probe local services over plain HTTP)"
                 }
                 let status = httpMap["expect_status"].map { $0.int(in: 100...599) } ?? 200
@@ -280,17 +280,6 @@ extension ImageDefinition {
 
     // MARK: Small validators
 
-    /// `http://host[:port][/path]`, nothing else (no credentials, no TLS).
-    static func isHealthURL(_ text: String) -> Bool {
-        guard text.hasPrefix("http://") else { return false }
-        let rest = text.dropFirst("http://".count)
-        let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard !authority.isEmpty, !authority.contains("@"), !text.contains(where: { $0 == " " || $0.isNewline }) else { return false }
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            guard let port = Int(authority[authority.index(after: colon)...]), (1...65535).contains(port) else { return false }
-        }
-        return true
-    }
 
     static func isDNSLabel(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

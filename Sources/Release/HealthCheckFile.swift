@@ -1,30 +1,10 @@
 import Foundation
+import ImageDefinition
 
 /// `health-checks.json` from a release bundle: what `rollback check` runs.
 public struct HealthCheckFile: Sendable, Equatable {
-    public struct Check: Sendable, Equatable {
-        public enum Probe: Sendable, Equatable {
-            case http(host: String, port: Int, path: String, expectStatus: Int)
-            case tcp(host: String, port: Int)
-            case containerRunning
-            case command([String])
-        }
-        public var name: String
-        public var service: String
-        public var probe: Probe
-        public var intervalSeconds: Int
-        public var timeoutSeconds: Int
-        public var retries: Int
-
-        public init(name: String, service: String, probe: Probe, intervalSeconds: Int, timeoutSeconds: Int, retries: Int) {
-            self.name = name
-            self.service = service
-            self.probe = probe
-            self.intervalSeconds = intervalSeconds
-            self.timeoutSeconds = timeoutSeconds
-            self.retries = retries
-        }
-    }
+    /// The same model the definition has: the build writes what it parsed, the box reads it back.
+    public typealias Check = ImageDefinition.HealthCheck
 
     public var checks: [Check]
 
@@ -81,10 +61,10 @@ public struct HealthCheckFile: Sendable, Equatable {
             let probe: Check.Probe
             switch check.kind {
             case "http":
-                guard let url = check.url, let parsed = Self.parseURL(url) else {
+                guard let url = check.url, Check.httpTarget(url) != nil else {
                     throw .invalidBundle("\(pointer)/url: expected a plain http://host[:port]/path URL")
                 }
-                probe = .http(host: parsed.host, port: parsed.port, path: parsed.path, expectStatus: check.expect_status ?? 200)
+                probe = .http(url: url, expectStatus: check.expect_status ?? 200)
             case "tcp":
                 guard let host = check.host, !host.isEmpty, let port = check.port, (1...65535).contains(port) else {
                     throw .invalidBundle("\(pointer): a tcp check needs host and port (1-65535)")
@@ -102,28 +82,5 @@ public struct HealthCheckFile: Sendable, Equatable {
                                 timeoutSeconds: check.timeout_seconds, retries: check.retries))
         }
         self.checks = checks
-    }
-
-    /// `http://host[:port][/path]` → parts; nil for anything else (https included).
-    public static func parseURL(_ url: String) -> (host: String, port: Int, path: String)? {
-        guard url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst(7)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<slash]
-        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
-        guard !authority.isEmpty, !authority.contains("@"), !url.contains(where: { $0 == " " || $0.isNewline }) else { return nil }
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            let host = String(authority[authority.index(after: authority.startIndex)..<close])
-            let after = authority[authority.index(after: close)...]
-            if after.isEmpty { return (host, 80, path) }
-            guard after.hasPrefix(":"), let port = Int(after.dropFirst()), (1...65535).contains(port) else { return nil }
-            return (host, port, path)
-        }
-        let parts = authority.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2, !parts[0].isEmpty else { return nil }
-        if parts.count == 1 { return (String(parts[0]), 80, path) }
-        guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
-        return (String(parts[0]), port, path)
     }
 }

@@ -185,4 +185,19 @@ import TestSupport
         let (good, goodOutput) = try validate(ImageDefinitionTests.minimal)
         #expect(good == 0, "\(goodOutput)")
     }
+
+    @Test(arguments: [
+        ("http://127.0.0.1:8080/healthz", "127.0.0.1", 8080, "/healthz"),
+        ("http://localhost", "localhost", 80, "/"),
+        ("http://[::1]:9000/x?y=1", "::1", 9000, "/x?y=1"),
+    ])
+    func healthURLs(url: String, host: String, port: Int, path: String) throws {
+        let parsed = try #require(ImageDefinition.HealthCheck.httpTarget(url))
+        #expect(parsed.host == host && parsed.port == port && parsed.path == path)
+    }
+
+    @Test(arguments: ["https://127.0.0.1/", "http://", "http://a:0/", "http://u@h/", "ftp://h/", "http://h:99999/"])
+    func badHealthURLs(url: String) {
+        #expect(ImageDefinition.HealthCheck.httpTarget(url) == nil)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Release
 import Testing
 @testable import PackerTemplate
 
@@ -39,6 +40,15 @@ import Testing
         let (_, override, health) = try rendered()
         try check("docker-compose.pinned.yml", override)
         try check("health-checks.json", health)
+    }
+
+    @Test func healthChecksReadBackAsTheDefinitionSaysThem() throws {
+        // The build writes health-checks.json; rollback reads it into the same model.
+        let definition = try Samples.definition()
+        let written = ReleaseFiles.healthChecks(definition, lock: Samples.lock(definition))
+        let read = try HealthCheckFile(decoding: written)
+        #expect(read.checks == definition.healthChecks)
+        #expect(read.checks.count == 3)
     }
 
     @Test func renderingIsDeterministic() throws {

@@ -68,19 +68,4 @@ import Testing
             }
         }
     }
-
-    @Test(arguments: [
-        ("http://127.0.0.1:8080/healthz", "127.0.0.1", 8080, "/healthz"),
-        ("http://localhost", "localhost", 80, "/"),
-        ("http://[::1]:9000/x?y=1", "::1", 9000, "/x?y=1"),
-    ])
-    func healthURLs(url: String, host: String, port: Int, path: String) throws {
-        let parsed = try #require(HealthCheckFile.parseURL(url))
-        #expect(parsed.host == host && parsed.port == port && parsed.path == path)
-    }
-
-    @Test(arguments: ["https://127.0.0.1/", "http://", "http://a:0/", "http://u@h/", "ftp://h/", "http://h:99999/"])
-    func badHealthURLs(url: String) {
-        #expect(HealthCheckFile.parseURL(url) == nil)
-    }
 }

@@ -16,7 +16,8 @@ struct HealthProber: Sendable {
     func probe(_ check: HealthCheckFile.Check) -> String? {
         let timeout = TimeInterval(check.timeoutSeconds)
         switch check.probe {
-        case .http(let host, let port, let path, let expect):
+        case .http(let url, let expect):
+            guard let (host, port, path) = HealthCheckFile.Check.httpTarget(url) else { return "\(url) is not a plain http:// URL" }
             switch Self.httpStatus(host: host, port: port, path: path, timeout: timeout) {
             case .success(let status): return status == expect ? nil : "http://\(host):\(port)\(path) answered \(status), expected \(expect)"
             case .failure(let reason): return "http://\(host):\(port)\(path): \(reason)"
