@@ -135,13 +135,7 @@ public enum LockError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension LockFile {
     /// The canonical bytes: pretty, sorted keys, no escaped slashes, trailing newline.
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain values cannot fail; an empty array is never written as a lock.
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        return Array(data) + [0x0a]
-    }
+    public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(LockError) -> LockFile {
         struct Version: Decodable { var schema_version: Int? }
@@ -152,7 +146,9 @@ extension LockFile {
         catch { throw .malformed(path: path, detail: describe(error)) }
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// A JSON decoding error as a sentence with a JSON Pointer (also used for the other JSON
+    /// files of a release, in `Release`).
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "missing /" + (context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")

@@ -64,9 +64,5 @@ public enum ReleaseFiles {
         files.sorted { $0.name < $1.name }.map { "\($0.sha256)  \($0.name)\n" }.joined()
     }
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [0x0a]
-    }
+    static func encode(_ value: some Encodable) -> [UInt8] { CanonicalJSON.encode(value) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Lock
 import ImageDefinition
 
 /// `health-checks.json` from a release bundle: what `rollback check` runs.
@@ -50,7 +51,7 @@ public struct HealthCheckFile: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(ReleaseError) {
         let raw: Document
         do { raw = try JSONDecoder().decode(Document.self, from: Data(bytes)) }
-        catch { throw .invalidBundle("health-checks.json is not valid: \(error)") }
+        catch { throw .invalidBundle("health-checks.json is not valid: \(LockFile.describe(error))") }
         guard raw.schema_version == 1 else { throw .invalidBundle("health-checks.json has schema_version \(raw.schema_version); this rollback reads 1") }
         var checks: [Check] = []
         for (index, check) in raw.checks.enumerated() {

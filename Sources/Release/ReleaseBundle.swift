@@ -156,7 +156,7 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
     public init(decoding bytes: [UInt8]) throws(ReleaseError) {
         let manifest: ReleaseManifest
         do { manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(bytes)) }
-        catch { throw .invalidBundle("release.json is not valid: \(error)") }
+        catch { throw .invalidBundle("release.json is not valid: \(LockFile.describe(error))") }
         guard manifest.schemaVersion == 1 else { throw .invalidBundle("release.json has schema_version \(manifest.schemaVersion); this rollback reads 1") }
         guard ImageVersion(parsing: manifest.version) != nil else {
             throw .invalidBundle("release.json has version '\(manifest.version)'; expected YYYY.MM.N")

@@ -1,4 +1,5 @@
 import Foundation
+import Lock
 
 /// What the box knows about one installed release, beside its bundle
 /// (`releases/<version>/state.json`).
@@ -59,11 +60,11 @@ public struct ReleaseRecord: Sendable, Equatable, Codable {
         self.health = .installed
     }
 
-    public func encoded() -> [UInt8] { StateJSON.encode(self) }
+    public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> ReleaseRecord {
         do { return try JSONDecoder().decode(ReleaseRecord.self, from: Data(bytes)) }
-        catch { throw .invalidState("\(path) is not a valid release record: \(StateJSON.describe(error))") }
+        catch { throw .invalidState("\(path) is not a valid release record: \(LockFile.describe(error))") }
     }
 }
 
@@ -103,30 +104,10 @@ public struct RollbackJournal: Sendable, Equatable, Codable {
         self.bootAttempts = bootAttempts
     }
 
-    public func encoded() -> [UInt8] { StateJSON.encode(self) }
+    public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> RollbackJournal {
         do { return try JSONDecoder().decode(RollbackJournal.self, from: Data(bytes)) }
-        catch { throw .invalidState("\(path) is not a valid journal: \(StateJSON.describe(error))") }
-    }
-}
-
-enum StateJSON {
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [0x0a]
-    }
-
-    static func describe(_ error: any Error) -> String {
-        func pointer(_ path: [any CodingKey]) -> String { "/" + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/") }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context): return "missing \(pointer(context.codingPath + [key]))"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "at \(pointer(context.codingPath)): \(context.debugDescription)"
-        case DecodingError.dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not JSON" : "at \(pointer(context.codingPath)): \(context.debugDescription)"
-        default: return "\(error)"
-        }
+        catch { throw .invalidState("\(path) is not a valid journal: \(LockFile.describe(error))") }
     }
 }

@@ -59,9 +59,7 @@ public struct DiffRunner: Sendable {
         }
         let diff = LockDiff(old: locks[0], new: locks[1])
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            output.writeOut(String(decoding: (try? encoder.encode(diff)) ?? Data("{}".utf8), as: UTF8.self) + "\n")
+            output.writeOut(CanonicalJSON.text(diff))
         } else {
             output.writeOut(diff.humanReadable())
         }

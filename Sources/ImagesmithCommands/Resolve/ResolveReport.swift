@@ -1,6 +1,7 @@
 import Foundation
 import ImageReference
 import RegistryClient
+import Lock
 
 /// Renders resolutions as text lines or deterministic JSON.
 public enum ResolveReport {
@@ -41,9 +42,6 @@ public enum ResolveReport {
                 platform: image.platform?.description, platformDigest: image.platformDigest?.description
             )
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(entries) else { return "[]" }
-        return String(decoding: data, as: UTF8.self)
+        return String(CanonicalJSON.text(entries).dropLast())
     }
 }

@@ -109,9 +109,7 @@ public struct VerifyRunner: Sendable {
         }
 
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            output.writeOut(String(decoding: (try? encoder.encode(findings)) ?? Data("[]".utf8), as: UTF8.self) + "\n")
+            output.writeOut(CanonicalJSON.text(findings))
         } else {
             let width = findings.map(\.name.count).max() ?? 0
             var text = ""

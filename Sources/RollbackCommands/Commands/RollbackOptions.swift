@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HostIO
+import Lock
 
 /// Options every subcommand shares.
 struct RollbackOptions: ParsableArguments {
@@ -56,9 +57,6 @@ struct RollbackOptions: ParsableArguments {
     }
 
     func writeJSON(_ value: some Encodable) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        FileHandle.standardOutput.write(Data(CanonicalJSON.encode(value)))
     }
 }
