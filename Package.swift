@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Credentials", dependencies: [
-            "RegistryClient", "ImageReference",
+            "RegistryClient", "ImageReference", "HostIO",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),

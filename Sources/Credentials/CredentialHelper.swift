@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 
 /// Runs `docker-credential-<name> get` (the docker credential-helper protocol): the server
 /// URL on stdin, `{"ServerURL","Username","Secret"}` on stdout.
@@ -20,59 +21,32 @@ public struct CredentialHelper: Sendable {
 
     /// The executable on the environment's PATH.
     func executable() -> String? {
-        let program = "docker-credential-\(name)"
         guard !name.contains("/") else { return nil }
-        for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
+        return ProcessRunner(environment: environment).resolve("docker-credential-\(name)")
     }
 
     /// Username and secret for `serverURL`, or nil when the helper has none.
     public func get(serverURL: String) async throws(CredentialsError) -> (username: String, secret: String)? {
         guard let path = executable() else { throw .helperNotFound(helper: name) }
-        IgnoreSIGPIPE.once()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["get"]
-        process.environment = environment
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do { try process.run() }
-        catch { throw .helperFailed(helper: name, detail: "cannot start it: \(error.localizedDescription)") }
-        let timedOut = TimeoutFlag()
-        // A hung helper is killed with SIGKILL (it may have inherited a blocked SIGTERM).
-        let pid = process.processIdentifier
+        let runner = ProcessRunner(environment: environment)
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-            if process.isRunning {
-                timedOut.set()
-                kill(pid, SIGKILL)
-            }
-        }
-        // Blocking pipe reads run on GCD threads, never on Swift's cooperative pool.
-        let (output, errorOutput, status): (Data, Data, Int32) = await withCheckedContinuation { continuation in
+        // The blocking run happens on a GCD thread, never on Swift's cooperative pool; a hung
+        // helper is killed with SIGKILL at the timeout.
+        let outcome: Result<ProcessRunner.Result, HostIOError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                // A helper may exit without reading stdin: that is its answer, not our crash.
-                try? stdin.fileHandleForWriting.write(contentsOf: Data(serverURL.utf8))
-                try? stdin.fileHandleForWriting.close()
-                let group = DispatchGroup()
-                let errorBox = DataBox()
-                group.enter()
-                DispatchQueue.global().async {
-                    errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
-                }
-                let out = stdout.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: (out, errorBox.data, process.terminationStatus))
+                continuation.resume(returning: Result { () throws(HostIOError) in
+                    try runner.run(path, ["get"], stdin: Data(serverURL.utf8), timeout: seconds)
+                })
             }
         }
-        if timedOut.isSet { throw .helperTimedOut(helper: name) }
+        let result: ProcessRunner.Result
+        switch outcome {
+        case .success(let value): result = value
+        case .failure(let error): throw .helperFailed(helper: name, detail: "cannot start it: \(error.description)")
+        }
+        if result.timedOut { throw .helperTimedOut(helper: name) }
+        let output = Data(result.stdout.utf8), status = result.status
+        let errorOutput = Data(result.stderr.utf8)
         let message = String(decoding: errorOutput.isEmpty ? output : errorOutput, as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard status == 0 else {
@@ -86,21 +60,4 @@ public struct CredentialHelper: Sendable {
         guard let secret = answer.Secret, !secret.isEmpty else { return nil }
         return (answer.Username ?? "", secret)
     }
-}
-
-/// Writing to a pipe whose reader has gone must be an error, not a signal that kills us.
-enum IgnoreSIGPIPE {
-    private static let done: Bool = { signal(SIGPIPE, SIG_IGN); return true }()
-    static func once() { _ = done }
-}
-
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-}
-
-final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

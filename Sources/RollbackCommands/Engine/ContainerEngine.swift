@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 
 /// What `rollback` needs from the container runtime, behind a seam: the Docker CLI on a box
 /// (`DockerCLI`), the same CLI pointed at a fake `docker` in tests.
@@ -27,7 +28,8 @@ struct DockerCLI: ContainerEngine {
 
     func call(_ arguments: [String], directory: String? = nil, timeout: TimeInterval? = nil) throws(RollbackError) -> ProcessRunner.Result {
         let limit = timeout ?? self.timeout
-        let result = try runner.run(program, arguments, directory: directory, timeout: limit)
+        let result: ProcessRunner.Result
+        do { result = try runner.run(program, arguments, directory: directory, timeout: limit) } catch { throw .unavailable(error.description) }
         if result.timedOut {
             throw .unavailable("docker \(arguments.prefix(2).joined(separator: " ")) did not answer within \(Int(limit)) s (is the Docker daemon hung?)")
         }

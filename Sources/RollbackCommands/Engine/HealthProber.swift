@@ -2,6 +2,7 @@ import Foundation
 import Release
 #if canImport(Glibc)
 import Glibc
+import HostIO
 #endif
 
 /// Runs one probe once. HTTP and TCP go over plain sockets (no TLS stack on the device side:

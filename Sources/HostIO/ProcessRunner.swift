@@ -3,23 +3,31 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs a program found on PATH (or by path), capturing its output, with an optional timeout
-/// after which the whole process group is killed. The one place `rollback` starts processes.
-struct ProcessRunner: Sendable {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
+/// Runs a program found on PATH (or by path), optionally feeding it stdin, capturing its
+/// output, with an optional timeout after which it is killed with SIGKILL (a child may have
+/// inherited a blocked SIGTERM). Blocking: call it from a GCD thread, never from Swift's
+/// cooperative pool. The toolchain's one way of starting processes (credential helpers, git,
+/// docker, health-check commands, systemctl).
+public struct ProcessRunner: Sendable {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var timedOut: Bool
     }
 
-    var environment: [String: String]
+    public var environment: [String: String]
+
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
 
     /// `program` is looked up on PATH unless it contains a slash. Throws only when it cannot be
     /// started.
-    func run(_ program: String, _ arguments: [String], directory: String? = nil, timeout: TimeInterval? = nil) throws(RollbackError) -> Result {
+    public func run(_ program: String, _ arguments: [String], directory: String? = nil, stdin: Data? = nil,
+                    timeout: TimeInterval? = nil) throws(HostIOError) -> Result {
         guard let executable = resolve(program) else {
-            throw .unavailable("cannot run '\(program)': not found on PATH (\(environment["PATH"] ?? "unset"))")
+            throw .cannotRun(program: program, reason: "not found on PATH (\(environment["PATH"] ?? "unset"))")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -29,9 +37,18 @@ struct ProcessRunner: Sendable {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = stdin.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         do { try process.run() } catch {
-            throw .unavailable("cannot run '\(program)': \(error.localizedDescription)")
+            throw .cannotRun(program: program, reason: error.localizedDescription)
+        }
+        if let input, let stdin {
+            // A child may exit without reading its input: that is its answer, not our crash.
+            signal(SIGPIPE, SIG_IGN)
+            DispatchQueue.global().async {
+                try? input.fileHandleForWriting.write(contentsOf: stdin)
+                try? input.fileHandleForWriting.close()
+            }
         }
         let pid = process.processIdentifier
         // Read both pipes on their own threads so a chatty child never blocks on a full pipe.
@@ -64,7 +81,7 @@ struct ProcessRunner: Sendable {
                       stderr: String(decoding: errBox.data, as: UTF8.self), timedOut: timedOut.value)
     }
 
-    func resolve(_ program: String) -> String? {
+    public func resolve(_ program: String) -> String? {
         if program.contains("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
         for directory in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"
