@@ -49,21 +49,17 @@ struct SpecSource: ParsableArguments {
 
     static func fetch(_ url: String, caFile: String?) async throws -> [UInt8] {
         guard let parsed = URL(string: url) else { throw FetchError(message: "not a URL") }
-        let transport = CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1", maxBodyBytes: 1 << 20)
-        let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(5))
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let response = try await transport.send(HTTPRequest(method: .get, url: parsed, headers: HTTPHeaders([("Accept", "application/json")]), timeout: .seconds(30)))
-                if response.status == 200 { return response.body }
-                guard RetryPolicy.isRetryable(status: response.status), attempt < policy.maxAttempts else {
-                    throw FetchError(message: "HTTP \(response.status)")
-                }
-            } catch let error as TransportError {
-                guard error.kind != .tls, attempt < policy.maxAttempts else { throw FetchError(message: error.detail) }
-            }
-            try await Task.sleep(for: policy.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: { Double.random(in: 0...1) }))
+        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1", maxBodyBytes: 1 << 20),
+                                    policy: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(5)))
+        let outcome = await sender.send({ _ in
+            HTTPRequest(method: .get, url: parsed, headers: HTTPHeaders([("Accept", "application/json")]), timeout: .seconds(30))
+        }, shouldRetry: { RetryPolicy.isRetryable(status: $0.status) })
+        switch outcome {
+        case .answered(let response, _):
+            guard response.status == 200 else { throw FetchError(message: "HTTP \(response.status)") }
+            return response.body
+        case .failed(let error, let response, _, _):
+            throw FetchError(message: error?.detail ?? response.map { "HTTP \($0.status)" } ?? "no answer")
         }
     }
 

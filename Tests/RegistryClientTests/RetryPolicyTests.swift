@@ -49,3 +49,54 @@ import Testing
         #expect(RetryAfter.parse(text) == nil)
     }
 }
+
+/// `RetryingSender` over a scripted transport: what it retries, what ends it.
+@Suite struct RetryingSenderTests {
+    actor Script: HTTPTransport {
+        var steps: [Result<Int, TransportError>]
+        var sent = 0
+        init(_ steps: [Result<Int, TransportError>]) { self.steps = steps }
+        func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+            sent += 1
+            switch steps.removeFirst() {
+            case .success(let status): return HTTPResponse(status: status, headers: HTTPHeaders(), body: [])
+            case .failure(let error): throw error
+            }
+        }
+    }
+
+    static let fast = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
+    static func request(_ remaining: Duration?) -> HTTPRequest {
+        HTTPRequest(method: .get, url: URL(string: "https://example.invalid/x")!, timeout: .seconds(1))
+    }
+
+    @Test func retriesWhatItIsToldToAndStopsAtTheAnswer() async {
+        let script = Script([.success(503), .failure(TransportError(.connectionFailed, "refused")), .success(200)])
+        let outcome = await RetryingSender(transport: script, policy: Self.fast).send(Self.request, shouldRetry: { $0.status >= 500 })
+        guard case .answered(let response, let attempts) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(response.status == 200 && attempts == 3)
+    }
+
+    @Test func aTLSFailureIsNotRetried() async {
+        let script = Script([.failure(TransportError(.tls, "unknown CA")), .success(200)])
+        let outcome = await RetryingSender(transport: script, policy: Self.fast).send(Self.request, shouldRetry: { _ in true })
+        guard case .failed(let error, _, let attempts, let deadline) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(error?.kind == .tls && attempts == 1 && !deadline)
+        #expect(await script.sent == 1)
+    }
+
+    @Test func theLastRetryableAnswerIsReturnedWhenAttemptsRunOut() async {
+        let script = Script(Array(repeating: .success(503), count: 4))
+        let outcome = await RetryingSender(transport: script, policy: Self.fast).send(Self.request, shouldRetry: { $0.status == 503 })
+        guard case .answered(let response, let attempts) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(response.status == 503 && attempts == 4)
+    }
+
+    @Test func aPassedDeadlineEndsItWithTheLastProblem() async {
+        let script = Script([.success(503)] + Array(repeating: .success(503), count: 3))
+        let slow = RetryPolicy(maxAttempts: 4, baseDelay: .seconds(5), maxDelay: .seconds(5))
+        let outcome = await RetryingSender(transport: script, policy: slow, deadline: .milliseconds(50)).send(Self.request, shouldRetry: { _ in true })
+        guard case .failed(_, let response, let attempts, let deadline) = outcome else { Issue.record("\(outcome)"); return }
+        #expect(deadline && attempts == 1 && response?.status == 503)
+    }
+}

@@ -83,8 +83,25 @@ public enum ProcessSupport {
         throw FixtureError("\(name) is not installed (see .ci/run for the packages the tests need)")
     }
 
-    /// A free loopback TCP port (bound to port 0, read back, released).
+    /// Ports this test process has handed out: the kernel may give a released port to the next
+    /// bind(0), and two servers started on one port make the loser's client talk to the winner.
+    nonisolated(unsafe) static var handedOut = Set<Int>()
+    static let handedOutLock = NSLock()
+
+    /// A free loopback TCP port (bound to port 0, read back, released), never the same twice
+    /// in one test run.
     public static func freePort() throws -> Int {
+        for _ in 0..<50 {
+            let port = try anyFreePort()
+            handedOutLock.lock()
+            let fresh = handedOut.insert(port).inserted
+            handedOutLock.unlock()
+            if fresh { return port }
+        }
+        throw FixtureError("no fresh free port after 50 tries")
+    }
+
+    static func anyFreePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket() failed") }
         defer { close(fd) }

@@ -79,45 +79,34 @@ struct Registrar {
                                                   fqdn: spec.device.fqdn, device_id: identity, image_version: imageVersion(),
                                                   claim_token: token, labels: spec.labels)))
         guard let url = URL(string: spec.registration.url) else { throw RegistrationError("the registration URL cannot be used") }
-        let transport = CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1")
-        let end = ContinuousClock.now + deadline
-        var attempt = 0
-        var lastProblem = "no attempt was made"
-        while true {
-            attempt += 1
-            let remaining = ContinuousClock.now.duration(to: end)
-            guard remaining > .zero else { return .pending(detail: "gave up at the deadline; last problem: \(lastProblem)", attempts: attempt - 1) }
-            var headers = HTTPHeaders()
-            headers.add("Content-Type", "application/json")
-            headers.add("Accept", "application/json")
-            do {
-                let response = try await transport.send(HTTPRequest(method: .post, url: url, headers: headers, body: body, timeout: min(remaining, .seconds(30))))
-                switch response.status {
-                case 200...299, 409:
-                    return .registered(status: response.status, attempts: attempt)
-                case 400...499 where response.status != 408 && response.status != 429:
-                    return .refused(status: response.status, detail: redact(Self.summary(response), token), attempts: attempt)
-                default:
-                    lastProblem = redact("HTTP \(response.status)" + Self.summary(response), token)
-                    let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.parse($0) }
-                    guard attempt < retry.maxAttempts else { return .pending(detail: lastProblem, attempts: attempt) }
-                    try await sleep(retry.delay(afterAttempt: attempt, retryAfter: retryAfter, unitRandom: { Double.random(in: 0...1) }), until: end)
-                }
-            } catch let error as TransportError {
-                lastProblem = redact(error.detail, token)
-                // A certificate problem will not heal by waiting (or the clock is wrong).
-                if error.kind == .tls { return .pending(detail: "TLS: \(lastProblem)", attempts: attempt) }
-                guard attempt < retry.maxAttempts else { return .pending(detail: lastProblem, attempts: attempt) }
-                try await sleep(retry.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: { Double.random(in: 0...1) }), until: end)
-            } catch is CancellationError {
-                return .pending(detail: lastProblem, attempts: attempt)
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        headers.add("Accept", "application/json")
+        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1"), policy: retry, deadline: deadline)
+        // 2xx and 409 (already registered) are success, other 4xx (but 408 and 429) refusals;
+        // everything else is worth another try.
+        let outcome = await sender.send({ remaining in
+            HTTPRequest(method: .post, url: url, headers: headers, body: body, timeout: min(remaining ?? .seconds(30), .seconds(30)))
+        }, shouldRetry: { response in
+            !((200...299).contains(response.status) || response.status == 409)
+                && !((400...499).contains(response.status) && response.status != 408 && response.status != 429)
+        })
+        switch outcome {
+        case .answered(let response, let attempts):
+            switch response.status {
+            case 200...299, 409: return .registered(status: response.status, attempts: attempts)
+            case 400...499 where response.status != 408 && response.status != 429:
+                return .refused(status: response.status, detail: redact(Self.summary(response), token), attempts: attempts)
+            default: return .pending(detail: redact("HTTP \(response.status)" + Self.summary(response), token), attempts: attempts)
             }
+        case .failed(let error, let response, let attempts, let deadlinePassed):
+            let problem = error.map { redact($0.detail, token) }
+                ?? response.map { redact("HTTP \($0.status)" + Self.summary($0), token) } ?? "no attempt was made"
+            if deadlinePassed { return .pending(detail: "gave up at the deadline; last problem: \(problem)", attempts: attempts) }
+            // A certificate problem will not heal by waiting (or the clock is wrong).
+            if error?.kind == .tls { return .pending(detail: "TLS: \(problem)", attempts: attempts) }
+            return .pending(detail: problem, attempts: attempts)
         }
-    }
-
-    func sleep(_ delay: Duration, until end: ContinuousClock.Instant) async throws {
-        let remaining = ContinuousClock.now.duration(to: end)
-        try await Task.sleep(for: min(delay, max(remaining, .zero)))
     }
 
     static func summary(_ response: HTTPResponse) -> String {
