@@ -62,11 +62,7 @@ struct Rollback {
         let source = try journal.from.map { version throws(RollbackError) in try store.record(version) }
         let bundle = try store.bundle(journal.to)
         let sourceLock = journal.from.flatMap { try? store.bundle($0).lock }
-        let before = Dictionary(sourceLock?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
-        let retag = bundle.lock.containers.compactMap { container -> String? in
-            guard let pinned = container.pinnedReference, container.tag != nil, before[container.name] != pinned else { return nil }
-            return "\(pinned) -> \(container.taggedReference)"
-        }
+        let retag = Switcher.retags(to: bundle.lock, from: sourceLock).map { "\($0.0) -> \($0.1)" }
         let boot: String
         switch (journal.operation, source) {
         case (.activate, nil): boot = "commit slot \(target.osSlot) (first release of this box)"

@@ -114,20 +114,24 @@ struct Switcher {
     /// (only those whose digest changed, unless resuming). `docker tag` takes one pair per
     /// call, so those calls run a few at a time.
     func switchServices(to bundle: ReleaseBundle, from previous: LockFile?) throws(RollbackError) {
-        let before = Dictionary(previous?.containers.map { ($0.name, $0.pinnedReference) } ?? [], uniquingKeysWith: { a, _ in a })
-        var pairs: [(String, String)] = []
-        for container in bundle.lock.containers {
-            guard let pinned = container.pinnedReference, container.tag != nil else { continue }
-            if let previous, before[container.name] == pinned, previous.containers.contains(where: { $0.name == container.name && $0.taggedReference == container.taggedReference }) {
-                continue
-            }
-            pairs.append((pinned, container.taggedReference))
-        }
+        let pairs = Self.retags(to: bundle.lock, from: previous)
         let directory = context.paths.bundle(bundle.version)
         try context.engine.composeUp(project: bundle.manifest.project, directory: directory, files: ["compose.yml", "docker-compose.pinned.yml"])
         context.say("services of \(bundle.version) are up (compose project \(bundle.manifest.project))")
         try retag(pairs)
         context.say("re-tagged \(pairs.count) image(s) to their human tags")
+    }
+
+    /// (pinned reference, human tag) for each pinned image whose tag must move: all of them,
+    /// or (given the release switched from) only those whose digest or tag changed.
+    static func retags(to lock: LockFile, from previous: LockFile?) -> [(String, String)] {
+        let before = Dictionary(previous?.containers.map { ($0.name, ($0.pinnedReference, $0.taggedReference)) } ?? [],
+                                uniquingKeysWith: { a, _ in a })
+        return lock.containers.compactMap { container in
+            guard let pinned = container.pinnedReference, container.tag != nil else { return nil }
+            if let old = before[container.name], old.0 == pinned, old.1 == container.taggedReference { return nil }
+            return (pinned, container.taggedReference)
+        }
     }
 
     static let tagConcurrency = 8
