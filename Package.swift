@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "imagesmith", targets: ["imagesmith"]),
         .executable(name: "provision", targets: ["provision"]),
         .executable(name: "rollback", targets: ["rollback"]),
+        // provision and rollback in one binary, for the box package (scripts/package).
+        .executable(name: "edge-box", targets: ["edge-box"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,29 +22,34 @@ let package = Package(
         // C libraries: module map + shim header (typed wrappers for variadics, macro constants).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // glibc's _GNU_SOURCE-only functions (pipe2, posix_spawn chdir), declared for Swift.
+        .systemLibrary(name: "CSystem"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
 
         // Pure core.
+        // Path, text, time and lock helpers over FoundationEssentials: the box tools link no
+        // full Foundation (and so no ICU data).
+        .target(name: "Basics"),
         .target(name: "ImageReference"),
         .target(name: "ImageDefinition", dependencies: [
-            "ImageReference",
+            "ImageReference", "Release",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Lock", dependencies: ["ImageReference", "ImageDefinition"]),
+        .target(name: "Lock", dependencies: ["ImageReference"]),
         .target(name: "SiteSpec"),
         .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
-        .target(name: "Release", dependencies: ["ImageReference", "ImageDefinition", "Lock"]),
+        .target(name: "Release", dependencies: ["ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock", "Release"]),
         .target(name: "RegistryClient", dependencies: [
-            "ImageReference",
+            "Basics", "ImageReference",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Adapters.
         .target(name: "Hashing", dependencies: ["COpenSSL", "ImageReference"]),
         .target(name: "Transport", dependencies: [
-            "CCurl", "RegistryClient",
+            "Basics", "CCurl", "RegistryClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Credentials", dependencies: [
@@ -51,25 +58,25 @@ let package = Package(
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "HostIO", dependencies: [
-            "ImageReference", "RegistryClient",
+            "Basics", "CSystem", "ImageReference", "RegistryClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
 
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
-            "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
+            "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
             "ImageDefinition", "Lock", "PackerTemplate", "Archive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ProvisionCommands", dependencies: [
-            "SiteSpec", "BoxConfig", "HostIO", "Hashing", "RegistryClient", "Transport",
+            "Basics", "SiteSpec", "BoxConfig", "HostIO", "Hashing", "RegistryClient", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No libcurl: a box rolls back without a network.
         .target(name: "RollbackCommands", dependencies: [
-            "Release", "Lock", "ImageReference", "ImageDefinition", "Archive", "Hashing", "HostIO",
+            "Basics", "Release", "Lock", "ImageReference", "Archive", "Hashing", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "imagesmith", dependencies: [
@@ -78,6 +85,7 @@ let package = Package(
         ]),
         .executableTarget(name: "provision", dependencies: ["ProvisionCommands"]),
         .executableTarget(name: "rollback", dependencies: ["RollbackCommands"]),
+        .executableTarget(name: "edge-box", dependencies: ["Basics", "ProvisionCommands", "RollbackCommands"]),
         // Developer tool: writes the small OCI image layouts the demo and benchmarks push.
         .executableTarget(name: "oci-fixtures", dependencies: [
             "OCILayout",
@@ -86,6 +94,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference", "TestSupport"]),

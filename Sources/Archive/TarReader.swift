@@ -1,5 +1,5 @@
 import CArchive
-import Foundation
+import FoundationEssentials
 
 /// Reads every entry of a tar or tar.gz, from memory or from a file (release bundles). One
 /// owner for one libarchive read handle, freed in `deinit`. Sizes are checked against `Limits`

@@ -1,5 +1,5 @@
 import CArchive
-import Foundation
+import FoundationEssentials
 
 /// Writes a tar stream (pax restricted, optionally gzip-compressed) into memory, with fixed
 /// owners and times so the same entries give the same bytes. One owner for one libarchive

@@ -1,5 +1,8 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One owner for one OpenSSL `EVP_MD_CTX`: streaming message digests (sha256, sha384, sha512).
 /// Freed in `deinit`. Not thread-safe; use one per stream.
@@ -73,12 +76,20 @@ public enum Hash {
     /// Streams a file through the digest in 1 MiB chunks.
     public static func fileHex(at path: String, algorithm: String = "sha256") throws -> String {
         let context = try DigestContext(algorithm: algorithm)
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw HashingError.openSSL(operation: "open", detail: "cannot read \(path)")
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw HashingError.openSSL(operation: "open", detail: "cannot read \(path): \(String(cString: strerror(errno)))")
         }
-        defer { try? handle.close() }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            try context.update(chunk)
+        defer { close(descriptor) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw HashingError.openSSL(operation: "read", detail: "cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            try context.update(chunk[0..<count])
         }
         return try context.finalizeHex()
     }

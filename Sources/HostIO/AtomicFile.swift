@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +10,9 @@ import Glibc
 /// survives a power cut; before, the old content is intact.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(HostIOError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
-        let temporary = "\(directory.isEmpty ? "." : directory)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let directory = Path.directory(path)
+        let base = Path.name(path)
+        let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .system(operation: "create", path: temporary, errno: errno) }
         var failure: HostIOError?
@@ -40,7 +41,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw .system(operation: "rename into place", path: path, errno: code)
         }
-        try syncDirectory(directory.isEmpty ? "." : directory)
+        try syncDirectory(directory)
     }
 
     /// fsyncs a directory so a rename or create inside it is durable.
@@ -53,9 +54,9 @@ public enum AtomicFile {
 
     /// Creates a directory and its parents with `mode`, fsyncing each parent it changed.
     public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(HostIOError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
-        let parent = (path as NSString).deletingLastPathComponent
+        var status = stat()
+        if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { return }
+        let parent = Path.parent(path)
         if !parent.isEmpty && parent != path { try makeDirectory(parent, mode: mode) }
         if mkdir(path, mode) != 0 && errno != EEXIST { throw .system(operation: "create directory", path: path, errno: errno) }
         if !parent.isEmpty { try syncDirectory(parent) }
@@ -64,8 +65,7 @@ public enum AtomicFile {
 
 extension AtomicFile {
     static func temporaryPrefix(for path: String) -> (directory: String, prefix: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        return (directory.isEmpty ? "." : directory, ".\((path as NSString).lastPathComponent).tmp-")
+        (Path.directory(path), ".\(Path.name(path)).tmp-")
     }
 
     /// Replaces `path` with a symlink to `target` atomically (temp link, rename, fsync dir).
@@ -87,7 +87,7 @@ extension AtomicFile {
             guard errno == ENOENT else { throw .system(operation: "remove", path: path, errno: errno) }
             return
         }
-        try syncDirectory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
+        try syncDirectory(Path.directory(path))
     }
 
     /// Removes temporary files a killed writer left beside `path`.

@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public struct CrashPoints: Sendable {
         guard let crashAt else { return }
         counter.value += 1
         if counter.value == crashAt {
-            FileHandle.standardError.write(Data("test crash at point \(counter.value) (\(name))\n".utf8))
+            StandardStreams.error("test crash at point \(counter.value) (\(name))\n")
             kill(getpid(), SIGKILL)
         }
     }

@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,7 @@ public final class FileLock {
             let code = errno
             defer { close(fd) }
             guard code == EWOULDBLOCK else { throw .system(operation: "lock", path: path, errno: code) }
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let holder = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self).trimmed }
             return .busy(holder: holder?.isEmpty == false ? holder : nil)
         }
         let pid = Array("\(getpid())\n".utf8)

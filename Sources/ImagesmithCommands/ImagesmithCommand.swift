@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 /// `imagesmith`: builds golden edge images whose containers are pinned by digest.
 public struct ImagesmithCommand: AsyncParsableCommand {
@@ -10,7 +11,7 @@ public struct ImagesmithCommand: AsyncParsableCommand {
             69 registry unreachable or refusing, 1 anything else (a digest that does not verify, \
             a missing platform).
             """,
-        version: "0.1.0",
+        version: ToolchainVersion.current,
         subcommands: [ResolveCommand.self, BuildCommand.self, DiffCommand.self, VerifyCommand.self]
     )
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the toolchain writes JSON — lock files, release files, rollback state and every
 /// `--json` output: pretty, sorted keys, slashes unescaped, a trailing newline. The same

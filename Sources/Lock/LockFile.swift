@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ImageReference
 
 /// The pre-pull lock (`<name>.lock.json`): every container of one image version, pinned by

@@ -1,5 +1,6 @@
+import Basics
 import BoxConfig
-import Foundation
+import FoundationEssentials
 
 /// Reads what the planner needs to know about the box (under `root`).
 enum HostState {
@@ -21,7 +22,7 @@ enum HostState {
     /// 128 random bits as 32 lower-case hex digits (systemd's machine-id format).
     static func randomMachineID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator).paddedHex }.joined()
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 /// `provision`: configures a new edge box from its site spec on first boot.
 public struct ProvisionCommand: AsyncParsableCommand {
@@ -9,7 +10,7 @@ public struct ProvisionCommand: AsyncParsableCommand {
             Exit status: 0 success, 64 usage error, 65 invalid site spec (every problem is \
             listed with its JSON Pointer and line:column), 66 the spec cannot be read.
             """,
-        version: "0.1.0",
+        version: ToolchainVersion.current,
         subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegisterCommand.self, StatusCommand.self]
     )
 

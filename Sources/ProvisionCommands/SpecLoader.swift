@@ -1,5 +1,7 @@
 import ArgumentParser
-import Foundation
+import Basics
+import FoundationEssentials
+import HostIO
 import SiteSpec
 
 /// Reads and validates a spec file; the time zone check looks in the target root's zoneinfo
@@ -17,10 +19,7 @@ enum SpecLoader {
         let zoneDirectories = [root.map { "\($0)/usr/share/zoneinfo" }, "/usr/share/zoneinfo"].compactMap { $0 }
         do {
             return try SiteSpec.parse(Array(data), file: path) { zone in
-                zoneDirectories.contains { directory in
-                    var isDirectory: ObjCBool = false
-                    return FileManager.default.fileExists(atPath: "\(directory)/\(zone)", isDirectory: &isDirectory) && !isDirectory.boolValue
-                }
+                zoneDirectories.contains { FileInfo.isRegularFile("\($0)/\(zone)") }
             }
         } catch {
             throw Failure(code: 65, message: error.description)
@@ -31,7 +30,7 @@ enum SpecLoader {
     static func loadOrExit(_ path: String, root: String) throws -> SiteSpec {
         do { return try load(path, root: root.isEmpty ? nil : root) }
         catch {
-            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
     }

@@ -1,5 +1,6 @@
+import Basics
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostIO
 import RegistryClient
 import Transport
@@ -31,16 +32,16 @@ struct SpecSource: ParsableArguments {
         let saved = root + ProvisionCommand.defaultSpecPath
         do {
             let bytes = try await Self.fetch(spec, caFile: specCAFile)
-            try AtomicFile.makeDirectory((saved as NSString).deletingLastPathComponent)
+            try AtomicFile.makeDirectory(Path.parent(saved))
             try AtomicFile.write(bytes, to: saved, mode: 0o600)
             return saved
         } catch {
             let reason = (error as? FetchError)?.message ?? "\(error)"
             if FileManager.default.fileExists(atPath: saved) {
-                FileHandle.standardError.write(Data("provision: note: cannot fetch the site spec (\(reason)); using the copy saved at \(saved)\n".utf8))
+                StandardStreams.error("provision: note: cannot fetch the site spec (\(reason)); using the copy saved at \(saved)\n")
                 return saved
             }
-            FileHandle.standardError.write(Data("provision: cannot fetch the site spec from \(Self.redacted(spec)): \(reason)\n".utf8))
+            StandardStreams.error("provision: cannot fetch the site spec from \(Self.redacted(spec)): \(reason)\n")
             throw ExitCode(69)
         }
     }
@@ -49,7 +50,7 @@ struct SpecSource: ParsableArguments {
 
     static func fetch(_ url: String, caFile: String?) async throws -> [UInt8] {
         guard let parsed = URL(string: url) else { throw FetchError(message: "not a URL") }
-        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1", maxBodyBytes: 1 << 20),
+        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/\(ToolchainVersion.current)", maxBodyBytes: 1 << 20),
                                     policy: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(500), maxDelay: .seconds(5)))
         let outcome = await sender.send({ _ in
             HTTPRequest(method: .get, url: parsed, headers: HTTPHeaders([("Accept", "application/json")]), timeout: .seconds(30))

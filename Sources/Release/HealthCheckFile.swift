@@ -1,11 +1,10 @@
-import Foundation
+import FoundationEssentials
 import Lock
-import ImageDefinition
 
 /// `health-checks.json` from a release bundle: what `rollback check` runs.
 public struct HealthCheckFile: Sendable, Equatable {
     /// The same model the definition has: the build writes what it parsed, the box reads it back.
-    public typealias Check = ImageDefinition.HealthCheck
+    public typealias Check = HealthCheck
 
     public var checks: [Check]
 

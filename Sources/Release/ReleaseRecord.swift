@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Lock
 
 /// What the box knows about one installed release, beside its bundle

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One problem in a site spec: file, line:column, JSON Pointer, and what was expected.
 public struct SpecIssue: Sendable, Equatable, CustomStringConvertible {
@@ -34,7 +34,7 @@ struct SpecNode {
         }
         var result: [String: SpecNode] = [:]
         for member in members {
-            let childPointer = pointer + "/" + member.key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            let childPointer = pointer + "/" + member.key.replacing("~", with: "~0").replacing("/", with: "~1")
             guard allowed.contains(member.key) else {
                 collector.add(at: member.keyPosition, pointer: childPointer, "unknown key '\(member.key)'; expected one of: \(allowed.joined(separator: ", "))")
                 continue

@@ -1,6 +1,7 @@
+import Basics
 import CCurl
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
 import RegistryClient
 
@@ -14,11 +15,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let maxBodyBytes: Int
     let logger: Logger
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [CurlEasyHandle] = []
     private let queue = DispatchQueue(label: "imagesmith.curl", attributes: .concurrent)
 
-    public init(caFile: String? = nil, userAgent: String = "imagesmith/0.1", maxBodyBytes: Int = 32 << 20, logger: Logger = Logger(label: "imagesmith.transport")) {
+    public init(caFile: String? = nil, userAgent: String = "imagesmith/\(ToolchainVersion.current)", maxBodyBytes: Int = 32 << 20, logger: Logger = Logger(label: "imagesmith.transport")) {
         self.caFile = caFile
         self.userAgent = userAgent
         self.maxBodyBytes = maxBodyBytes
@@ -36,17 +37,13 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     private func checkout() throws -> CurlEasyHandle {
-        lock.lock()
-        let handle = idle.popLast()
-        lock.unlock()
+        let handle = lock.withLock { idle.popLast() }
         if let handle { return handle }
         do { return try CurlEasyHandle() } catch { throw TransportError(.other, error.description) }
     }
 
     private func checkin(_ handle: CurlEasyHandle) {
-        lock.lock()
-        idle.append(handle)
-        lock.unlock()
+        lock.withLock { idle.append(handle) }
     }
 
     func perform(_ request: HTTPRequest, on handle: CurlEasyHandle) throws -> HTTPResponse {

@@ -77,3 +77,55 @@ import TestSupport
         #expect(FileManifestStore.defaultRoot(environment: ["XDG_CACHE_HOME": "relative"]) == nil)
     }
 }
+
+@Suite struct ProcessRunnerTests {
+    let runner = ProcessRunner(environment: ["PATH": "/usr/bin:/bin"])
+
+    @Test func capturesBothStreamsAndTheStatus() throws {
+        let result = try runner.run("sh", ["-c", "echo out; echo err >&2; exit 3"])
+        #expect(result.stdout == "out\n")
+        #expect(result.stderr == "err\n")
+        #expect(result.status == 3)
+        #expect(!result.timedOut)
+    }
+
+    @Test func feedsStdinAndSurvivesAChildThatDoesNotReadIt() throws {
+        let echoed = try runner.run("cat", [], stdin: Data("hello\n".utf8))
+        #expect(echoed.stdout == "hello\n")
+        // 1 MiB to a child that exits at once: EPIPE, not a crash of this process.
+        let ignored = try runner.run("true", [], stdin: Data(repeating: 0x61, count: 1 << 20))
+        #expect(ignored.status == 0)
+    }
+
+    // The child starts with no standard signal blocked or ignored, whatever this process had
+    // (Swift Testing's runner blocks SIGTERM; the tools ignore SIGPIPE). Signals 32 and 33
+    // are glibc's own and stay as glibc sets them.
+    @Test func theChildStartsWithCleanSignalState() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let result = try runner.run("sh", ["-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status"])
+        let masks = Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map { line in
+            let parts = line.split(separator: ":")
+            return (String(parts[0]), UInt64(parts[1].trimmingCharacters(in: .whitespaces), radix: 16) ?? .max)
+        })
+        let standard: UInt64 = (1 << 31) - 1
+        #expect(masks["SigBlk"].map { $0 & standard } == 0)
+        #expect(masks["SigIgn"].map { $0 & standard } == 0)
+    }
+
+    @Test func aHungChildIsKilledAtItsTimeout() throws {
+        let result = try runner.run("sleep", ["30"], timeout: 0.3)
+        #expect(result.timedOut)
+        #expect(result.status == 128 + SIGKILL)
+    }
+
+    @Test func runsInTheDirectoryAskedForAndOnlyWithTheEnvironmentGiven() throws {
+        let result = try ProcessRunner(environment: ["PATH": "/usr/bin:/bin", "EDGE_MARK": "1"]).run("sh", ["-c", "pwd; env | sort"], directory: "/tmp")
+        #expect(result.stdout.hasPrefix("/tmp\n"))
+        #expect(result.stdout.contains("EDGE_MARK=1"))
+        #expect(!result.stdout.contains("HOME="))
+    }
+
+    @Test func aMissingProgramIsAClearError() {
+        #expect(throws: HostIOError.self) { try runner.run("no-such-program-edge", []) }
+    }
+}

@@ -1,7 +1,11 @@
+import Basics
 import BoxConfig
-import Foundation
+import FoundationEssentials
 import Hashing
 import HostIO
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Applies a `FilePlan` under a root directory, crash-safely: stale temporaries from a killed
 /// run are cleared, every replaced or removed file is backed up once (the image's original,
@@ -38,10 +42,10 @@ struct Applier {
             crashPoints.hit("after-backup \(action.path)")
             switch action {
             case .write(_, let contents, let mode):
-                try AtomicFile.makeDirectory((target as NSString).deletingLastPathComponent)
+                try AtomicFile.makeDirectory(Path.parent(target))
                 try AtomicFile.write(contents, to: target, mode: mode_t(mode))
             case .symlink(_, let destination):
-                try AtomicFile.makeDirectory((target as NSString).deletingLastPathComponent)
+                try AtomicFile.makeDirectory(Path.parent(target))
                 try AtomicFile.symlink(destination, at: target)
             case .remove:
                 try AtomicFile.remove(target)
@@ -74,7 +78,7 @@ struct Applier {
         let backup = backupDirectory + path
         AtomicFile.removeStaleTemporaries(for: backup)
         guard lstat(backup, &status) != 0 else { return }
-        try AtomicFile.makeDirectory((backup as NSString).deletingLastPathComponent, mode: 0o700)
+        try AtomicFile.makeDirectory(Path.parent(backup), mode: 0o700)
         if let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: target) {
             try AtomicFile.symlink(destination, at: backup)
         } else if let data = FileManager.default.contents(atPath: target) {
@@ -91,8 +95,6 @@ struct Applier {
     }
 
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date())
+        Timestamp.iso8601(Date())
     }
 }

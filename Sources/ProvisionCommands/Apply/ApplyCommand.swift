@@ -1,6 +1,7 @@
+import Basics
 import ArgumentParser
 import BoxConfig
-import Foundation
+import FoundationEssentials
 import Hashing
 import HostIO
 import SiteSpec
@@ -48,7 +49,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let site: SiteSpec
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {
-            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
         let environment = ProcessInfo.processInfo.environment
@@ -68,7 +69,7 @@ struct ApplyCommand: AsyncParsableCommand {
             // same one instead of another.
             host.newMachineID = try Identity.machineIDCandidate(stateDirectory: applier.stateDirectory)
             let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
-                                               source: (spec as NSString).lastPathComponent)
+                                               source: Path.name(spec))
             try applier.apply(configurator.plan(for: host), journal: &journal)
             journal.configured = true
             try journal.save(root: rootPrefix)
@@ -78,7 +79,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 if code != 0 { throw ExitCode(code) }
             }
         } catch let error as HostIOError {
-            FileHandle.standardError.write(Data("provision: \(error)\n".utf8))
+            StandardStreams.error("provision: \(error)\n")
             throw ExitCode(73)
         }
     }
@@ -89,7 +90,7 @@ enum Identity {
     static func machineIDCandidate(stateDirectory: String) throws -> String {
         let path = stateDirectory + "/machine-id.new"
         if let data = FileManager.default.contents(atPath: path) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmed
             if text.count == 32, text.allSatisfy(\.isHexDigit) { return text }
         }
         let fresh = HostState.randomMachineID()

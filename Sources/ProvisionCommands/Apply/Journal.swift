@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostIO
 
 /// What `apply` has made durable, in `<root>/var/lib/edge-provision/journal.json`. A step is

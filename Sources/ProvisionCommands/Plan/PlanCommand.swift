@@ -1,7 +1,11 @@
+import Basics
 import ArgumentParser
 import BoxConfig
-import Foundation
+import FoundationEssentials
 import SiteSpec
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `provision plan SPEC [--root DIR]`: the exact files apply would write, and a diff against
 /// what is there now. Changes nothing.
@@ -32,11 +36,11 @@ struct PlanCommand: AsyncParsableCommand {
         let spec = try await planSpecPath(rootPrefix: rootPrefix)
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {
-            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
         let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
-                                           source: (spec as NSString).lastPathComponent)
+                                           source: Path.name(spec))
         print(PlanReport.render(configurator.plan(for: HostState.read(root: rootPrefix)), root: rootPrefix), terminator: "")
     }
 }
@@ -52,7 +56,7 @@ extension PlanCommand {
             FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
             return path
         } catch {
-            FileHandle.standardError.write(Data("provision: cannot fetch the site spec from \(SpecSource.redacted(source.spec)): \((error as? SpecSource.FetchError)?.message ?? "\(error)")\n".utf8))
+            StandardStreams.error("provision: cannot fetch the site spec from \(SpecSource.redacted(source.spec)): \((error as? SpecSource.FetchError)?.message ?? "\(error)")\n")
             throw ExitCode(69)
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `provision register SPEC`: registration only (run after the network is online and the
 /// clock is set, by edge-provision-register.service).

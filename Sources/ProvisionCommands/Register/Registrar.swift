@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import HostIO
 import RegistryClient
 import SiteSpec
@@ -27,7 +28,7 @@ struct Registrar {
     func deviceID() throws -> String {
         let path = stateDirectory + "/device-id"
         if let data = FileManager.default.contents(atPath: path) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmed
             if UUID(uuidString: text) != nil { return text.lowercased() }
         }
         let fresh = UUID().uuidString.lowercased()
@@ -42,7 +43,7 @@ struct Registrar {
               let data = FileManager.default.contents(atPath: root + file) else {
             throw RegistrationError("the claim token file \(spec.registration.claimTokenFile ?? "") cannot be read (was the box already registered?)")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(decoding: data, as: UTF8.self).trimmed
         guard !token.isEmpty else { throw RegistrationError("the claim token file \(file) is empty") }
         return token
     }
@@ -50,7 +51,7 @@ struct Registrar {
     /// The image version installed on this box (the release `rollback` made current: `/var/lib/edge-rollback/current`).
     func imageVersion() -> String {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/var/lib/edge-rollback/current") else { return "unknown" }
-        return (target as NSString).lastPathComponent
+        return Path.name(target)
     }
 
     struct Body: Encodable {
@@ -82,7 +83,7 @@ struct Registrar {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")
         headers.add("Accept", "application/json")
-        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/0.1"), policy: retry, deadline: deadline)
+        let sender = RetryingSender(transport: CurlTransport(caFile: caFile, userAgent: "edge-provision/\(ToolchainVersion.current)"), policy: retry, deadline: deadline)
         // 2xx and 409 (already registered) are success, other 4xx (but 408 and 429) refusals;
         // everything else is worth another try.
         let outcome = await sender.send({ remaining in
@@ -110,13 +111,13 @@ struct Registrar {
     }
 
     static func summary(_ response: HTTPResponse) -> String {
-        let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmed
         return text.isEmpty ? "" : ": \(text)"
     }
 
     /// Removes the claim token from anything a server echoed back.
     func redact(_ text: String, _ token: String) -> String {
-        token.isEmpty ? text : text.replacingOccurrences(of: token, with: "<redacted>")
+        token.isEmpty ? text : text.replacing(token, with: "<redacted>")
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import HostIO
 import RegistryClient
 import SiteSpec
@@ -18,7 +19,7 @@ enum RegistrationStep {
             journal.registration.state = "pending"
             journal.registration.lastError = "\(error)"
             try? journal.save(root: root)
-            FileHandle.standardError.write(Data("provision: registration not attempted: \(error)\n".utf8))
+            StandardStreams.error("provision: registration not attempted: \(error)\n")
             return 75
         }
         switch outcome {
@@ -29,7 +30,7 @@ enum RegistrationStep {
                 // The claim token is single-use: the copy provisioned onto the box goes.
                 if let file = spec.registration.claimTokenFile { try AtomicFile.remove(root + file) }
             } catch {
-                FileHandle.standardError.write(Data("provision: registered, but cannot record it: \(error)\n".utf8))
+                StandardStreams.error("provision: registered, but cannot record it: \(error)\n")
                 return 73
             }
             print("provision: registered with the dashboard (HTTP \(status)\(status == 409 ? ", already registered" : ""), after \(attempts) attempt\(attempts == 1 ? "" : "s"))")
@@ -37,12 +38,12 @@ enum RegistrationStep {
         case .refused(let status, let detail, let attempts):
             journal.registration = .init(state: "failed", attempts: journal.registration.attempts + attempts, lastError: "HTTP \(status)\(detail)", at: Applier.now())
             try? journal.save(root: root)
-            FileHandle.standardError.write(Data("provision: the dashboard refused the registration (HTTP \(status)\(detail)); fix the site spec or the claim token and run again\n".utf8))
+            StandardStreams.error("provision: the dashboard refused the registration (HTTP \(status)\(detail)); fix the site spec or the claim token and run again\n")
             return 1
         case .pending(let detail, let attempts):
             journal.registration = .init(state: "pending", attempts: journal.registration.attempts + attempts, lastError: detail, at: Applier.now())
             try? journal.save(root: root)
-            FileHandle.standardError.write(Data("provision: registration is pending (\(detail)); the configuration is complete and registration is retried on the next run\n".utf8))
+            StandardStreams.error("provision: registration is pending (\(detail)); the configuration is complete and registration is retried on the next run\n")
             return 75
         }
     }

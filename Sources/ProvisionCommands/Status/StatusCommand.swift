@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `provision status [--root DIR]`: what is done.
 struct StatusCommand: ParsableCommand {

@@ -1,5 +1,6 @@
+import Basics
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SiteSpec
 
 /// `provision validate SPEC`: strict validation only; writes nothing.
@@ -17,7 +18,7 @@ struct ValidateCommand: AsyncParsableCommand {
             let site = try SpecLoader.load(spec, root: nil)
             print("\(spec): valid (site \(site.site.id), hostname \(site.device.hostname), \(site.network.interfaces.count) interface\(site.network.interfaces.count == 1 ? "" : "s"), \(site.network.vlans.count) VLAN\(site.network.vlans.count == 1 ? "" : "s"), \(site.network.bonds.count) bond\(site.network.bonds.count == 1 ? "" : "s"), time by \(site.time.client.rawValue))")
         } catch {
-            FileHandle.standardError.write(Data("provision: \(error.message)\n".utf8))
+            StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
     }

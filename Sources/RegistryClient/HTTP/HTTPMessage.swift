@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 public enum HTTPMethod: String, Sendable {
     case head = "HEAD", get = "GET", post = "POST"

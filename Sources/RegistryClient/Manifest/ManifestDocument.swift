@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ImageReference
 
 /// A content descriptor inside an index or manifest.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ImageReference
 import Logging
 
@@ -161,7 +161,7 @@ final class RegistrySession: Sendable {
             if !scopes.isEmpty { form.append(URLQueryItem(name: "scope", value: scopes.joined(separator: " "))) }
             var formComponents = URLComponents()
             formComponents.queryItems = form
-            body = Array((formComponents.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B").utf8)
+            body = Array((formComponents.percentEncodedQuery ?? "").replacing("+", with: "%2B").utf8)
             headers.add("Content-Type", "application/x-www-form-urlencoded")
         } else {
             method = .get

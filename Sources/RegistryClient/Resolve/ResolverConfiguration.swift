@@ -1,3 +1,4 @@
+import Basics
 import ImageReference
 
 public struct ResolverConfiguration: Sendable {
@@ -10,7 +11,7 @@ public struct ResolverConfiguration: Sendable {
     public var retry: RetryPolicy
     public var userAgent: String
 
-    public init(insecureRegistries: Set<String> = [], deadline: Duration = .seconds(120), jobs: Int = 16, retry: RetryPolicy = RetryPolicy(), userAgent: String = "imagesmith/0.1") {
+    public init(insecureRegistries: Set<String> = [], deadline: Duration = .seconds(120), jobs: Int = 16, retry: RetryPolicy = RetryPolicy(), userAgent: String = "imagesmith/\(ToolchainVersion.current)") {
         self.insecureRegistries = insecureRegistries
         self.deadline = deadline
         self.jobs = max(1, jobs)

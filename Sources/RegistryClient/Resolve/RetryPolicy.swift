@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 
 /// When and how long to wait before trying a request again.
 public struct RetryPolicy: Sendable {
@@ -39,19 +40,13 @@ public struct RetryPolicy: Sendable {
 /// `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
 public enum RetryAfter {
     public static func parse(_ value: String, now: Date = Date()) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmed
         if let seconds = Int(trimmed), seconds >= 0 {
             return .seconds(seconds)
         }
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = format
-            if let date = formatter.date(from: trimmed) {
-                let interval = date.timeIntervalSince(now)
-                return .milliseconds(Int64(max(interval, 0) * 1000))
-            }
+        if let date = Timestamp.parseHTTPDate(trimmed) {
+            let interval = date.timeIntervalSince(now)
+            return .milliseconds(Int64(max(interval, 0) * 1000))
         }
         return nil
     }

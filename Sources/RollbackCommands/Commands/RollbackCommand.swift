@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 /// `rollback`: keeps the previous release (OS image slot + container digests) beside the
 /// current one and swaps between them atomically, by hand or when health checks fail.
@@ -14,7 +15,7 @@ public struct RollbackCommand: ParsableCommand {
             changed); 4 checks failed and the box rolled back; 64 usage; 65 bad bundle or state; \
             69 docker failed; 74 I/O error; 75 another rollback is running or a reboot is pending.
             """,
-        version: "0.2.0",
+        version: ToolchainVersion.current,
         subcommands: [StatusCommand.self, ListCommand.self, InstallCommand.self, ActivateCommand.self, ToCommand.self,
                       CheckCommand.self, CommitCommand.self, PruneCommand.self, RepairCommand.self, UpCommand.self]
     )

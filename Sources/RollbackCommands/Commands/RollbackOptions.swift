@@ -1,5 +1,6 @@
+import Basics
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostIO
 import Lock
 
@@ -23,7 +24,7 @@ struct RollbackOptions: ParsableArguments {
             store: store, engine: TimedEngine(base: DockerCLI(runner: runner, timeout: Self.dockerTimeout(environment)), timings: timings), runner: runner,
             crashPoints: CrashPoints(variable: "ROLLBACK_CRASH_AT", environment: environment),
             now: { Date() },
-            say: { FileHandle.standardError.write(Data("rollback: \($0)\n".utf8)) },
+            say: { StandardStreams.error("rollback: \($0)\n") },
             engineTimings: timings)
     }
 
@@ -32,7 +33,7 @@ struct RollbackOptions: ParsableArguments {
                                     exitCode: (Result) -> Int32 = { _ in 0 }) throws {
         let result: Result
         do { result = try body(Rollback(context: context())) } catch {
-            FileHandle.standardError.write(Data("rollback: error: \(error.description)\n".utf8))
+            StandardStreams.error("rollback: error: \(error.description)\n")
             // A script asking for JSON gets JSON on stdout either way.
             if json { writeJSON(ErrorReport(error: error.description, exitCode: error.exitCode)) }
             throw ExitCode(error.exitCode)
@@ -57,6 +58,6 @@ struct RollbackOptions: ParsableArguments {
     }
 
     func writeJSON(_ value: some Encodable) {
-        FileHandle.standardOutput.write(Data(CanonicalJSON.encode(value)))
+        StandardStreams.output(CanonicalJSON.encode(value))
     }
 }

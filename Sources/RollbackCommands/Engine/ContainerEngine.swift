@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import HostIO
 
 /// What `rollback` needs from the container runtime, behind a seam: the Docker CLI on a box
@@ -91,8 +92,4 @@ struct DockerCLI: ContainerEngine {
             throw .unavailable("docker image rm \(reference) failed (exit \(result.status)): \(result.stderr.trimmed)")
         }
     }
-}
-
-extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Release
 #if canImport(Glibc)
 import Glibc

@@ -1,22 +1,19 @@
-import Foundation
+import Basics
+import FoundationEssentials
 
 /// Time spent waiting on the container engine, per kind of call, so a switch can report how
 /// much of it was rollback's own work (`timings_ms` in `--json`; bench/rollback reads it).
 final class EngineTimings: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var milliseconds: [String: Double] = [:]
 
     func add(_ name: String, since start: Date) {
         let elapsed = Date().timeIntervalSince(start) * 1000
-        lock.lock()
-        milliseconds[name, default: 0] += elapsed
-        lock.unlock()
+        lock.withLock { milliseconds[name, default: 0] += elapsed }
     }
 
     var snapshot: [String: Int] {
-        lock.lock()
-        defer { lock.unlock() }
-        return milliseconds.mapValues { Int($0.rounded()) }
+        lock.withLock { milliseconds.mapValues { Int($0.rounded()) } }
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import Release
 
 extension Rollback {
@@ -135,7 +136,7 @@ extension Rollback {
         for check in file.checks {
             var last: String?
             for attempt in 0...check.retries {
-                if attempt > 0 { Thread.sleep(forTimeInterval: TimeInterval(check.intervalSeconds)) }
+                if attempt > 0 { sleepThread(seconds: Double(check.intervalSeconds)) }
                 last = prober.probe(check)
                 if last == nil { break }
                 context.say("check \(check.name): attempt \(attempt + 1) of \(check.retries + 1) failed: \(last ?? "")")

@@ -1,7 +1,11 @@
+import Basics
 import Archive
-import Foundation
+import FoundationEssentials
 import HostIO
 import Release
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Rollback {
     /// Bounds for a bundle: a handful of small text files. Anything bigger is refused before
@@ -130,6 +134,6 @@ extension Rollback {
         do { try FileManager.default.removeItem(atPath: path) } catch {
             throw .system(operation: "remove", path: path, errno: EIO)
         }
-        try AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
+        try AtomicFile.syncDirectory(Path.parent(path))
     }
 }

@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HostIO
 import Release
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Rollback {
     struct PruneResult: Encodable {

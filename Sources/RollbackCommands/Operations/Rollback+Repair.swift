@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import Release
 
 extension Rollback {
@@ -21,7 +22,7 @@ extension Rollback {
                 guard let version else { continue }
                 _ = try store.record(version)
                 try store.setPointer(path, to: version)
-                actions.append("pointed \((path as NSString).lastPathComponent) at \(version)")
+                actions.append("pointed \(Path.name(path)) at \(version)")
             }
             if let journal = try finishPending() {
                 actions.append("finished the interrupted \(journal.operation.rawValue) from \(journal.from ?? "nothing") to \(journal.to)")

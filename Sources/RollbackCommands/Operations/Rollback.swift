@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Release
 
 /// The operations behind the `rollback` subcommands. Each returns a value the command prints

@@ -1,4 +1,5 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import HostIO
 import Release
 
@@ -19,10 +20,7 @@ struct RollbackContext {
     var paths: RollbackPaths { store.paths }
 
     func timestamp(_ date: Date? = nil) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date ?? now())
+        Timestamp.iso8601(date ?? now())
     }
 
     /// Holds the one-rollback-at-a-time lock for `body`.

@@ -1,4 +1,6 @@
-import Foundation
+import Basics
+import Dispatch
+import FoundationEssentials
 import Lock
 import Release
 
@@ -139,9 +141,9 @@ struct Switcher {
     func retag(_ pairs: [(String, String)]) throws(RollbackError) {
         guard !pairs.isEmpty else { return }
         final class Failures: @unchecked Sendable {
-            let lock = NSLock()
+            let lock = Lock()
             var errors: [RollbackError] = []
-            func add(_ error: RollbackError) { lock.lock(); errors.append(error); lock.unlock() }
+            func add(_ error: RollbackError) { lock.withLock { errors.append(error) } }
         }
         let failures = Failures()
         let engine = context.engine

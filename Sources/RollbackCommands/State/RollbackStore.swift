@@ -1,8 +1,12 @@
-import Foundation
+import Basics
+import FoundationEssentials
 import Hashing
 import HostIO
 import Lock
 import Release
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The rollback state on disk: release directories, the `current` / `previous` pointers, the
 /// journal and the GRUB environment block. Every write is crash-safe (HostIO.AtomicFile).
@@ -64,7 +68,7 @@ struct RollbackStore {
         let directory = paths.bundle(version)
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw .badData("\(directory) cannot be read: \(error.localizedDescription)")
+            throw .badData("\(directory) cannot be read: \(error)")
         }
         let stamp = names.sorted().map { name -> String in
             var info = stat()
@@ -93,7 +97,7 @@ struct RollbackStore {
 
     /// The version `current` or `previous` points at; nil when the pointer does not exist.
     func pointer(_ path: String) throws(RollbackError) -> String? {
-        let name = (path as NSString).lastPathComponent
+        let name = Path.name(path)
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) {
                 throw .badData("\(path) is not a symbolic link to releases/<version>; it was replaced by hand. Run `rollback repair --\(name) VERSION` to set it")
@@ -157,7 +161,7 @@ struct RollbackStore {
         selection.apply(to: &environment)
         do {
             let bytes = try environment.rendered()
-            try AtomicFile.makeDirectory((paths.grubenv as NSString).deletingLastPathComponent)
+            try AtomicFile.makeDirectory(Path.parent(paths.grubenv))
             try AtomicFile.write(bytes, to: paths.grubenv, mode: 0o644)
         } catch let error as ReleaseError {
             throw .badData("\(paths.grubenv): \(error.description)")

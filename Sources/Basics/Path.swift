@@ -1,0 +1,40 @@
+/// Path arithmetic on strings, with the semantics the toolchain relied on from `NSString`
+/// (which FoundationEssentials does not have): trailing slashes are ignored, the parent of a
+/// name without a slash is "", the parent of "/x" is "/".
+public enum Path {
+    /// Everything before the last component ("" when there is no slash).
+    public static func parent(_ path: String) -> String {
+        let trimmed = stripTrailingSlashes(path)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        let head = trimmed[..<slash]
+        if head.isEmpty { return "/" }
+        return stripTrailingSlashes(String(head))
+    }
+
+    /// The parent, or "." when the path has no directory part (a name in the working directory).
+    public static func directory(_ path: String) -> String {
+        let parent = parent(path)
+        return parent.isEmpty ? "." : parent
+    }
+
+    /// The last component ("/" for the root itself).
+    public static func name(_ path: String) -> String {
+        let trimmed = stripTrailingSlashes(path)
+        if trimmed == "/" { return "/" }
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
+    /// `base/name`, without doubling a slash.
+    public static func join(_ base: String, _ name: String) -> String {
+        if base.isEmpty { return name }
+        if base.hasSuffix("/") { return base + (name.hasPrefix("/") ? String(name.dropFirst()) : name) }
+        return base + (name.hasPrefix("/") ? name : "/" + name)
+    }
+
+    static func stripTrailingSlashes(_ path: String) -> String {
+        var result = Substring(path)
+        while result.count > 1, result.hasSuffix("/") { result = result.dropLast() }
+        return String(result)
+    }
+}
