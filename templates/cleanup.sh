@@ -1,5 +1,5 @@
 #!/bin/sh
-# Image build step 5: make the image safe to clone. Every box must get its own identity on
+# Image build step 6: make the image safe to clone. Every box must get its own identity on
 # first boot: machine-id (DHCP client id), SSH host keys, cloud-init state.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -10,6 +10,10 @@ rm -rf /var/lib/apt/lists/*
 # then empty it: systemd generates a fresh one on first boot.
 install -d -m 0755 /etc/edge-imagesmith
 cp /etc/machine-id /etc/edge-imagesmith/golden-machine-id
+# The image belongs to no site yet: no spec, no provisioning state, so the first boot at a
+# site provisions (edge-provision.service runs until /var/lib/edge-provision/configured exists).
+rm -f /etc/edge-imagesmith/site_spec.json
+rm -rf /var/lib/edge-provision
 truncate -s 0 /etc/machine-id
 rm -f /var/lib/dbus/machine-id
 rm -f /etc/ssh/ssh_host_*

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Image build step 2: Docker CE and the NVIDIA container runtime, at pinned versions.
+# Image build step 3: Docker CE and the NVIDIA container runtime, at pinned versions.
 # Inputs (environment): DOCKER_CE_VERSION, NVIDIA_CONTAINER_TOOLKIT_VERSION.
 set -eu
 export DEBIAN_FRONTEND=noninteractive

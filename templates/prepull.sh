@@ -1,5 +1,5 @@
 #!/bin/sh
-# Image build step 3: pre-pull every container of the lock.
+# Image build step 4: pre-pull every container of the lock.
 #   pinned          pull repository@platform_digest, re-tag to repository:tag (a pull by digest
 #                   creates no tag), and fail unless the local image carries that digest
 #   tag             pull by tag (stateful services the definition leaves unpinned)

@@ -5,11 +5,14 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     case libarchive(operation: String, detail: String)
     /// The archive is bigger than its reader allows.
     case limitExceeded(String)
+    /// The archive is readable but not what it must be.
+    case invalid(String)
 
     public var description: String {
         switch self {
         case .libarchive(let operation, let detail): "libarchive failed in \(operation): \(detail)"
         case .limitExceeded(let detail): "the archive is too large: \(detail)"
+        case .invalid(let detail): detail
         }
     }
 

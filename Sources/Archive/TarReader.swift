@@ -1,12 +1,23 @@
 import CArchive
 import FoundationEssentials
 
-/// Reads every entry of a tar or tar.gz, from memory or from a file (release bundles). One
-/// owner for one libarchive read handle, freed in `deinit`. Sizes are checked against `Limits`
+/// Reads every entry of a tar or tar.gz (release bundles), or of the other archives a Debian
+/// package is made of, from memory or from a file. One owner for one libarchive read handle,
+/// freed in `deinit`. Sizes are checked against `Limits`
 /// from the header, before anything is allocated, so a hostile archive cannot exhaust memory.
 public final class TarReader {
     public enum Kind: String, Sendable, Equatable {
         case file, directory, symlink, hardlink, other
+    }
+
+    /// What the reader accepts; nothing else is even tried.
+    public enum Format: Sendable {
+        /// tar, plain or gzip (release bundles).
+        case tar
+        /// tar compressed with gzip, xz or zstd (a Debian package's control and data members).
+        case compressedTar
+        /// an `ar` archive (a Debian package itself).
+        case ar
     }
 
     /// Bounds on what one archive may hold.
@@ -41,27 +52,37 @@ public final class TarReader {
     private let archive: OpaquePointer
     private let bytes: [UInt8]
 
-    public init(bytes: [UInt8]) throws(ArchiveError) {
+    public init(bytes: [UInt8], format: Format = .tar) throws(ArchiveError) {
         guard let archive = archive_read_new() else { throw .libarchive(operation: "archive_read_new", detail: "out of memory") }
         self.archive = archive
         self.bytes = bytes
-        try Self.configure(archive)
+        try Self.configure(archive, format)
         let code = self.bytes.withUnsafeBytes { archive_read_open_memory(archive, $0.baseAddress, $0.count) }
         try ArchiveError.check(code, archive, "archive_read_open_memory")
     }
 
     /// Streams the archive from a file (it is never read into memory whole).
-    public init(path: String) throws(ArchiveError) {
+    public init(path: String, format: Format = .tar) throws(ArchiveError) {
         guard let archive = archive_read_new() else { throw .libarchive(operation: "archive_read_new", detail: "out of memory") }
         self.archive = archive
         self.bytes = []
-        try Self.configure(archive)
+        try Self.configure(archive, format)
         try ArchiveError.check(archive_read_open_filename(archive, path, 64 * 1024), archive, "archive_read_open_filename")
     }
 
-    private static func configure(_ archive: OpaquePointer) throws(ArchiveError) {
-        try ArchiveError.check(archive_read_support_format_tar(archive), archive, "archive_read_support_format_tar")
-        try ArchiveError.check(archive_read_support_filter_gzip(archive), archive, "archive_read_support_filter_gzip")
+    private static func configure(_ archive: OpaquePointer, _ format: Format) throws(ArchiveError) {
+        switch format {
+        case .tar:
+            try ArchiveError.check(archive_read_support_format_tar(archive), archive, "archive_read_support_format_tar")
+            try ArchiveError.check(archive_read_support_filter_gzip(archive), archive, "archive_read_support_filter_gzip")
+        case .compressedTar:
+            try ArchiveError.check(archive_read_support_format_tar(archive), archive, "archive_read_support_format_tar")
+            try ArchiveError.check(archive_read_support_filter_gzip(archive), archive, "archive_read_support_filter_gzip")
+            try ArchiveError.check(archive_read_support_filter_xz(archive), archive, "archive_read_support_filter_xz")
+            try ArchiveError.check(archive_read_support_filter_zstd(archive), archive, "archive_read_support_filter_zstd")
+        case .ar:
+            try ArchiveError.check(archive_read_support_format_ar(archive), archive, "archive_read_support_format_ar")
+        }
     }
 
     deinit { archive_read_free(archive) }

@@ -11,7 +11,7 @@ public struct ProvisionCommand: AsyncParsableCommand {
             listed with its JSON Pointer and line:column), 66 the spec cannot be read.
             """,
         version: ToolchainVersion.current,
-        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegisterCommand.self, StatusCommand.self]
+        subcommands: [ValidateCommand.self, PlanCommand.self, ApplyCommand.self, FirstBootCommand.self, RegisterCommand.self, StatusCommand.self]
     )
 
     public init() {}

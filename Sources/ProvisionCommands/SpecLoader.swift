@@ -16,9 +16,14 @@ enum SpecLoader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Failure(code: 66, message: "cannot read the site spec \(path)")
         }
+        return try parse(Array(data), name: path, root: root)
+    }
+
+    /// Validates spec bytes read from elsewhere (a volume); `name` is how problems name it.
+    static func parse(_ bytes: [UInt8], name: String, root: String?) throws(Failure) -> SiteSpec {
         let zoneDirectories = [root.map { "\($0)/usr/share/zoneinfo" }, "/usr/share/zoneinfo"].compactMap { $0 }
         do {
-            return try SiteSpec.parse(Array(data), file: path) { zone in
+            return try SiteSpec.parse(bytes, file: name) { zone in
                 zoneDirectories.contains { FileInfo.isRegularFile("\($0)/\(zone)") }
             }
         } catch {

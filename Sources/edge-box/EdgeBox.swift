@@ -4,7 +4,7 @@ import ProvisionCommands
 import RollbackCommands
 
 /// The box tools in one binary (one copy of the Swift runtime on the box): installed as
-/// /usr/lib/edge-imagesmith/edge-box with `provision` and `rollback` in /usr/bin linking to
+/// /usr/libexec/edge-imagesmith/edge-box with `provision` and `rollback` in /usr/bin linking to
 /// it. It runs the tool it is called as, or the one named by its first argument.
 @main
 enum EdgeBox {

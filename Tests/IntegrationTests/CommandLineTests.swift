@@ -86,7 +86,8 @@ import TestSupport
     @Test func mainJobBuildsTheExampleOfflineThroughTheExecutable() throws {
         let out = try TemporaryDirectory("cli-build")
         let repository = BuildFixture.repository.path
-        let result = try run("imagesmith", ["build", "\(repository)/packer/edge-analytics.yaml", "--offline", "--out", out.path])
+        let result = try run("imagesmith", ["build", "\(repository)/packer/edge-analytics.yaml", "--offline", "--out", out.path,
+                                            "--box-package", BoxPackageFixture.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("built edge-analytics 2026.11.1"))
         let committed = try Data(contentsOf: URL(fileURLWithPath: "\(repository)/packer/edge-analytics.lock.json"))

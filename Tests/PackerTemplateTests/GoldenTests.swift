@@ -20,7 +20,7 @@ import Testing
     func rendered(buildFallback: Bool = false) throws -> (PackerTemplate, String, String) {
         let definition = try Samples.definition()
         let lock = Samples.lock(definition, buildFallback: buildFallback)
-        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: String(repeating: "e", count: 64), gitCommit: "0123abc", definitionFile: "edge-analytics.yaml"))
+        let template = Samples.template(definition, lock)
         return (template, ReleaseFiles.composeOverride(lock), String(decoding: ReleaseFiles.healthChecks(definition, lock: lock), as: UTF8.self))
     }
 

@@ -23,6 +23,14 @@ enum Samples {
         return try! Digest(parsing: "sha256:" + hex)
     }
 
+    /// The box package as the template names it (the file itself is made by materialize).
+    static let box = PackerTemplate.BoxPackage(fileName: "edge-imagesmith-box_0.3.0_amd64.deb", version: "0.3.0", sha256: String(repeating: "b", count: 64))
+
+    static func template(_ definition: ImageDefinition, _ lock: LockFile, gitCommit: String? = "0123abc") -> PackerTemplate {
+        PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: String(repeating: "e", count: 64), gitCommit: gitCommit,
+                             definitionFile: "edge-analytics.yaml", boxPackage: box))
+    }
+
     static func lock(_ definition: ImageDefinition, version: String = "2026.11.1", buildFallback: Bool = false) -> LockFile {
         LockFile(image: .init(name: definition.name, version: version), definitionSHA256: String(repeating: "d", count: 64),
                  containers: definition.containers.map { container in
@@ -51,21 +59,20 @@ enum Samples {
 }
 
 @Suite struct PackerValidationTests {
-    /// Writes the template and everything it references into a directory, as `build` does.
+    /// Writes the template and everything it references into a directory, as `build` does
+    /// (placeholders for the uploaded files: validate only checks that they exist).
     func materialize(_ template: PackerTemplate, lock: LockFile, in directory: TemporaryDirectory) throws -> String {
         let main = try directory.write("\(lock.image.name).pkr.hcl", template.main)
-        try directory.write("versions.pkr.hcl", template.versions)
+        try directory.write("\(PackerTemplate.initDirectory)/versions.pkr.hcl", template.versions)
         try directory.write("\(lock.image.name).lock.json", String(decoding: lock.encoded(), as: UTF8.self))
-        for name in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", "built-images.json",
-                     "\(lock.image.name)-\(lock.image.version).tar.gz"] + PackerTemplate.units {
+        for name in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json",
+                     "\(lock.image.name)-\(lock.image.version).tar.gz", Samples.box.fileName] {
             try directory.write(name, "{}\n")
         }
         for script in PackerTemplate.scripts {
             try directory.write("scripts/\(script)", "#!/bin/sh\n")
         }
         try directory.write("build-contexts/ingest/Dockerfile", "FROM scratch\n")
-        // packer validate parses the key: make a throwaway one.
-        try ProcessSupport.check("openssl", ["genrsa", "-traditional", "-out", directory.file("id_ed25519"), "2048"])
         return main
     }
 
@@ -73,48 +80,97 @@ enum Samples {
     func exampleTemplateValidatesAndIsFormattedWithPacker(buildFallback: Bool) throws {
         let definition = try Samples.definition()
         let lock = Samples.lock(definition, buildFallback: buildFallback)
-        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: String(repeating: "e", count: 64), gitCommit: "0123abc", definitionFile: "edge-analytics.yaml"))
+        let template = Samples.template(definition, lock)
         let directory = try TemporaryDirectory("packer")
         let main = try materialize(template, lock: lock, in: directory)
         let fmt = try ProcessSupport.run("packer", ["fmt", "-check", "-diff", main])
         #expect(fmt.status == 0, "packer fmt -check:\n\(fmt.stdout)\(fmt.stderr)")
-        let versionsFmt = try ProcessSupport.run("packer", ["fmt", "-check", "-diff", directory.file("versions.pkr.hcl")])
+        let versions = directory.file("\(PackerTemplate.initDirectory)/versions.pkr.hcl")
+        let versionsFmt = try ProcessSupport.run("packer", ["fmt", "-check", "-diff", versions])
         #expect(versionsFmt.status == 0, "packer fmt -check versions:\n\(versionsFmt.stdout)\(versionsFmt.stderr)")
-        let validate = try ProcessSupport.run("packer", ["validate", "-var", "qemu_ssh_private_key_file=\(directory.file("id_ed25519"))", main])
+        // The output directory itself, with no -var: no key file or seed needs to exist first.
+        let validate = try ProcessSupport.run("packer", ["validate", directory.path])
         #expect(validate.status == 0, "packer validate:\n\(validate.stdout)\(validate.stderr)")
     }
 
     @Test func variableValidationRejectsABadVersion() throws {
         let definition = try Samples.definition()
         let lock = Samples.lock(definition)
-        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: String(repeating: "e", count: 64), gitCommit: nil, definitionFile: "edge-analytics.yaml"))
+        let template = Samples.template(definition, lock, gitCommit: nil)
         let directory = try TemporaryDirectory("packer-var")
         let main = try materialize(template, lock: lock, in: directory)
-        let validate = try ProcessSupport.run("packer", ["validate", "-var", "image_version=latest", "-var", "qemu_ssh_private_key_file=\(directory.file("id_ed25519"))", main])
+        let validate = try ProcessSupport.run("packer", ["validate", "-var", "image_version=latest", main])
         #expect(validate.status != 0)
         #expect((validate.stdout + validate.stderr).contains("The image_version must look like YYYY.MM.N"))
     }
 }
 
 @Suite struct ManifestMergeTests {
-    @Test func builtImageIdsJoinTheLastBuildsCustomData() throws {
-        let directory = try TemporaryDirectory("merge")
-        try directory.write("packer-manifest.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}},{"name":"b","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"x"}"#)
-        try directory.write("built-images.json", #"[{"name":"ingest","id":"sha256:abc"}]"#)
-        let result = try ProcessSupport.run("/bin/sh", ["-c", PackerTemplate.mergeBuiltImagesCommand(directory: directory.path)])
+    func merge(in directory: TemporaryDirectory, source: String) throws -> ProcessSupport.Output {
+        try ProcessSupport.run("/bin/sh", ["-c", PackerTemplate.mergeBuiltImagesCommand],
+                               environment: ["PATH": "/usr/bin:/bin", "IMAGESMITH_OUT": directory.path, "IMAGESMITH_SOURCE": source])
+    }
+
+    @Test func builtImageIdsJoinTheirSourcesManifest() throws {
+        // An output directory with a space and a `;` in its name: the paths are variables, not command text.
+        let directory = try TemporaryDirectory("merge out; touch pwned")
+        try directory.write("packer-manifest-qemu.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"x"}"#)
+        try directory.write("built-images-qemu.json", #"[{"name":"ingest","id":"sha256:abc"}]"#)
+        try directory.write("packer-manifest-amazon-ebs.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"y"}"#)
+        try directory.write("built-images-amazon-ebs.json", "[]")
+        let result = try merge(in: directory, source: "qemu")
         #expect(result.status == 0, "\(result.stderr)")
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest.json")))) as? [String: Any]
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest-qemu.json")))) as? [String: Any]
         let builds = try #require(manifest?["builds"] as? [[String: Any]])
         let custom = try #require(builds.last?["custom_data"] as? [String: String])
         #expect(custom["image_version"] == "2026.11.1")
         #expect(custom["built_images"] == #"[{"name":"ingest","id":"sha256:abc"}]"#)
-        #expect((builds.first?["custom_data"] as? [String: String])?["built_images"] == nil)
+        // The other source's manifest is not touched, and nothing ran from the directory name.
+        #expect(try String(contentsOfFile: directory.file("packer-manifest-amazon-ebs.json"), encoding: .utf8).contains("built_images") == false)
+        #expect(!FileManager.default.fileExists(atPath: "pwned"))
     }
 
-    @Test func theTemplateRunsThatCommand() throws {
+    @Test func nothingAParallelBuildWritesIsShared() throws {
+        let template = Samples.template(try Samples.definition(), Samples.lock(try Samples.definition()))
+        // Every file a provisioner downloads or a post-processor writes under path.root is per source.
+        let lines = template.main.split(separator: "\n")
+        let written = lines.filter { $0.contains("destination") && $0.contains("${path.root}") || $0.contains("output ") && $0.contains("${path.root}") }
+        #expect(written.count == 2)
+        #expect(written.allSatisfy { $0.contains("${source.type}") }, "\(written)")
+        #expect(template.main.contains("IMAGESMITH_SOURCE=${source.type}"))
+    }
+
+    // Two sources of different types build in parallel with the template's own post-processors:
+    // each ends with a manifest of its own carrying its own built images.
+    @Test func twoSourcesBuiltInParallelKeepTheirOwnRecords() throws {
         let definition = try Samples.definition()
-        let lock = Samples.lock(definition)
-        let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: "e", gitCommit: nil, definitionFile: "d.yaml"))
-        #expect(template.main.contains(HCL.escapeQuoted(PackerTemplate.mergeBuiltImagesCommand(directory: "${path.root}"), literalInterpolation: false)))
+        let directory = try TemporaryDirectory("packer-parallel")
+        let build = HCL.Block("build", [], [
+            .attribute("sources", .list([.string("source.null.edge"), .string("source.file.edge")])),
+            .block(HCL.Block("provisioner", ["shell-local"], [
+                .attribute("inline", .list([.template(#"echo '[{"name":"ingest","id":"${source.type}-id"}]' > '${path.root}/built-images-${source.type}.json'"#)])),
+            ])),
+        ] + PackerTemplate.postProcessors(.init(definition: definition, lock: Samples.lock(definition), lockSHA256: "e",
+                                                gitCommit: nil, definitionFile: "d.yaml", boxPackage: Samples.box)))
+        let file = try directory.write("parallel.pkr.hcl", HCL.render([
+            .block(HCL.Block("source", ["null", "edge"], [.attribute("communicator", .string("none"))])),
+            .block(HCL.Block("source", ["file", "edge"], [.attribute("content", .string("x")), .attribute("target", .template("${path.root}/artifact"))])),
+            .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
+            .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
+            .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
+            .block(build),
+        ]))
+        let result = try ProcessSupport.run("packer", ["build", "-color=false", file], environment: [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path, "PACKER_CACHE_DIR": directory.file("cache"),
+        ])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        for type in ["null", "file"] {
+            let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest-\(type).json")))) as? [String: Any]
+            let builds = try #require(manifest?["builds"] as? [[String: Any]])
+            #expect(builds.count == 1)
+            let custom = try #require(builds.first?["custom_data"] as? [String: String])
+            #expect(custom["built_images"] == #"[{"name":"ingest","id":"\#(type)-id"}]"#)
+            #expect(custom["box_package"]?.hasPrefix("edge-imagesmith-box_0.3.0_amd64.deb (sha256:") == true)
+        }
     }
 }

@@ -12,7 +12,7 @@ import TestSupport
                       "edge-rollback-check.service", "edge-rollback-check.timer"])
     func unitVerifiesCleanly(name: String) async throws {
         let root = try TemporaryDirectory("units")
-        for binary in ["usr/local/bin/provision", "usr/local/bin/rollback", "usr/sbin/netplan", "usr/bin/touch", "usr/bin/docker"] {
+        for binary in ["usr/bin/provision", "usr/bin/rollback", "usr/sbin/netplan", "usr/bin/docker"] {
             try root.write(binary, "#!/bin/sh\n", mode: 0o755)
         }
         // The system's own units (targets, networkd, docker if present) come from the host.
@@ -42,10 +42,45 @@ import TestSupport
 
     @Test func aTypoIsCaught() async throws {
         let root = try TemporaryDirectory("units-typo")
-        try root.write("usr/local/bin/provision", "#!/bin/sh\n", mode: 0o755)
+        try root.write("usr/bin/provision", "#!/bin/sh\n", mode: 0o755)
         try await Self.copySystemUnits(into: root)
-        let unit = try root.write("etc/systemd/system/typo.service", "[Unit]\nDescription=x\n[Service]\nType=oneshot\nExecStart=/usr/local/bin/provision\nRemainAfterExitt=yes\n")
+        let unit = try root.write("etc/systemd/system/typo.service", "[Unit]\nDescription=x\n[Service]\nType=oneshot\nExecStart=/usr/bin/provision\nRemainAfterExitt=yes\n")
         let result = try await ProcessSupport.runDetached("systemd-analyze", ["verify", "--man=no", "--root", root.path, unit])
         #expect(result.stderr.contains("RemainAfterExitt"), "the check this suite relies on does see typos: \(result.stderr)")
+    }
+
+    /// `systemd-analyze security` (0 = locked down, 10 = unprotected) for each unit as shipped,
+    /// against the ceiling it reached when it was sandboxed (9.5-9.6 "UNSAFE" before): a change
+    /// that loosens a unit fails here. The sandboxes are proven to work by FirstBootTests,
+    /// which boot the units under a real systemd.
+    static let exposureCeilings: [(String, Double)] = [
+        ("edge-provision.service", 1.8),
+        ("edge-provision-register.service", 1.6),
+        ("edge-compose.service", 1.0),
+        ("edge-rollback-check.service", 1.9),
+    ]
+
+    @Test(arguments: exposureCeilings)
+    func unitExposureStaysAtItsCeiling(name: String, ceiling: Double) async throws {
+        let directory = try TemporaryDirectory("security")
+        let unit = try directory.write(name, try String(contentsOf: Self.templates.appendingPathComponent(name), encoding: .utf8))
+        let result = try await ProcessSupport.runDetached("systemd-analyze", ["security", "--offline=true", "--no-pager", unit],
+                                                          environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SYSTEMD_COLORS": "0"])
+        let line = try #require((result.stdout + result.stderr).split(separator: "\n").first { $0.contains("Overall exposure level for \(name):") },
+                                "no overall score in:\n\(result.stdout)\(result.stderr)")
+        // "→ Overall exposure level for NAME: 1.8 OK :-)" (the face has a colon too).
+        let after = line.split(separator: "\(name):", maxSplits: 1).last ?? ""
+        let score = try #require(Double(String(after.drop { $0 == " " }.prefix { $0.isNumber || $0 == "." })), "cannot read a score in '\(line)'")
+        print("exposure \(name): \(score) (ceiling \(ceiling))")
+        #expect(score <= ceiling, "\(line)")
+    }
+
+    @Test func theScoreCanFail() async throws {
+        // The same measurement on a unit with no sandbox at all scores far above every ceiling.
+        let directory = try TemporaryDirectory("security-open")
+        let unit = try directory.write("open.service", "[Unit]\nDescription=x\n[Service]\nType=oneshot\nExecStart=/usr/bin/true\n")
+        let result = try await ProcessSupport.runDetached("systemd-analyze", ["security", "--offline=true", "--no-pager", unit],
+                                                          environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SYSTEMD_COLORS": "0"])
+        #expect((result.stdout + result.stderr).contains("Overall exposure level for open.service: 9."), "\(result.stdout)")
     }
 }

@@ -61,7 +61,8 @@ struct ReleaseFactory {
         let out = directory.file("\(work)/out")
         let result = try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent("imagesmith").path,
                                             ["build", directory.file("\(work)/image.yaml"), "--lock", lockPath, "--image-version", version,
-                                             "--out", out, "--templates", Self.repository.appendingPathComponent("templates").path],
+                                             "--out", out, "--templates", Self.repository.appendingPathComponent("templates").path,
+                                             "--box-package", BoxPackageFixture.path],
                                             environment: Self.environment)
         guard result.status == 0 else { throw FixtureError("imagesmith build failed: \(result.stderr)") }
         return "\(out)/edge-test-\(version).tar.gz"

@@ -7,9 +7,10 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Turn an image definition into a pinned lock, a Packer template, a compose override and a release bundle.",
         discussion: """
-            Writes into --out: <name>.lock.json, <name>.pkr.hcl, versions.pkr.hcl, compose.yml, \
-            docker-compose.pinned.yml, health-checks.json, edge-compose.service, scripts/, \
-            build-contexts/ (for images built as a fallback) and <name>-<version>.tar.gz. \
+            Writes into --out: <name>.lock.json, <name>.pkr.hcl, packer-init/versions.pkr.hcl, \
+            compose.yml, docker-compose.pinned.yml, health-checks.json, scripts/, \
+            build-contexts/ (for images built as a fallback), <name>-<version>.tar.gz and the \
+            box package the image installs (edge-imagesmith-box_<version>_amd64.deb). \
             With --offline or --lock, the lock is read instead of resolved and nothing touches \
             the network. Exit status: 0 written, 64 usage, 65 invalid definition or lock, \
             66 a file it needs is missing, 69 a tag could not be resolved, 73 cannot write, \
@@ -38,8 +39,11 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keep-unresolved-tags"), help: "Keep every tag that cannot be resolved (flagged loudly) instead of failing.")
     var keepUnresolvedTags = false
 
-    @Option(help: ArgumentHelp("Directory with the shell steps and units (default: templates/ beside or above the definition).", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Directory with the shell steps (default: templates/ beside or above the definition, else the installed ones).", valueName: "DIR"))
     var templates: String?
+
+    @Option(name: .customLong("box-package"), help: ArgumentHelp("The box package the image installs: provision, rollback and their units (scripts/package builds it; default $IMAGESMITH_BOX_PACKAGE, else the one installed with imagesmith).", valueName: "DEB"))
+    var boxPackage: String?
 
     @OptionGroup var registry: RegistryOptions
 
@@ -53,7 +57,7 @@ struct BuildCommand: AsyncParsableCommand {
         let code = await BuildRunner(
             definitionPath: definition, outDirectory: out, lockPath: lock, offline: offline || lock != nil,
             imageVersion: imageVersion, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
-            templatesDirectory: templates, registry: registry.setup,
+            templatesDirectory: templates, boxPackagePath: boxPackage, registry: registry.setup,
             environment: ProcessInfo.processInfo.environment, output: .standard
         ).run()
         if code != 0 { throw ExitCode(code) }

@@ -19,6 +19,9 @@ public struct BuildRunner: Sendable {
     public var prebuiltOnly: Bool
     public var keepUnresolvedTags: Bool
     public var templatesDirectory: String?
+    /// The box package (`scripts/package`) the image installs; nil: `IMAGESMITH_BOX_PACKAGE`,
+    /// else the one shipped beside an installed imagesmith.
+    public var boxPackagePath: String?
     public var registry: RegistrySetup
     public var environment: [String: String]
     public var output: CommandOutput
@@ -26,7 +29,7 @@ public struct BuildRunner: Sendable {
     public var now: Date
 
     public init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
-                prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,
+                prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil, boxPackagePath: String? = nil,
                 registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, now: Date? = nil) {
         self.definitionPath = definitionPath
         self.outDirectory = outDirectory
@@ -36,6 +39,7 @@ public struct BuildRunner: Sendable {
         self.prebuiltOnly = prebuiltOnly
         self.keepUnresolvedTags = keepUnresolvedTags
         self.templatesDirectory = templatesDirectory
+        self.boxPackagePath = boxPackagePath
         self.registry = registry
         self.environment = environment
         self.output = output
@@ -78,6 +82,7 @@ public struct BuildRunner: Sendable {
         let definitionDirectory = (definitionPath as NSString).deletingLastPathComponent.nonEmpty ?? "."
         try checkReferencedFiles(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
+        let box = try findBoxPackage()
         let definitionSHA256 = try Hash.hex(definitionData)
 
         // 2. The lock: read (offline) or resolved now.
@@ -106,7 +111,7 @@ public struct BuildRunner: Sendable {
         let lockSHA256 = try Hash.hex(lockBytes)
         let gitCommit = GitInfo.commit(of: definitionPath)
         let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
-                                            definitionFile: (definitionPath as NSString).lastPathComponent))
+                                            definitionFile: (definitionPath as NSString).lastPathComponent, boxPackage: box.info))
         let composeBytes: [UInt8] = definition.compose.flatMap { FileManager.default.contents(atPath: "\(definitionDirectory)/\($0.file)") }.map(Array.init)
             ?? Array("# No compose file in the definition: the override alone lists the pinned services.\nservices: {}\n".utf8)
         let override = Array(ReleaseFiles.composeOverride(lock).utf8)
@@ -124,9 +129,7 @@ public struct BuildRunner: Sendable {
             for script in PackerTemplate.scripts {
                 try AtomicFile.write(templates[script] ?? [], to: "\(outDirectory)/scripts/\(script)", mode: 0o755)
             }
-            for unit in PackerTemplate.units {
-                try AtomicFile.write(templates[unit] ?? [], to: "\(outDirectory)/\(unit)", mode: 0o644)
-            }
+            try AtomicFile.write(box.bytes, to: "\(outDirectory)/\(box.info.fileName)", mode: 0o644)
             for container in lock.containers where container.source == .build {
                 guard let context = container.buildContext else { continue }
                 try copyTree("\(definitionDirectory)/\(context)", to: "\(outDirectory)/build-contexts/\(container.name)")
@@ -134,7 +137,8 @@ public struct BuildRunner: Sendable {
             try AtomicFile.write(composeBytes, to: "\(outDirectory)/compose.yml")
             try AtomicFile.write(override, to: "\(outDirectory)/docker-compose.pinned.yml")
             try AtomicFile.write(health, to: "\(outDirectory)/health-checks.json")
-            try AtomicFile.write(Array(template.versions.utf8), to: "\(outDirectory)/versions.pkr.hcl")
+            try AtomicFile.makeDirectory("\(outDirectory)/\(PackerTemplate.initDirectory)")
+            try AtomicFile.write(Array(template.versions.utf8), to: "\(outDirectory)/\(PackerTemplate.initDirectory)/versions.pkr.hcl")
             try AtomicFile.write(Array(template.main.utf8), to: "\(outDirectory)/\(definition.name).pkr.hcl")
             try AtomicFile.write(bundle, to: "\(outDirectory)/\(bundleName).tar.gz")
             try AtomicFile.write(lockBytes, to: "\(outDirectory)/\(lockName)")
@@ -144,6 +148,7 @@ public struct BuildRunner: Sendable {
 
         // 5. Say what happened, loudly for anything not pinned.
         var summary = "built \(definition.name) \(lock.image.version) into \(outDirectory) (lock sha256 \(lockSHA256))\n"
+        summary += "  box tools \(box.info.fileName)\n"
         let width = lock.containers.map(\.name.count).max() ?? 0
         for container in lock.containers {
             let name = container.name + String(repeating: " ", count: width - container.name.count)
@@ -182,10 +187,19 @@ public struct BuildRunner: Sendable {
         if !problems.isEmpty { throw Failure(65, messages: problems) }
     }
 
-    /// The shell steps and units, read from the templates directory.
+    /// Where an installed imagesmith keeps its data: `<prefix>/share/edge-imagesmith` beside
+    /// `<prefix>/bin/imagesmith`.
+    static var installedShareDirectory: String? {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return (((executable as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("share/edge-imagesmith")
+    }
+
+    /// The shell steps, read from the templates directory.
     func findTemplates(_ definitionDirectory: String) throws -> [String: [UInt8]] {
-        let candidates = templatesDirectory.map { [$0] } ?? ["\(definitionDirectory)/../templates", "\(definitionDirectory)/templates", "templates"]
-        let needed = PackerTemplate.scripts + PackerTemplate.units
+        let installed = Self.installedShareDirectory.map { ["\($0)/templates"] } ?? []
+        let candidates = templatesDirectory.map { [$0] } ?? (["\(definitionDirectory)/../templates", "\(definitionDirectory)/templates", "templates"] + installed)
+        let needed = PackerTemplate.scripts
         for candidate in candidates {
             let files = needed.compactMap { name in FileManager.default.contents(atPath: "\(candidate)/\(name)").map { (name, Array($0)) } }
             if files.count == needed.count { return Dictionary(uniqueKeysWithValues: files) }
@@ -195,6 +209,40 @@ public struct BuildRunner: Sendable {
             }
         }
         throw Failure(66, "cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR")
+    }
+
+    /// The box package: read, checked to be an amd64 `edge-imagesmith-box`, hashed. It is
+    /// written into the output directory under its canonical name for the template to upload.
+    func findBoxPackage() throws -> (info: PackerTemplate.BoxPackage, bytes: [UInt8]) {
+        var path = boxPackagePath ?? environment["IMAGESMITH_BOX_PACKAGE"]
+        if path == nil, let share = Self.installedShareDirectory {
+            let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: "\(share)/box")) ?? [])
+                .filter { $0.hasPrefix("edge-imagesmith-box_") && $0.hasSuffix("_amd64.deb") }.sorted()
+            if shipped.count == 1 { path = "\(share)/box/\(shipped[0])" }
+        }
+        guard let path else {
+            throw Failure(66, "no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(66, "cannot read the box package \(path)")
+        }
+        let package: DebianPackage
+        do { package = try DebianPackage(path: path) }
+        catch { throw Failure(65, "the box package \(path) is not a readable Debian package: \(error)") }
+        var problems: [String] = []
+        if package.name != "edge-imagesmith-box" { problems.append("it is the package '\(package.name)', expected edge-imagesmith-box") }
+        if package.architecture != "amd64" { problems.append("it is for architecture '\(package.architecture)'; the image is amd64") }
+        let versionCharacters = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-")
+        if package.version.isEmpty || !package.version.allSatisfy(versionCharacters.contains) || !(package.version.first?.isNumber ?? false) {
+            problems.append("its version '\(package.version)' is not a Debian version (digits first, then letters, digits and . + ~ -)")
+        }
+        if !problems.isEmpty {
+            throw Failure(65, messages: problems.map { "the box package \(path): \($0)" })
+        }
+        let bytes = Array(data)
+        let info = PackerTemplate.BoxPackage(fileName: "edge-imagesmith-box_\(package.version)_amd64.deb", version: package.version,
+                                             sha256: try Hash.hex(bytes))
+        return (info, bytes)
     }
 
     func readLock(_ path: String, missingOK: Bool) throws -> LockFile? {

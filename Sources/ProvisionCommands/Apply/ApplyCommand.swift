@@ -52,49 +52,12 @@ struct ApplyCommand: AsyncParsableCommand {
             StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
-        let environment = ProcessInfo.processInfo.environment
-        do {
-            let specSHA = try Hash.fileHex(at: spec)
-            var journal = Journal.load(root: rootPrefix) ?? Journal(specSHA256: specSHA, steps: [:], configured: false,
-                                                                    registration: .init(state: "pending", attempts: 0))
-            if journal.specSHA256 != specSHA {
-                journal.specSHA256 = specSHA
-                journal.configured = false
-            }
-            let applier = Applier(root: rootPrefix, crashPoints: CrashPoints(variable: "PROVISION_CRASH_AT", environment: environment))
-            try AtomicFile.makeDirectory(applier.stateDirectory, mode: 0o700)
-            applier.removeStaleStateTemporaries()
-            var host = HostState.read(root: rootPrefix)
-            // The new machine id is chosen once and kept, so a re-run after a crash writes the
-            // same one instead of another.
-            host.newMachineID = try Identity.machineIDCandidate(stateDirectory: applier.stateDirectory)
-            let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
-                                               source: Path.name(spec))
-            try applier.apply(configurator.plan(for: host), journal: &journal)
-            journal.configured = true
-            try journal.save(root: rootPrefix)
-            print("provision: \(site.device.hostname) at \(site.site.id) is configured (\(journal.steps.count) steps durable)")
-            if !skipRegistration {
-                let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)
-                if code != 0 { throw ExitCode(code) }
-            }
-        } catch let error as HostIOError {
-            StandardStreams.error("provision: \(error)\n")
-            throw ExitCode(73)
+        var journal = try ApplyStep.run(site: site, specPath: spec, root: rootPrefix,
+                                        renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
+                                        environment: ProcessInfo.processInfo.environment)
+        if !skipRegistration {
+            let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)
+            if code != 0 { throw ExitCode(code) }
         }
-    }
-}
-
-enum Identity {
-    /// A machine id candidate stored in the state directory before it is used.
-    static func machineIDCandidate(stateDirectory: String) throws -> String {
-        let path = stateDirectory + "/machine-id.new"
-        if let data = FileManager.default.contents(atPath: path) {
-            let text = String(decoding: data, as: UTF8.self).trimmed
-            if text.count == 32, text.allSatisfy(\.isHexDigit) { return text }
-        }
-        let fresh = HostState.randomMachineID()
-        try AtomicFile.write(Array((fresh + "\n").utf8), to: path, mode: 0o600)
-        return fresh
     }
 }

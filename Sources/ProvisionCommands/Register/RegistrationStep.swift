@@ -10,6 +10,11 @@ enum RegistrationStep {
     static func run(spec: SiteSpec, root: String, deadline: Duration, journal: inout Journal) async -> Int32 {
         if journal.registration.state == "registered" {
             print("provision: already registered")
+            if !ProvisionMarkers.exists(ProvisionMarkers.registered, root: root) {
+                // Registered, then killed before the marker was written.
+                do { try ProvisionMarkers.write(ProvisionMarkers.registered, root: root, detail: "site \(spec.site.id)") }
+                catch { StandardStreams.error("provision: registered, but cannot record it: \(error)\n"); return 73 }
+            }
             return 0
         }
         let registrar = Registrar(spec: spec, root: root, deadline: deadline, retry: RetryPolicy(maxAttempts: 100, baseDelay: .milliseconds(500), maxDelay: .seconds(30)))
@@ -29,6 +34,8 @@ enum RegistrationStep {
                 try journal.save(root: root)
                 // The claim token is single-use: the copy provisioned onto the box goes.
                 if let file = spec.registration.claimTokenFile { try AtomicFile.remove(root + file) }
+                // What edge-provision-register.service's condition tests: last, once all is durable.
+                try ProvisionMarkers.write(ProvisionMarkers.registered, root: root, detail: "site \(spec.site.id) HTTP \(status)")
             } catch {
                 StandardStreams.error("provision: registered, but cannot record it: \(error)\n")
                 return 73

@@ -60,8 +60,8 @@ variable "qemu_seed_iso" {
 
 variable "qemu_ssh_private_key_file" {
   type        = string
-  default     = "id_ed25519"
-  description = "Private key the qemu build connects with."
+  default     = ""
+  description = "Private key the qemu build connects with: the one qemu_seed_iso authorizes, given at build time with -var (nothing is read at validate time)."
   sensitive   = true
 }
 
@@ -156,28 +156,8 @@ build {
   }
 
   provisioner "file" {
-    source      = "${path.root}/edge-compose.service"
-    destination = "${local.staging}/edge-compose.service"
-  }
-
-  provisioner "file" {
-    source      = "${path.root}/edge-rollback-check.service"
-    destination = "${local.staging}/edge-rollback-check.service"
-  }
-
-  provisioner "file" {
-    source      = "${path.root}/edge-rollback-check.timer"
-    destination = "${local.staging}/edge-rollback-check.timer"
-  }
-
-  provisioner "file" {
-    source      = "${path.root}/edge-watchdog.conf"
-    destination = "${local.staging}/edge-watchdog.conf"
-  }
-
-  provisioner "file" {
-    source      = "${path.root}/grub-ab.cfg"
-    destination = "${local.staging}/grub-ab.cfg"
+    source      = "${path.root}/edge-imagesmith-box_0.3.0_amd64.deb"
+    destination = "${local.staging}/edge-imagesmith-box_0.3.0_amd64.deb"
   }
 
   provisioner "file" {
@@ -197,6 +177,16 @@ build {
   }
 
   provisioner "shell" {
+    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    environment_vars = [
+      "BOX_PACKAGE=edge-imagesmith-box_0.3.0_amd64.deb",
+      "BOX_VERSION=0.3.0",
+      "IMAGESMITH_STAGING=/tmp/imagesmith",
+    ]
+    scripts = ["${local.scripts}/install-box.sh"]
+  }
+
+  provisioner "shell" {
     execute_command  = "sudo -E sh -eu '{{ .Path }}'"
     environment_vars = ["DOCKER_CE_VERSION=5:27.3.1-1~ubuntu.22.04~jammy", "NVIDIA_CONTAINER_TOOLKIT_VERSION=1.16.2-1"]
     scripts          = ["${local.scripts}/docker-nvidia.sh"]
@@ -208,10 +198,11 @@ build {
     scripts          = ["${local.scripts}/prepull.sh"]
   }
 
+  # Each source downloads into files of its own: the builds run in parallel.
   provisioner "file" {
     direction   = "download"
     source      = "${local.staging}/built-images.json"
-    destination = "${path.root}/built-images.json"
+    destination = "${path.root}/built-images-${source.type}.json"
   }
 
   provisioner "shell" {
@@ -226,7 +217,7 @@ build {
   }
 
   post-processor "manifest" {
-    output     = "${path.root}/packer-manifest.json"
+    output     = "${path.root}/packer-manifest-${source.type}.json"
     strip_path = true
     custom_data = {
       image_name              = "edge-analytics"
@@ -234,15 +225,18 @@ build {
       lock_sha256             = local.lock_sha256
       git_commit              = var.git_commit
       definition_sha256       = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+      box_package             = "edge-imagesmith-box_0.3.0_amd64.deb (sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb)"
       source_image_amazon_ebs = "newest of owners 099720109477 named ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
       source_image_qemu       = "https://cloud-images.ubuntu.com/releases/22.04/release-20241002/ubuntu-22.04-server-cloudimg-amd64.img (sha256:3ae3bf1bb3e1a84ae1ab6ba7fd4d8f2e1a8c4bc9a02d22b5c6a0e2ff0e2b6a35)"
     }
   }
 
-  # Built fallback images (if any) join the manifest's custom data.
+  # Built fallback images (if any) join the manifest's custom data. The paths reach the
+  # shell as variables, never as command text.
   post-processor "shell-local" {
+    environment_vars = ["IMAGESMITH_OUT=${path.root}", "IMAGESMITH_SOURCE=${source.type}"]
     inline = [
-      "cd ${path.root} && jq --slurpfile built built-images.json '.builds[-1].custom_data.built_images = ($built[0] | tostring)' packer-manifest.json > packer-manifest.json.new && mv packer-manifest.json.new packer-manifest.json",
+      "m=\"$IMAGESMITH_OUT/packer-manifest-$IMAGESMITH_SOURCE.json\" && jq --slurpfile built \"$IMAGESMITH_OUT/built-images-$IMAGESMITH_SOURCE.json\" '.builds[-1].custom_data.built_images = ($built[0] | tostring)' \"$m\" > \"$m.new\" && mv \"$m.new\" \"$m\"",
     ]
   }
 }
