@@ -110,6 +110,9 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "ImageReference", "Hashing", "Archive", "TestSupport"]),
         .testTarget(name: "RollbackTests", dependencies: ["Release", "Lock", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
+        // The box package built for real, installed into a Debian root by the template's own
+        // step, and booted with systemd as PID 1 (systemd-nspawn).
+        .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
             "TestSupport", "imagesmith", "Lock", "Archive",

@@ -117,15 +117,15 @@ public enum ProcessSupport {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Whether something accepts TCP connections on 127.0.0.1:port.
-    public static func isListening(_ port: Int) -> Bool {
+    /// Whether something accepts TCP connections on host:port (IPv4).
+    public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         return result == 0
     }
@@ -142,7 +142,7 @@ public final class ServerProcess: @unchecked Sendable {
     public let logPath: String
     let process: Process
 
-    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 20) throws {
+    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1") throws {
         self.port = port
         self.logPath = logPath
         process = Process()
@@ -155,7 +155,7 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let start = Date()
-        while !ProcessSupport.isListening(port) {
+        while !ProcessSupport.isListening(port, host: host) {
             guard process.isRunning else {
                 throw FixtureError("\(executable) exited before listening on \(port): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
             }

@@ -14,12 +14,12 @@ public struct TLSMaterial: Sendable {
     public var serverCert: String
     public var serverKey: String
 
-    public static func make(in directory: TemporaryDirectory, name: String = "ca") throws -> TLSMaterial {
+    public static func make(in directory: TemporaryDirectory, name: String = "ca", ipAddresses: [String] = ["127.0.0.1"]) throws -> TLSMaterial {
         let ca = directory.file("\(name).crt"), caKey = directory.file("\(name).key")
         let key = directory.file("\(name)-server.key"), csr = directory.file("\(name)-server.csr"), cert = directory.file("\(name)-server.crt")
-        let ext = try directory.write("\(name)-ext.cnf", "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+        let ext = try directory.write("\(name)-ext.cnf", "subjectAltName=\(ipAddresses.map { "IP:\($0)" }.joined(separator: ",")),DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
         try ProcessSupport.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey, "-out", ca, "-days", "2", "-subj", "/CN=edge test CA \(name)", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try ProcessSupport.check("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"])
+        try ProcessSupport.check("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=\(ipAddresses.first ?? "127.0.0.1")"])
         try ProcessSupport.check("openssl", ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext])
         return TLSMaterial(caCert: ca, serverCert: cert, serverKey: key)
     }

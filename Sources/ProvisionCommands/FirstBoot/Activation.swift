@@ -6,11 +6,14 @@ import Glibc
 #endif
 
 /// Brings written configuration into effect for the boot in progress: the network files
-/// rendered for systemd-networkd (netplan's generator ran before the spec's file existed) and
-/// the running host name (systemd set it from the image's /etc/hostname).
+/// rendered for systemd-networkd (netplan's generator ran before the spec's file existed), the
+/// running host name (systemd set it from the image's /etc/hostname), and, when the machine id
+/// was replaced, the journal (journald keeps the id it started with and files this boot under
+/// it, where `journalctl` would no longer look).
 protocol Activation: Sendable {
     func renderNetplan() throws(ActivationError)
     func setHostname(_ name: String) throws(ActivationError)
+    func restartJournal() throws(ActivationError)
 }
 
 struct ActivationError: Error, CustomStringConvertible {
@@ -26,6 +29,15 @@ struct SystemActivation: Activation {
         catch { throw ActivationError(description: "\(error)") }
         guard result.status == 0 else {
             throw ActivationError(description: "netplan generate failed (exit \(result.status)): \(result.stderr.trimmed)")
+        }
+    }
+
+    func restartJournal() throws(ActivationError) {
+        let result: ProcessRunner.Result
+        do { result = try runner.run("systemctl", ["restart", "systemd-journald.service"], timeout: 60) }
+        catch { throw ActivationError(description: "\(error)") }
+        guard result.status == 0 else {
+            throw ActivationError(description: "systemctl restart systemd-journald failed (exit \(result.status)): \(result.stderr.trimmed)")
         }
     }
 

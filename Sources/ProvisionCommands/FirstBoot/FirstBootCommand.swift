@@ -88,6 +88,7 @@ struct FirstBoot {
         let saved = root + specPath
         let haveLocal = FileInfo.isRegularFile(saved)
         let site: SiteSpec
+        let source: String
         do {
             if let found = try volume.read(wait: haveLocal ? 0 : volumeWait) {
                 // Checked before anything is written: a bad stick changes nothing on the box.
@@ -104,6 +105,7 @@ struct FirstBoot {
                     StandardStreams.error("provision: cannot save the site spec from \(found.label): \(error)\n")
                     return 73
                 }
+                source = found.name
                 print("provision: using \(found.name); saved as \(specPath)")
             } else if haveLocal {
                 do { site = try SpecLoader.load(saved, root: root.isEmpty ? nil : root) }
@@ -111,6 +113,7 @@ struct FirstBoot {
                     StandardStreams.error("provision: \(error.message)\n")
                     return error.code
                 }
+                source = specPath
                 print("provision: using \(specPath) (no volume labelled \(volume.labels.joined(separator: " or ")) is attached)")
             } else {
                 StandardStreams.error("provision: no site spec: no volume labelled \(volume.labels.joined(separator: " or ")) appeared within \(Int(volumeWait)) s and \(specPath) does not exist; attach the site's volume and reboot, or run provision apply with the spec (a path or an https URL)\n")
@@ -121,12 +124,15 @@ struct FirstBoot {
             return 66
         }
 
+        let machineIDBefore = FileManager.default.contents(atPath: root + "/etc/machine-id")
         let journal = try ApplyStep.run(site: site, specPath: saved, root: root, renderer: renderer, environment: environment)
+        let machineIDReplaced = FileManager.default.contents(atPath: root + "/etc/machine-id") != machineIDBefore
 
         if let activation {
             do {
                 if renderer == .netplan { try activation.renderNetplan() }
                 try activation.setHostname(site.device.hostname)
+                if machineIDReplaced { try activation.restartJournal() }
             } catch {
                 StandardStreams.error("provision: the configuration is written but not in effect for this boot: \(error.description); it takes effect at the next boot\n")
                 return 1
@@ -140,7 +146,11 @@ struct FirstBoot {
             StandardStreams.error("provision: configured, but cannot record it: \(error)\n")
             return 73
         }
-        print("provision: first boot done: \(site.device.hostname) at \(site.site.id); registration follows once the network is online")
+        // Said again at the end: with a replaced machine id, the lines above went to the journal
+        // of the old id.
+        print("provision: first boot done: \(site.device.hostname) at \(site.site.id) from \(source)"
+              + (machineIDReplaced ? "; the machine id was replaced (it was missing, malformed or the golden image's)" : "")
+              + "; registration follows once the network is online")
         return 0
     }
 }
