@@ -25,6 +25,8 @@ public struct BoxConfigurator: Sendable {
 
     public static let netplanFile = "/etc/netplan/60-edge-site.yaml"
     public static let cloudInitNetworkOff = "/etc/cloud/cloud.cfg.d/99-edge-disable-network-config.cfg"
+    /// Keeps cloud-init from renaming the box or rewriting /etc/hosts from its datasource.
+    public static let cloudInitIdentity = "/etc/cloud/cloud.cfg.d/99-edge-site-identity.cfg"
 
     public var spec: SiteSpec
     public var renderer: NetworkRenderer
@@ -47,6 +49,9 @@ public struct BoxConfigurator: Sendable {
             actions.append(.remove(path: "/etc/netplan/\(name)", reason: "a netplan file from the image would be merged with the site's network"))
         }
         actions.append(.write(path: Self.cloudInitNetworkOff, contents: Array("# \(header)\nnetwork: {config: disabled}\n".utf8), mode: 0o644))
+        // The host name and /etc/hosts are the site's too: cloud-init (when the image has it)
+        // would otherwise set them from its datasource's meta-data on every boot.
+        actions.append(.write(path: Self.cloudInitIdentity, contents: Array("# \(header)\npreserve_hostname: true\nmanage_etc_hosts: false\n".utf8), mode: 0o644))
         switch renderer {
         case .netplan:
             actions.append(.write(path: Self.netplanFile, contents: Array(NetplanRenderer(spec: spec, header: header).render().utf8), mode: 0o600))

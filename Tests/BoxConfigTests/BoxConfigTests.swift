@@ -71,6 +71,8 @@ enum Specs {
         let removed = plan.actions.compactMap { action -> String? in if case .remove(let path, _) = action { return path } else { return nil } }
         #expect(removed == ["/etc/netplan/01-image.yaml", "/etc/netplan/50-cloud-init.yaml"])
         #expect(plan.contents(of: BoxConfigurator.cloudInitNetworkOff)?.contains("network: {config: disabled}") == true)
+        let identity = try #require(plan.contents(of: BoxConfigurator.cloudInitIdentity))
+        #expect(identity.contains("preserve_hostname: true\nmanage_etc_hosts: false\n"))
         #expect(plan.contents(of: "/etc/machine-id") == nil, "a valid, non-golden machine id is kept")
     }
 

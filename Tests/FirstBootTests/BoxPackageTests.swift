@@ -104,6 +104,7 @@ struct BoxPackageTests {
         let stdout = try await Shell.check(Shell.repository.appendingPathComponent("scripts/package").path,
                                            ["--box-only", "--out", again.path, "--scratch-path", BoxPackageBuild.scratch], timeout: 1800)
         let second = try #require(stdout.split(separator: "\n").last.map(String.init))
+        #expect(second.hasSuffix("/edge-imagesmith-box_\(try await field(first, "Version"))_amd64.deb"))
         let after = try await Shell.check("sha256sum", [second])
         #expect(before.split(separator: " ").first == after.split(separator: " ").first, "\(before) vs \(after)")
     }
@@ -148,5 +149,39 @@ struct BoxPackageTests {
         } catch {
             #expect("\(error)".contains("provision --version says '\(golden.packageVersion)', expected 9.9.9"), "\(error)")
         }
+    }
+
+    // MARK: The build host's package
+
+    @Test func theBuildHostPackageBuildsTheExampleWithWhatItShips() async throws {
+        let packages = try await BoxPackageBuild.shared.packages()
+        let lint = try await Shell.run("lintian", ["--no-tag-display-limit", packages.host], timeout: 600)
+        let findings = (lint.stdout + lint.stderr).split(separator: "\n").filter { $0.hasPrefix("E:") || $0.hasPrefix("W:") }
+        #expect(findings.isEmpty, "\(findings.joined(separator: "\n"))")
+        // Unpacked as dpkg would install it, under a prefix: imagesmith finds its templates and
+        // the box package it ships, with no --templates or --box-package.
+        let prefix = try TemporaryDirectory("host-package")
+        try await Shell.check("dpkg-deb", ["-x", packages.host, prefix.path])
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: prefix.file("usr/share/edge-imagesmith/box"))
+        #expect(shipped == [URL(fileURLWithPath: packages.box).lastPathComponent])
+        let out = prefix.file("out")
+        let definition = Shell.repository.appendingPathComponent("packer/edge-analytics.yaml").path
+        let build = try await Shell.run(prefix.file("usr/bin/imagesmith"), ["build", definition, "--offline", "--out", out,
+                                                                            "--templates", prefix.file("usr/share/edge-imagesmith/templates")])
+        #expect(build.status == 0, "\(build.stderr)")
+        let copied = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(URL(fileURLWithPath: packages.box).lastPathComponent)"))
+        #expect(copied == (try Data(contentsOf: URL(fileURLWithPath: packages.box))), "the image gets the box package of the same release")
+        let validate = try await Shell.run("packer", ["validate", out])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+        // The installed templates are found without --templates too (from the prefix's share directory).
+        let elsewhere = try TemporaryDirectory("host-package-def")
+        for name in ["edge-analytics.yaml", "edge-analytics.lock.json", "compose.yml"] {
+            try FileManager.default.copyItem(atPath: Shell.repository.appendingPathComponent("packer/\(name)").path, toPath: elsewhere.file(name))
+        }
+        try FileManager.default.copyItem(atPath: Shell.repository.appendingPathComponent("packer/builds").path, toPath: elsewhere.file("builds"))
+        let plain = try await Shell.run(prefix.file("usr/bin/imagesmith"), ["build", elsewhere.file("edge-analytics.yaml"), "--offline", "--out", elsewhere.file("out")])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(try await Shell.check(prefix.file("usr/bin/imagesmith"), ["--version"]).trimmingCharacters(in: .whitespacesAndNewlines)
+                == (try await field(packages.box, "Version")))
     }
 }

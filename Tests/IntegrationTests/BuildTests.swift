@@ -44,12 +44,11 @@ import TestSupport
         #expect(override.contains("# NOT pinned (they run from their tags): db (tag)"))
         #expect(!override.contains("  db:"))
 
-        // The template validates with Packer and is formatted as packer fmt wants it.
-        let key = fixture.directory.file("key.pem")
-        try ProcessSupport.check("openssl", ["genrsa", "-traditional", "-out", key, "2048"])
+        // The output directory validates with Packer as it is (no -var, no key file), and the
+        // template is formatted as packer fmt wants it.
         let template = "\(fixture.out)/edge-test.pkr.hcl"
         #expect(try ProcessSupport.run("packer", ["fmt", "-check", template]).status == 0)
-        let validate = try ProcessSupport.run("packer", ["validate", "-var", "qemu_ssh_private_key_file=\(key)", template])
+        let validate = try ProcessSupport.run("packer", ["validate", fixture.out])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let hcl = String(decoding: try fixture.read("edge-test.pkr.hcl"), as: UTF8.self)
         #expect(hcl.contains("lock_sha256 = \"\(try Hash.hex(try fixture.read("edge-test.lock.json")))\""))
@@ -197,5 +196,58 @@ import TestSupport
         let missing = await none.run { $0.offline = true }
         #expect(missing.code == 66)
         #expect(missing.stderr.contains("no lock to build from offline"))
+    }
+}
+
+/// The box package a build puts into the image: found, checked and copied beside the template.
+@Suite struct BoxPackageBuildTests {
+    static let containers = "  - {name: app, image: \"postgres:16.4\", platform: linux/amd64, pin: false}"
+
+    @Test func theBoxPackageIsCopiedBesideTheTemplateAndInstalledByIt() async throws {
+        let fixture = try BuildFixture(containers: Self.containers)
+        let run = await fixture.run()
+        #expect(run.code == 0, "\(run.stderr)")
+        let copied = try fixture.read("edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb")
+        #expect(copied == (try Data(contentsOf: URL(fileURLWithPath: BoxPackageFixture.path))))
+        let hcl = String(decoding: try fixture.read("edge-test.pkr.hcl"), as: UTF8.self)
+        #expect(hcl.contains("source      = \"${path.root}/edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb\""))
+        #expect(hcl.contains("\"BOX_PACKAGE=edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb\""))
+        #expect(hcl.contains("box_package             = \"edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb (sha256:\(try Hash.hex(copied)))\""))
+        #expect(FileManager.default.isExecutableFile(atPath: "\(fixture.out)/scripts/install-box.sh"))
+        #expect(FileManager.default.fileExists(atPath: "\(fixture.out)/packer-init/versions.pkr.hcl"))
+        #expect(run.stdout.contains("box tools edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb"))
+    }
+
+    @Test func withoutABoxPackageNothingIsWritten() async throws {
+        let fixture = try BuildFixture(containers: Self.containers)
+        let run = await fixture.run { $0.boxPackagePath = nil }
+        #expect(run.code == 66)
+        #expect(run.stderr.contains("no box package: the image must carry provision and rollback; give --box-package FILE"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.out))
+    }
+
+    @Test(arguments: [
+        ("edge-imagesmith", "0.3.0", "amd64", "it is the package 'edge-imagesmith', expected edge-imagesmith-box"),
+        ("edge-imagesmith-box", "0.3.0", "arm64", "it is for architecture 'arm64'; the image is amd64"),
+        // A version that would reach the template's shell step (dpkg-deb would not build it).
+        ("edge-imagesmith-box", "1.0;reboot", "amd64", "its version '1.0;reboot' is not a Debian version"),
+        ("edge-imagesmith-box", "v1", "amd64", "its version 'v1' is not a Debian version"),
+    ])
+    func theWrongPackageIsRefused(name: String, version: String, architecture: String, message: String) async throws {
+        let fixture = try BuildFixture(containers: Self.containers)
+        let deb = try BoxPackageFixture.make(name: name, version: version, architecture: architecture, in: fixture.directory.file("debs"),
+                                             handmade: true)
+        let run = await fixture.run { $0.boxPackagePath = deb }
+        #expect(run.code == 65)
+        #expect(run.stderr.contains("the box package \(deb): \(message)"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.out))
+    }
+
+    @Test func aFileThatIsNoDebianPackageIsRefused() async throws {
+        let fixture = try BuildFixture(containers: Self.containers)
+        let fake = try fixture.directory.write("fake.deb", "!<arch>\nnot really\n")
+        let run = await fixture.run { $0.boxPackagePath = fake }
+        #expect(run.code == 65)
+        #expect(run.stderr.contains("the box package \(fake) is not a readable Debian package"), "\(run.stderr)")
     }
 }

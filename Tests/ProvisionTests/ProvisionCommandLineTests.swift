@@ -60,3 +60,42 @@ import TestSupport
         #expect(try FileManager.default.subpathsOfDirectory(atPath: root.path).sorted() == before, "plan writes nothing")
     }
 }
+
+/// `provision first-boot` as the unit runs it, against a directory root (nothing is brought
+/// into effect on this machine then). Real volumes and a real systemd: FirstBootTests.
+@Suite struct FirstBootCommandLineTests {
+    func provision(_ arguments: [String]) async throws -> ProcessSupport.Output {
+        try await ProcessSupport.runDetached(ProvisionCommandLineTests.binaries.appendingPathComponent("provision").path, arguments,
+                                             environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+    }
+
+    @Test func aSpecOnTheBoxIsAppliedAndTheBoxMarkedConfiguredOnce() async throws {
+        let root = try TemporaryDirectory("firstboot-cli")
+        try root.write("etc/hostname", "edge-golden\n")
+        try root.write("etc/edge-imagesmith/site_spec.json", try String(contentsOf: ProvisionCommandLineTests.specs.appendingPathComponent("store-0042.json"), encoding: .utf8), mode: 0o600)
+        let first = try await provision(["first-boot", "--root", root.path, "--volume-wait", "0"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("first boot done: cam-gw-01 at store-0042 from /etc/edge-imagesmith/site_spec.json"))
+        #expect(first.stdout.contains("nothing brought into effect on this machine"))
+        #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "cam-gw-01\n")
+        let marker = try String(contentsOfFile: root.file("var/lib/edge-provision/configured"), encoding: .utf8)
+        #expect(marker.contains("site store-0042 spec sha256 "))
+        let again = try await provision(["first-boot", "--root", root.path, "--volume-wait", "0"])
+        #expect(again.status == 0 && again.stdout.contains("already configured"))
+        #expect(!(first.stdout + first.stderr).contains("example-claim-token-store-0042"))
+    }
+
+    @Test func withoutAnySpecItExits66AndSaysWhereItLooked() async throws {
+        let root = try TemporaryDirectory("firstboot-none")
+        let result = try await provision(["first-boot", "--root", root.path, "--volume-wait", "0", "--volume-label", "EDGE-TEST-NONE"])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("no site spec: no volume labelled EDGE-TEST-NONE appeared within 0 s and /etc/edge-imagesmith/site_spec.json does not exist"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root.file("var/lib/edge-provision")))
+    }
+
+    @Test(arguments: [["--volume-label", "has space"], ["--volume-label", "a/b"], ["--volume-wait", "-1"], ["--spec", "relative.json"], ["--network-renderer", "ifupdown"]])
+    func badOptionsAreUsageErrors(arguments: [String]) async throws {
+        let result = try await provision(["first-boot", "--root", "/nonexistent"] + arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+    }
+}

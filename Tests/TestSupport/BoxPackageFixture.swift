@@ -18,7 +18,9 @@ public enum BoxPackageFixture {
     }()
 
     /// A package with the given control fields (for the refusal tests too), in `directory`.
-    public static func make(name: String, version: String, architecture: String, in directory: String) throws -> String {
+    /// `handmade` assembles it with ar and tar instead of dpkg-deb, which refuses fields a
+    /// hostile package could still carry.
+    public static func make(name: String, version: String, architecture: String, in directory: String, handmade: Bool = false) throws -> String {
         let stage = "\(directory)/stage-\(name)-\(architecture)"
         try FileManager.default.createDirectory(atPath: "\(stage)/DEBIAN", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(stage)/usr/share/doc/\(name)", withIntermediateDirectories: true)
@@ -33,6 +35,14 @@ public enum BoxPackageFixture {
             """.utf8).write(to: URL(fileURLWithPath: "\(stage)/DEBIAN/control"))
         try Data("stand-in\n".utf8).write(to: URL(fileURLWithPath: "\(stage)/usr/share/doc/\(name)/README"))
         let deb = "\(directory)/\(name)_\(architecture).deb"
+        if handmade {
+            let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+            try Data("2.0\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/debian-binary"))
+            _ = try ProcessSupport.check("tar", ["-C", "\(stage)/DEBIAN", "-czf", "\(directory)/control.tar.gz", "./control"], environment: environment)
+            _ = try ProcessSupport.check("tar", ["-C", stage, "-czf", "\(directory)/data.tar.gz", "./usr"], environment: environment)
+            _ = try ProcessSupport.check("ar", ["rc", deb, "\(directory)/debian-binary", "\(directory)/control.tar.gz", "\(directory)/data.tar.gz"], environment: environment)
+            return deb
+        }
         _ = try ProcessSupport.check("dpkg-deb", ["--root-owner-group", "--build", stage, deb], environment: [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1795219200",
         ])
