@@ -127,6 +127,7 @@ public struct ProcessRunner: Sendable {
         else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        edge_spawn_add_close_from(&actions, 3)
         if let directory { edge_spawn_add_chdir(&actions, directory) }
 
         var attributes = posix_spawnattr_t()

@@ -112,6 +112,19 @@ import TestSupport
         #expect(masks["SigIgn"].map { $0 & standard } == 0)
     }
 
+    // A descriptor this process opened without close-on-exec (a listening socket, say) does
+    // not leak into the child.
+    @Test func theChildGetsOnlyItsThreeStandardDescriptors() throws {
+        let leaky = open("/dev/null", O_RDONLY)
+        defer { close(leaky) }
+        #expect(leaky > 2)
+        let result = try runner.run("sh", ["-c", "ls /proc/self/fd"])
+        let descriptors = result.stdout.split(separator: "\n").compactMap { Int($0) }.sorted()
+        // 0-2, plus the one ls itself opens to read the directory.
+        #expect(!descriptors.contains(Int(leaky)), "\(descriptors)")
+        #expect(descriptors.filter { $0 > 2 }.count <= 1, "\(descriptors)")
+    }
+
     @Test func aHungChildIsKilledAtItsTimeout() throws {
         let result = try runner.run("sleep", ["30"], timeout: 0.3)
         #expect(result.timedOut)

@@ -102,7 +102,7 @@ public enum ProcessSupport {
     }
 
     static func anyFreePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw FixtureError("socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
@@ -119,7 +119,7 @@ public enum ProcessSupport {
 
     /// Whether something accepts TCP connections on host:port (IPv4).
     public static func isListening(_ port: Int, host: String = "127.0.0.1") -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -28,20 +28,14 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Treat every path as relative to this directory (for image builds and tests).", valueName: "DIR"))
     var root = "/"
 
-    @Option(name: .customLong("network-renderer"), help: "Write netplan (default) or systemd-networkd files.")
-    var networkRenderer: String = "netplan"
+    @Option(name: .customLong("network-renderer"), help: "Write netplan or systemd-networkd files.")
+    var networkRenderer: BoxConfigurator.NetworkRenderer = .netplan
 
     @Flag(name: .customLong("skip-registration"), help: "Configure only; leave registration to `provision register` (the first-boot unit does this: it runs before the network is online).")
     var skipRegistration = false
 
     @Option(name: .customLong("registration-deadline"), help: ArgumentHelp("Give up registering after this many seconds (it is retried on the next run).", valueName: "SECONDS"))
     var registrationDeadline: Double = 120
-
-    func validate() throws {
-        guard BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) != nil else {
-            throw ValidationError("--network-renderer must be netplan or networkd, not '\(networkRenderer)'.")
-        }
-    }
 
     func run() async throws {
         let rootPrefix = root == "/" ? "" : root
@@ -53,7 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode(error.code)
         }
         var journal = try ApplyStep.run(site: site, specPath: spec, root: rootPrefix,
-                                        renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
+                                        renderer: networkRenderer,
                                         environment: ProcessInfo.processInfo.environment)
         if !skipRegistration {
             let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)

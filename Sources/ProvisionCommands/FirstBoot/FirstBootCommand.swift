@@ -41,13 +41,10 @@ struct FirstBootCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Treat every path as relative to this directory (tests); nothing is brought into effect on the running system then.", valueName: "DIR"))
     var root = "/"
 
-    @Option(name: .customLong("network-renderer"), help: "Write netplan (default) or systemd-networkd files.")
-    var networkRenderer: String = "netplan"
+    @Option(name: .customLong("network-renderer"), help: "Write netplan or systemd-networkd files.")
+    var networkRenderer: BoxConfigurator.NetworkRenderer = .netplan
 
     func validate() throws {
-        guard BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) != nil else {
-            throw ValidationError("--network-renderer must be netplan or networkd, not '\(networkRenderer)'.")
-        }
         guard volumeWait >= 0, volumeWait <= 600 else { throw ValidationError("--volume-wait must be 0-600 seconds.") }
         guard !volumeLabels.isEmpty, volumeLabels.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 64 && !$0.contains("/") && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } }) else {
             throw ValidationError("--volume-label must be a file-system label: 1-64 ASCII characters, no spaces or slashes.")
@@ -57,7 +54,7 @@ struct FirstBootCommand: AsyncParsableCommand {
 
     func run() async throws {
         let rootPrefix = root == "/" ? "" : root
-        let renderer = BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan
+        let renderer = networkRenderer
         let outcome = try FirstBoot(root: rootPrefix, specPath: spec, renderer: renderer,
                                     volume: SiteVolume(access: SystemVolumes(), labels: volumeLabels,
                                                        mountDirectory: rootPrefix + "/run/edge-provision/volume"),

@@ -2,6 +2,7 @@ import Basics
 import ArgumentParser
 import BoxConfig
 import FoundationEssentials
+import HostIO
 import SiteSpec
 #if canImport(Glibc)
 import Glibc
@@ -20,14 +21,8 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Treat every path as relative to this directory (for image builds and tests).", valueName: "DIR"))
     var root = "/"
 
-    @Option(name: .customLong("network-renderer"), help: "Write netplan (default) or systemd-networkd files.")
-    var networkRenderer: String = "netplan"
-
-    func validate() throws {
-        guard BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) != nil else {
-            throw ValidationError("--network-renderer must be netplan or networkd, not '\(networkRenderer)'.")
-        }
-    }
+    @Option(name: .customLong("network-renderer"), help: "Write netplan or systemd-networkd files.")
+    var networkRenderer: BoxConfigurator.NetworkRenderer = .netplan
 
     func run() async throws {
         let site: SiteSpec
@@ -39,7 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
             StandardStreams.error("provision: \(error.message)\n")
             throw ExitCode(error.code)
         }
-        let configurator = BoxConfigurator(spec: site, renderer: BoxConfigurator.NetworkRenderer(rawValue: networkRenderer) ?? .netplan,
+        let configurator = BoxConfigurator(spec: site, renderer: networkRenderer,
                                            source: Path.name(spec))
         print(PlanReport.render(configurator.plan(for: HostState.read(root: rootPrefix)), root: rootPrefix), terminator: "")
     }
@@ -53,7 +48,7 @@ extension PlanCommand {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-plan-\(getpid())")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let path = directory.appendingPathComponent("site_spec.json").path
-            FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
+            try AtomicFile.write(bytes, to: path, mode: 0o600)
             return path
         } catch {
             StandardStreams.error("provision: cannot fetch the site spec from \(SpecSource.redacted(source.spec)): \((error as? SpecSource.FetchError)?.message ?? "\(error)")\n")
