@@ -1,10 +1,3 @@
-import Basics
-import FoundationEssentials
-import HostIO
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Brings written configuration into effect for the boot in progress: the network files
 /// rendered for systemd-networkd (netplan's generator ran before the spec's file existed), the
 /// running host name (systemd set it from the image's /etc/hostname), and, when the machine id
@@ -18,33 +11,4 @@ protocol Activation: Sendable {
 
 struct ActivationError: Error, CustomStringConvertible {
     var description: String
-}
-
-struct SystemActivation: Activation {
-    var runner = ProcessRunner(environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"])
-
-    func renderNetplan() throws(ActivationError) {
-        let result: ProcessRunner.Result
-        do { result = try runner.run("netplan", ["generate"], timeout: 120) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard result.status == 0 else {
-            throw ActivationError(description: "netplan generate failed (exit \(result.status)): \(result.stderr.trimmed)")
-        }
-    }
-
-    func restartJournal() throws(ActivationError) {
-        let result: ProcessRunner.Result
-        do { result = try runner.run("systemctl", ["restart", "systemd-journald.service"], timeout: 60) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard result.status == 0 else {
-            throw ActivationError(description: "systemctl restart systemd-journald failed (exit \(result.status)): \(result.stderr.trimmed)")
-        }
-    }
-
-    func setHostname(_ name: String) throws(ActivationError) {
-        let bytes = Array(name.utf8)
-        guard sethostname(bytes, bytes.count) == 0 else {
-            throw ActivationError(description: "cannot set the running host name to \(name): \(String(cString: strerror(errno)))")
-        }
-    }
 }
