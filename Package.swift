@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Basics"),
         .target(name: "ImageReference"),
         .target(name: "ImageDefinition", dependencies: [
-            "ImageReference", "Release",
+            "Basics", "ImageReference", "Release",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Lock", dependencies: ["ImageReference"]),

@@ -45,7 +45,7 @@ public enum Timestamp {
         }
         guard let day, let month, let year, let clock else { return nil }
         let hms = clock.split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigitCharacter) }),
+        guard hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }),
               let hour = Int(hms[0]), let minute = Int(hms[1]), let second = Int(hms[2]),
               (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
               (1...31).contains(day), (1...12).contains(month), year >= 1900, day <= daysIn(month: month, year: year)

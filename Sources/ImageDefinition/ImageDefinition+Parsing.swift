@@ -1,3 +1,4 @@
+import Basics
 import ImageReference
 
 extension ImageDefinition {
@@ -41,23 +42,32 @@ extension ImageDefinition {
     }
 
     static func decodeBase(_ node: YAMLNode) -> Base? {
-        guard let map = node.mapping(allowed: ["ubuntu_release", "amazon_ebs", "qemu"], required: ["ubuntu_release"]) else { return nil }
-        let release = map["ubuntu_release"].flatMap { node -> String? in
-            guard let value = node.string() else { return nil }
-            let parts = value.split(separator: ".")
-            guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isNumber) }) else {
-                node.issue("'\(value)' is not an Ubuntu release; expected YY.MM such as 22.04")
-                return nil
+        guard let map = node.mapping(allowed: ["ubuntu_release", "debian_release", "amazon_ebs", "qemu"]) else { return nil }
+        var os: Base.OS?
+        switch (map["ubuntu_release"], map["debian_release"]) {
+        case (let ubuntu?, nil):
+            if let value = ubuntu.string() {
+                let parts = value.split(separator: ".")
+                if parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCIIDigit) }) { os = .ubuntu(release: value) }
+                else { ubuntu.issue("'\(value)' is not an Ubuntu release; expected YY.MM such as 22.04") }
             }
-            return value
+        case (nil, let debian?):
+            if let value = debian.string() {
+                if (1...2).contains(value.count), value.allSatisfy(\.isASCIIDigit) { os = .debian(release: value) }
+                else { debian.issue("'\(value)' is not a Debian release; expected its number, such as 12") }
+            }
+        case (.some, .some):
+            node.issue("give either ubuntu_release or debian_release, not both")
+        case (nil, nil):
+            node.issue("missing the distribution: give ubuntu_release (such as 22.04) or debian_release (such as 12)")
         }
         let ebs = map["amazon_ebs"].flatMap(decodeEBS)
         let qemu = map["qemu"].flatMap(decodeQEMU)
         if !map.has("amazon_ebs") && !map.has("qemu") {
             node.issue("expected at least one builder: amazon_ebs or qemu")
         }
-        guard let release else { return nil }
-        return Base(ubuntuRelease: release, amazonEBS: ebs, qemu: qemu)
+        guard let os else { return nil }
+        return Base(os: os, amazonEBS: ebs, qemu: qemu)
     }
 
     static func decodeEBS(_ node: YAMLNode) -> AmazonEBS? {
@@ -94,7 +104,7 @@ extension ImageDefinition {
     }
 
     static func decodeQEMU(_ node: YAMLNode) -> QEMU? {
-        guard let map = node.mapping(allowed: ["iso_url", "iso_checksum", "disk_size", "memory_mb", "cpus", "ssh_username"],
+        guard let map = node.mapping(allowed: ["iso_url", "iso_checksum", "disk_size", "memory_mb", "cpus", "ssh_username", "accelerator", "nocloud_seed"],
                                      required: ["iso_url", "iso_checksum"]) else { return nil }
         let url = map["iso_url"]?.string(where: { $0.hasPrefix("https://") || $0.hasPrefix("file://") }) {
             "'\($0)' must be an https:// or file:// URL"
@@ -109,9 +119,12 @@ extension ImageDefinition {
         } ?? "40G"
         let memory = map["memory_mb"].map { $0.int(in: 512...1_048_576) } ?? 4096
         let cpus = map["cpus"].map { $0.int(in: 1...256) } ?? 2
-        let ssh = map["ssh_username"]?.string() ?? "ubuntu"
-        guard let url, let checksum, let memory, let cpus else { return nil }
-        return QEMU(isoURL: url, isoChecksum: checksum, diskSize: disk, memoryMB: memory, cpus: cpus, sshUsername: ssh)
+        let ssh = map["ssh_username"]?.string(where: isDNSLabel) { "'\($0)' is not a user name; expected lower-case letters, digits and '-'" } ?? "ubuntu"
+        let accelerator = map["accelerator"].map { $0.choice(["kvm", "tcg"]).flatMap(QEMU.Accelerator.init(rawValue:)) } ?? .kvm
+        let seed = map["nocloud_seed"].map { $0.bool() } ?? true
+        guard let url, let checksum, let memory, let cpus, let accelerator, let seed else { return nil }
+        return QEMU(isoURL: url, isoChecksum: checksum, diskSize: disk, memoryMB: memory, cpus: cpus, sshUsername: ssh,
+                    accelerator: accelerator, nocloudSeed: seed)
     }
 
     static func decodeHardening(_ node: YAMLNode) -> Hardening {
@@ -152,12 +165,33 @@ extension ImageDefinition {
     }
 
     static func decodeDocker(_ node: YAMLNode) -> Docker? {
-        guard let map = node.mapping(allowed: ["docker_ce_version", "nvidia_container_toolkit_version"],
+        guard let map = node.mapping(allowed: ["docker_ce_version", "nvidia_container_toolkit_version", "source", "nvidia", "insecure_registries"],
                                      required: ["docker_ce_version", "nvidia_container_toolkit_version"]) else { return nil }
         let docker = map["docker_ce_version"].flatMap(versionString)
         let nvidia = map["nvidia_container_toolkit_version"].flatMap(versionString)
-        guard let docker, let nvidia else { return nil }
-        return Docker(dockerCEVersion: docker, nvidiaContainerToolkitVersion: nvidia)
+        let source = map["source"].map { $0.choice(["docker-ce", "docker-ce-or-distribution"]).flatMap(Docker.Source.init(rawValue:)) } ?? .dockerCE
+        let policy = map["nvidia"].map { $0.choice(["required", "if-available"]).flatMap(Docker.NVIDIA.init(rawValue:)) } ?? .required
+        var insecure: [String] = []
+        for item in map["insecure_registries"]?.sequence() ?? [] {
+            guard let value = item.string(where: isRegistryHostPort, otherwise: {
+                "'\($0)' is not a registry host:port; expected a host name or IPv4 address and a port, such as 10.0.2.2:5055"
+            }) else { continue }
+            insecure.append(value)
+        }
+        guard let docker, let nvidia, let source, let policy else { return nil }
+        return Docker(dockerCEVersion: docker, nvidiaContainerToolkitVersion: nvidia, source: source, nvidia: policy, insecureRegistries: insecure)
+    }
+
+    /// `host:port` as a Docker daemon's insecure-registries entry: a DNS name or IPv4 address
+    /// and a port 1-65535, nothing a shell or JSON would read differently.
+    static func isRegistryHostPort(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = Int(parts[1]), parts[1].allSatisfy(\.isASCIIDigit), (1...65535).contains(port) else { return false }
+        let labels = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return !labels.isEmpty && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+                && label.first != "-" && label.last != "-"
+        }
     }
 
     static func versionString(_ node: YAMLNode) -> String? {

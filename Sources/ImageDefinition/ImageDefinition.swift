@@ -17,7 +17,13 @@ public struct ImageDefinition: Sendable, Equatable {
     public var healthChecks: [HealthCheck]
 
     public struct Base: Sendable, Equatable {
-        public var ubuntuRelease: String
+        /// The distribution the source images run: production images are Ubuntu LTS; the image
+        /// lab's base disk is Debian (made here from Debian's packages).
+        public enum OS: Sendable, Equatable {
+            case ubuntu(release: String)
+            case debian(release: String)
+        }
+        public var os: OS
         public var amazonEBS: AmazonEBS?
         public var qemu: QEMU?
     }
@@ -35,12 +41,18 @@ public struct ImageDefinition: Sendable, Equatable {
     }
 
     public struct QEMU: Sendable, Equatable {
+        public enum Accelerator: String, Sendable, Equatable { case kvm, tcg }
         public var isoURL: String
         public var isoChecksum: String
         public var diskSize: String
         public var memoryMB: Int
         public var cpus: Int
         public var sshUsername: String
+        /// kvm (the default) or tcg: software emulation, for hosts where KVM does not work.
+        public var accelerator: Accelerator
+        /// Whether the build attaches a NoCloud seed ISO (cloud images: it authorizes the build's
+        /// key); false for a source image that has the build user's key already.
+        public var nocloudSeed: Bool
     }
 
     public struct Hardening: Sendable, Equatable {
@@ -56,8 +68,19 @@ public struct ImageDefinition: Sendable, Equatable {
     }
 
     public struct Docker: Sendable, Equatable {
+        /// Where Docker comes from. `dockerCE` fails the build when Docker CE's repository cannot
+        /// be reached; `dockerCEOrDistribution` then installs the distribution's docker.io,
+        /// loudly, and records it.
+        public enum Source: String, Sendable, Equatable { case dockerCE = "docker-ce", dockerCEOrDistribution = "docker-ce-or-distribution" }
+        /// Whether the NVIDIA runtime must be installed (`required`: no GPU or no repository
+        /// fails the build) or is skipped, loudly and on record, without them (`ifAvailable`).
+        public enum NVIDIA: String, Sendable, Equatable { case required, ifAvailable = "if-available" }
         public var dockerCEVersion: String
         public var nvidiaContainerToolkitVersion: String
+        public var source: Source
+        public var nvidia: NVIDIA
+        /// Registries the daemon may pull from over plain HTTP (host:port), for a lab registry.
+        public var insecureRegistries: [String]
     }
 
     public struct Container: Sendable, Equatable {

@@ -16,6 +16,9 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied.", valueName: "HOST[:PORT]"))
     var insecureRegistries: [String] = []
 
+    @Option(name: .customLong("resolve"), help: ArgumentHelp("Connect to HOST:PORT at ADDRESS instead of asking DNS (repeatable; curl's --resolve), for a registry known by another name here.", valueName: "HOST:PORT:ADDRESS"))
+    var resolve: [String] = []
+
     @Option(help: "Resolve at most this many references at once (1-64).")
     var jobs = 16
 
@@ -40,11 +43,25 @@ struct RegistryOptions: ParsableArguments {
         for host in insecureRegistries {
             do { _ = try Registry(host) } catch { throw ValidationError("--insecure-registry: \(error)") }
         }
+        for entry in resolve where !Self.isResolveEntry(entry) {
+            throw ValidationError("--resolve '\(entry)' must be HOST:PORT:ADDRESS, such as registry.lab.test:5055:127.0.0.1 (an IPv6 address in brackets).")
+        }
     }
 
     var setup: RegistrySetup {
         RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
-                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache)
+                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache, resolve: resolve)
+    }
+
+    /// `host:port:address`: a DNS name, a port, and an IPv4 address or a bracketed IPv6 one.
+    static func isResolveEntry(_ entry: String) -> Bool {
+        let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty,
+              parts[0].allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }) else { return false }
+        let address = String(parts[2])
+        var buffer = [UInt8](repeating: 0, count: 16)
+        if address.hasPrefix("["), address.hasSuffix("]") { return inet_pton(AF_INET6, String(address.dropFirst().dropLast()), &buffer) == 1 }
+        return inet_pton(AF_INET, address, &buffer) == 1
     }
 }
 
@@ -57,9 +74,12 @@ public struct RegistrySetup: Sendable {
     public var logLevel: Logger.Level
     public var cacheDirectory: String?
     public var useCache: Bool
+    /// `HOST:PORT:ADDRESS` overrides of DNS for registry connections.
+    public var resolve: [String]
 
     public init(caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120,
-                logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true) {
+                logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true, resolve: [String] = []) {
+        self.resolve = resolve
         self.caFile = caFile
         self.insecureRegistries = insecureRegistries
         self.jobs = jobs
@@ -86,7 +106,7 @@ public struct RegistrySetup: Sendable {
             store = FileManifestStore(root: root, logger: logger)
         }
         return Resolver(
-            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, logger: logger),
+            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, resolve: resolve, logger: logger),
             digester: OpenSSLDigester(),
             credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
             store: store, configuration: configuration, logger: logger

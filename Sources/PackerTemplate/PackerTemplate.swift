@@ -138,17 +138,31 @@ public struct PackerTemplate: Sendable, Equatable {
                          validation: ("length(var.aws_instance_type) > 0", "The aws_instance_type must not be empty.")),
             ]
         }
-        if definition.base.qemu != nil {
+        if let qemu = definition.base.qemu {
             items += [
                 .blank,
                 variable("qemu_output_directory", type: "string", defaultValue: .string("output-\(definition.name)-qemu"), description: "Where the qemu build writes its disk image.",
                          validation: ("length(var.qemu_output_directory) > 0", "The qemu_output_directory must not be empty.")),
                 .blank,
-                variable("qemu_seed_iso", type: "string", defaultValue: .string("seed.iso"),
-                         description: "NoCloud seed ISO (label cidata) whose user-data authorizes the key in qemu_ssh_private_key_file."),
+                variable("qemu_source_image", type: "string", defaultValue: .string(qemu.isoURL),
+                         description: "The disk image the qemu build starts from (a URL or a path).",
+                         validation: ("length(var.qemu_source_image) > 0", "The qemu_source_image must not be empty.")),
                 .blank,
+                variable("qemu_source_checksum", type: "string", defaultValue: .string(qemu.isoChecksum),
+                         description: "Its checksum, such as sha256:<64 hex digits>.",
+                         validation: ("length(split(\":\", var.qemu_source_checksum)) == 2", "The qemu_source_checksum must look like sha256:<hex>.")),
+                .blank,
+            ]
+            if qemu.nocloudSeed {
+                items += [
+                    variable("qemu_seed_iso", type: "string", defaultValue: .string("seed.iso"),
+                             description: "NoCloud seed ISO (label cidata) whose user-data authorizes the key in qemu_ssh_private_key_file."),
+                    .blank,
+                ]
+            }
+            items += [
                 variable("qemu_ssh_private_key_file", type: "string", defaultValue: .string(""),
-                         description: "Private key the qemu build connects with: the one qemu_seed_iso authorizes, given at build time with -var (nothing is read at validate time).", sensitive: true),
+                         description: "Private key the qemu build connects with: the one the seed or the source image authorizes, given at build time with -var (nothing is read at validate time).", sensitive: true),
             ]
         }
         return items
@@ -205,9 +219,10 @@ public struct PackerTemplate: Sendable, Equatable {
     }
 
     static func qemuSource(_ qemu: ImageDefinition.QEMU, name: String) -> HCL.Block {
-        HCL.Block("source", ["qemu", name], [
-            .attribute("iso_url", .string(qemu.isoURL)),
-            .attribute("iso_checksum", .string(qemu.isoChecksum)),
+        var body: [HCL.Item] = [
+            .attribute("iso_url", .raw("var.qemu_source_image")),
+            .attribute("iso_checksum", .raw("var.qemu_source_checksum")),
+            .attribute("accelerator", .string(qemu.accelerator.rawValue)),
             .attribute("disk_image", .bool(true)),
             .attribute("disk_size", .string(qemu.diskSize)),
             .attribute("format", .string("qcow2")),
@@ -216,12 +231,17 @@ public struct PackerTemplate: Sendable, Equatable {
             .attribute("cpus", .number(qemu.cpus)),
             .attribute("output_directory", .raw("var.qemu_output_directory")),
             .attribute("vm_name", .template("\(HCL.escape(name))-${var.image_version}.qcow2")),
-            .attribute("qemuargs", .list([.list([.string("-cdrom"), .raw("var.qemu_seed_iso")])])),
+        ]
+        if qemu.nocloudSeed {
+            body.append(.attribute("qemuargs", .list([.list([.string("-cdrom"), .raw("var.qemu_seed_iso")])])))
+        }
+        body += [
             .attribute("ssh_username", .string(qemu.sshUsername)),
             .attribute("ssh_private_key_file", .raw("var.qemu_ssh_private_key_file")),
             .attribute("ssh_timeout", .string("20m")),
             .attribute("shutdown_command", .string("sudo shutdown -P now")),
-        ])
+        ]
+        return HCL.Block("source", ["qemu", name], body)
     }
 
     static func shell(_ script: String, environment: [String]) -> HCL.Item {
@@ -288,7 +308,18 @@ public struct PackerTemplate: Sendable, Equatable {
             shell("docker-nvidia.sh", environment: [
                 "DOCKER_CE_VERSION=\(definition.docker.dockerCEVersion)",
                 "NVIDIA_CONTAINER_TOOLKIT_VERSION=\(definition.docker.nvidiaContainerToolkitVersion)",
+                "DOCKER_SOURCE=\(definition.docker.source.rawValue)",
+                "NVIDIA_POLICY=\(definition.docker.nvidia.rawValue)",
+                "INSECURE_REGISTRIES=\(definition.docker.insecureRegistries.joined(separator: " "))",
+                "IMAGESMITH_STAGING=\(staging)",
             ]),
+            .blank,
+            .comment("What the runtime step installed, or skipped and why (per source, like every download)."),
+            .block(HCL.Block("provisioner", ["file"], [
+                .attribute("direction", .string("download")),
+                .attribute("source", .template("${local.staging}/runtime.json")),
+                .attribute("destination", .template("${path.root}/runtime-${source.type}.json")),
+            ])),
             .blank,
             shell("prepull.sh", environment: ["LOCK_FILE=\(staging)/\(lockName)", "IMAGESMITH_STAGING=\(staging)"]),
             .blank,
@@ -318,7 +349,7 @@ public struct PackerTemplate: Sendable, Equatable {
                 .attribute("custom_data", .object(customData(input))),
             ])),
             .blank,
-            .comment("Built fallback images (if any) join the manifest's custom data. The paths reach the\nshell as variables, never as command text."),
+            .comment("Built fallback images (if any) and what the runtime step installed join the manifest's\ncustom data. The paths reach the shell as variables, never as command text."),
             .block(HCL.Block("post-processor", ["shell-local"], [
                 .attribute("environment_vars", .list([.template("IMAGESMITH_OUT=${path.root}"), .template("IMAGESMITH_SOURCE=${source.type}")])),
                 .attribute("inline", .list([.string(mergeBuiltImagesCommand)])),
@@ -330,7 +361,7 @@ public struct PackerTemplate: Sendable, Equatable {
     /// `IMAGESMITH_OUT` the output directory and `IMAGESMITH_SOURCE` the source type) that adds
     /// the ids of images built as a fallback to that source's manifest, as a JSON string.
     public static let mergeBuiltImagesCommand =
-        #"m="$IMAGESMITH_OUT/packer-manifest-$IMAGESMITH_SOURCE.json" && jq --slurpfile built "$IMAGESMITH_OUT/built-images-$IMAGESMITH_SOURCE.json" '.builds[-1].custom_data.built_images = ($built[0] | tostring)' "$m" > "$m.new" && mv "$m.new" "$m""#
+        #"m="$IMAGESMITH_OUT/packer-manifest-$IMAGESMITH_SOURCE.json" && jq --slurpfile built "$IMAGESMITH_OUT/built-images-$IMAGESMITH_SOURCE.json" --slurpfile runtime "$IMAGESMITH_OUT/runtime-$IMAGESMITH_SOURCE.json" '.builds[-1].custom_data.built_images = ($built[0] | tostring) | .builds[-1].custom_data.runtime = ($runtime[0] | tostring)' "$m" > "$m.new" && mv "$m.new" "$m""#
 
     static func customData(_ input: Input) -> [(key: String, value: HCL.Expression)] {
         var entries: [(key: String, value: HCL.Expression)] = [
@@ -349,8 +380,8 @@ public struct PackerTemplate: Sendable, Equatable {
                 entries.append(("source_image_amazon_ebs", .string("newest of owners \(owners.joined(separator: ",")) named \(name)")))
             }
         }
-        if let qemu = input.definition.base.qemu {
-            entries.append(("source_image_qemu", .string("\(qemu.isoURL) (\(qemu.isoChecksum))")))
+        if input.definition.base.qemu != nil {
+            entries.append(("source_image_qemu", .template("${var.qemu_source_image} (${var.qemu_source_checksum})")))
         }
         return entries
     }

@@ -13,14 +13,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let userAgent: String
     /// Larger answers are cut off with an error: manifests and configs are small.
     public let maxBodyBytes: Int
+    /// `HOST:PORT:ADDRESS` entries (curl's `--resolve`): connect there instead of asking DNS.
+    public let resolve: [String]
     let logger: Logger
 
     private let lock = Lock()
     private var idle: [CurlEasyHandle] = []
     private let queue = DispatchQueue(label: "imagesmith.curl", attributes: .concurrent)
 
-    public init(caFile: String? = nil, userAgent: String = "imagesmith/\(ToolchainVersion.current)", maxBodyBytes: Int = 32 << 20, logger: Logger = Logger(label: "imagesmith.transport")) {
+    public init(caFile: String? = nil, userAgent: String = "imagesmith/\(ToolchainVersion.current)", maxBodyBytes: Int = 32 << 20,
+                resolve: [String] = [], logger: Logger = Logger(label: "imagesmith.transport")) {
         self.caFile = caFile
+        self.resolve = resolve
         self.userAgent = userAgent
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
@@ -52,6 +56,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let context = Unmanaged.passUnretained(accumulator).toOpaque()
         let headerLines = request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
         let headers = CurlStringList(headerLines)
+        let resolveList = CurlStringList(resolve)
         let timeoutMs = max(1, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
         var body = request.body ?? []
         do {
@@ -66,6 +71,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             try handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 15_000))
             try handle.set(CURLOPT_USERAGENT, userAgent)
             try handle.set(CURLOPT_HTTPHEADER, list: headers)
+            if !resolve.isEmpty { try handle.set(CURLOPT_RESOLVE, list: resolveList) }
             try handle.set(CURLOPT_WRITEFUNCTION, callback: curlWriteBody)
             try handle.set(CURLOPT_WRITEDATA, pointer: context)
             try handle.set(CURLOPT_HEADERFUNCTION, callback: curlWriteHeader)
@@ -93,6 +99,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             }
         }
         withExtendedLifetime(headers) {}
+        withExtendedLifetime(resolveList) {}
         withExtendedLifetime(accumulator) {}
         if accumulator.overflowed {
             throw TransportError(.protocolError, "the answer from \(request.url.host ?? "the server") is larger than \(maxBodyBytes) bytes")

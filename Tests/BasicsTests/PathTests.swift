@@ -41,8 +41,8 @@ import Testing
     }
 
     @Test func onlyASCIIDigitsAreDigits() {
-        #expect(Character("7").isASCIIDigitCharacter)
-        #expect(!Character("７").isASCIIDigitCharacter) // fullwidth seven
-        #expect(!Character("٣").isASCIIDigitCharacter)  // Arabic-Indic three
+        #expect(Character("7").isASCIIDigit)
+        #expect(!Character("７").isASCIIDigit) // fullwidth seven
+        #expect(!Character("٣").isASCIIDigit)  // Arabic-Indic three
     }
 }

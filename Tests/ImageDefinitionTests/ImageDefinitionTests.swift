@@ -41,7 +41,28 @@ import TestSupport
         #expect(app.onUnresolved == .fail)
         #expect(app.platform == Platform(os: "linux", architecture: "arm64"))
         #expect(definition.base.qemu?.memoryMB == 4096)
+        #expect(definition.base.qemu?.accelerator == .kvm)
+        #expect(definition.base.qemu?.nocloudSeed == true)
+        #expect(definition.base.os == .ubuntu(release: "22.04"))
+        #expect(definition.docker.source == .dockerCE, "production fails closed without Docker CE")
+        #expect(definition.docker.nvidia == .required)
+        #expect(definition.docker.insecureRegistries.isEmpty)
         #expect(definition.hardening.ufwDefaultIncoming == "deny")
+    }
+
+    @Test func aLabDefinitionNamesItsFallbacks() throws {
+        let text = Self.minimal
+            .replacingOccurrences(of: "ubuntu_release: \"22.04\"", with: "debian_release: \"12\"")
+            .replacingOccurrences(of: "iso_checksum:", with: "accelerator: tcg, nocloud_seed: false, ssh_username: packer, iso_checksum:")
+            .replacingOccurrences(of: "nvidia_container_toolkit_version: \"1.16.2-1\"}", with: "nvidia_container_toolkit_version: \"1.16.2-1\", source: docker-ce-or-distribution, nvidia: if-available, insecure_registries: [\"10.0.2.2:5055\", \"registry.lab.test:443\"]}")
+        let definition = try ImageDefinition.parse(text, file: "lab.yaml")
+        #expect(definition.base.os == .debian(release: "12"))
+        #expect(definition.base.qemu?.accelerator == .tcg)
+        #expect(definition.base.qemu?.nocloudSeed == false)
+        #expect(definition.base.qemu?.sshUsername == "packer")
+        #expect(definition.docker.source == .dockerCEOrDistribution)
+        #expect(definition.docker.nvidia == .ifAvailable)
+        #expect(definition.docker.insecureRegistries == ["10.0.2.2:5055", "registry.lab.test:443"])
     }
 
     /// (YAML change, expected "line:col: pointer: message" fragment)
@@ -57,6 +78,18 @@ import TestSupport
         ("ubuntu_release: \"22.04\"", "ubuntu_release: \"jammy\"", "4:19: /base/ubuntu_release: 'jammy' is not an Ubuntu release"),
         ("docker: {docker_ce_version: \"5:27.3.1-1\", ", "docker: {", "/docker: missing required key 'docker_ce_version'"),
         ("  qemu:", "  qemu: []\n  old_qemu:", "/base/qemu: expected a mapping"),
+        ("ubuntu_release: \"22.04\"", "ubuntu_release: \"22.04\"\n  debian_release: \"12\"", "/base: give either ubuntu_release or debian_release, not both"),
+        ("ubuntu_release: \"22.04\"", "debian_release: bookworm", "/base/debian_release: 'bookworm' is not a Debian release"),
+        ("ubuntu_release: \"22.04\"", "flavour: x", "/base: missing the distribution"),
+        ("iso_checksum:", "accelerator: hvf, iso_checksum:", "/base/qemu/accelerator: 'hvf' is not allowed; expected one of: kvm, tcg"),
+        ("nvidia_container_toolkit_version: \"1.16.2-1\"}", "nvidia_container_toolkit_version: \"1.16.2-1\", source: apt}",
+         "/docker/source: 'apt' is not allowed; expected one of: docker-ce, docker-ce-or-distribution"),
+        ("nvidia_container_toolkit_version: \"1.16.2-1\"}", "nvidia_container_toolkit_version: \"1.16.2-1\", nvidia: maybe}",
+         "/docker/nvidia: 'maybe' is not allowed; expected one of: required, if-available"),
+        ("nvidia_container_toolkit_version: \"1.16.2-1\"}", "nvidia_container_toolkit_version: \"1.16.2-1\", insecure_registries: [\"10.0.2.2:5055;reboot\"]}",
+         "/docker/insecure_registries/0: '10.0.2.2:5055;reboot' is not a registry host:port"),
+        ("nvidia_container_toolkit_version: \"1.16.2-1\"}", "nvidia_container_toolkit_version: \"1.16.2-1\", insecure_registries: [\"registry.lab:99999\"]}",
+         "/docker/insecure_registries/0: 'registry.lab:99999' is not a registry host:port"),
     ])
     func badDefinitionsNameTheField(from: String, to: String, expected: String) {
         let text = Self.minimal.replacingOccurrences(of: from, with: to)

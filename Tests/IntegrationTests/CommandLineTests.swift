@@ -22,6 +22,22 @@ import TestSupport
         #expect(result.stderr.isEmpty)
     }
 
+    // A registry known by another name where the build runs (the image lab's, which the VM
+    // reaches as registry.lab.test): --resolve connects that name to this machine.
+    @Test func resolveConnectsANameToAnAddress() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try RegistryServer(storage: seed.storage)
+        let named = "registry.lab.test:\(registry.port)"
+        let reference = "\(named)/\(seed.single.repository):v1"
+        let result = try run("imagesmith", ["resolve", "--insecure-registry", named, "--resolve", "\(named):127.0.0.1", "--no-cache", reference])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\(reference) \(named)/\(seed.single.repository)@\(seed.single.digest)\n")
+        let unknown = try run("imagesmith", ["resolve", "--insecure-registry", named, "--no-cache", "--deadline", "5", reference])
+        #expect(unknown.status == 69, "without --resolve the name is unknown here: \(unknown.stderr)")
+        #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055", reference]).status == 64)
+        #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055:not-an-address", reference]).status == 64)
+    }
+
     @Test func verboseLogsCarryNoSecrets() async throws {
         let seed = try await SeededImages.shared()
         let tokens = try TokenServer(user: "robot", password: "pa55-SECRET-word")

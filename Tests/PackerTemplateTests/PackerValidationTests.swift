@@ -116,8 +116,10 @@ enum Samples {
         let directory = try TemporaryDirectory("merge out; touch pwned")
         try directory.write("packer-manifest-qemu.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"x"}"#)
         try directory.write("built-images-qemu.json", #"[{"name":"ingest","id":"sha256:abc"}]"#)
+        try directory.write("runtime-qemu.json", #"{"docker": {"source": "distribution"}, "nvidia": {"installed": false}}"#)
         try directory.write("packer-manifest-amazon-ebs.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"y"}"#)
         try directory.write("built-images-amazon-ebs.json", "[]")
+        try directory.write("runtime-amazon-ebs.json", "{}")
         let result = try merge(in: directory, source: "qemu")
         #expect(result.status == 0, "\(result.stderr)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest-qemu.json")))) as? [String: Any]
@@ -125,6 +127,7 @@ enum Samples {
         let custom = try #require(builds.last?["custom_data"] as? [String: String])
         #expect(custom["image_version"] == "2026.11.1")
         #expect(custom["built_images"] == #"[{"name":"ingest","id":"sha256:abc"}]"#)
+        #expect(custom["runtime"] == #"{"docker":{"source":"distribution"},"nvidia":{"installed":false}}"#)
         // The other source's manifest is not touched, and nothing ran from the directory name.
         #expect(try String(contentsOfFile: directory.file("packer-manifest-amazon-ebs.json"), encoding: .utf8).contains("built_images") == false)
         #expect(!FileManager.default.fileExists(atPath: "pwned"))
@@ -135,7 +138,7 @@ enum Samples {
         // Every file a provisioner downloads or a post-processor writes under path.root is per source.
         let lines = template.main.split(separator: "\n")
         let written = lines.filter { $0.contains("destination") && $0.contains("${path.root}") || $0.contains("output ") && $0.contains("${path.root}") }
-        #expect(written.count == 2)
+        #expect(written.count == 3, "built images, runtime, manifest: \(written)")
         #expect(written.allSatisfy { $0.contains("${source.type}") }, "\(written)")
         #expect(template.main.contains("IMAGESMITH_SOURCE=${source.type}"))
     }
@@ -148,7 +151,10 @@ enum Samples {
         let build = HCL.Block("build", [], [
             .attribute("sources", .list([.string("source.null.edge"), .string("source.file.edge")])),
             .block(HCL.Block("provisioner", ["shell-local"], [
-                .attribute("inline", .list([.template(#"echo '[{"name":"ingest","id":"${source.type}-id"}]' > '${path.root}/built-images-${source.type}.json'"#)])),
+                .attribute("inline", .list([
+                    .template(#"echo '[{"name":"ingest","id":"${source.type}-id"}]' > '${path.root}/built-images-${source.type}.json'"#),
+                    .template(#"echo '{"nvidia":{"installed":false,"note":"${source.type}"}}' > '${path.root}/runtime-${source.type}.json'"#),
+                ])),
             ])),
         ] + PackerTemplate.postProcessors(.init(definition: definition, lock: Samples.lock(definition), lockSHA256: "e",
                                                 gitCommit: nil, definitionFile: "d.yaml", boxPackage: Samples.box)))
@@ -157,6 +163,8 @@ enum Samples {
             .block(HCL.Block("source", ["file", "edge"], [.attribute("content", .string("x")), .attribute("target", .template("${path.root}/artifact"))])),
             .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
             .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
+            .block(HCL.Block("variable", ["qemu_source_image"], [.attribute("type", .raw("string")), .attribute("default", .string("file:///base.qcow2"))])),
+            .block(HCL.Block("variable", ["qemu_source_checksum"], [.attribute("type", .raw("string")), .attribute("default", .string("sha256:00"))])),
             .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
             .block(build),
         ]))
@@ -171,6 +179,8 @@ enum Samples {
             let custom = try #require(builds.first?["custom_data"] as? [String: String])
             #expect(custom["built_images"] == #"[{"name":"ingest","id":"\#(type)-id"}]"#)
             #expect(custom["box_package"]?.hasPrefix("edge-imagesmith-box_0.3.0_amd64.deb (sha256:") == true)
+            #expect(custom["runtime"] == #"{"nvidia":{"installed":false,"note":"\#(type)"}}"#)
+            #expect(custom["source_image_qemu"] == "file:///base.qcow2 (sha256:00)")
         }
     }
 }

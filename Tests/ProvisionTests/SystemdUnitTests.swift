@@ -8,11 +8,11 @@ import TestSupport
 @Suite struct SystemdUnitTests {
     static let templates = ProvisionCommandLineTests.specs.deletingLastPathComponent().appendingPathComponent("templates")
 
-    @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-compose.service",
+    @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-ssh-host-keys.service", "edge-compose.service",
                       "edge-rollback-check.service", "edge-rollback-check.timer"])
     func unitVerifiesCleanly(name: String) async throws {
         let root = try TemporaryDirectory("units")
-        for binary in ["usr/bin/provision", "usr/bin/rollback", "usr/sbin/netplan", "usr/bin/docker"] {
+        for binary in ["usr/bin/provision", "usr/bin/rollback", "usr/sbin/netplan", "usr/bin/docker", "usr/bin/ssh-keygen"] {
             try root.write(binary, "#!/bin/sh\n", mode: 0o755)
         }
         // The system's own units (targets, networkd, docker if present) come from the host.
@@ -56,6 +56,7 @@ import TestSupport
     static let exposureCeilings: [(String, Double)] = [
         ("edge-provision.service", 1.9),
         ("edge-provision-register.service", 1.8),
+        ("edge-ssh-host-keys.service", 0.7),
         ("edge-compose.service", 1.1),
         ("edge-rollback-check.service", 2.0),
     ]

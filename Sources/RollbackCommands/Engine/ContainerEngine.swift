@@ -26,6 +26,31 @@ struct DockerCLI: ContainerEngine {
     /// A hung daemon must not hang a rollback (or hold its lock) forever: every call has a
     /// bound (`ROLLBACK_DOCKER_TIMEOUT` seconds; compose up gets five times as long).
     var timeout: TimeInterval = 120
+    /// Which Compose the box has, found on first use.
+    let composeChoice = ComposeChoice()
+
+    /// Compose v2 (`docker compose`, what Docker CE installs) or, where only a distribution's
+    /// Docker is packaged (Debian 12), the standalone v1 `docker-compose`.
+    enum Compose: Equatable { case plugin, standalone(String) }
+
+    final class ComposeChoice: @unchecked Sendable {
+        let lock = Lock()
+        var value: Compose?
+    }
+
+    func compose() throws(RollbackError) -> Compose {
+        if let known = composeChoice.lock.withLock({ composeChoice.value }) { return known }
+        let found: Compose
+        if (try? runner.run(program, ["compose", "version"], timeout: 30))?.status == 0 {
+            found = .plugin
+        } else if let standalone = runner.resolve("docker-compose") {
+            found = .standalone(standalone)
+        } else {
+            throw .unavailable("no Docker Compose on this box: neither `docker compose` (the v2 plugin) nor `docker-compose` runs")
+        }
+        composeChoice.lock.withLock { composeChoice.value = found }
+        return found
+    }
 
     func call(_ arguments: [String], directory: String? = nil, timeout: TimeInterval? = nil) throws(RollbackError) -> ProcessRunner.Result {
         let limit = timeout ?? self.timeout
@@ -73,15 +98,30 @@ struct DockerCLI: ContainerEngine {
     }
 
     func composeUp(project: String, directory: String, files: [String]) throws(RollbackError) {
-        var arguments = ["compose", "--project-name", project, "--project-directory", directory]
+        var arguments = ["--project-name", project, "--project-directory", directory]
         for file in files { arguments += ["-f", "\(directory)/\(file)"] }
         arguments += ["up", "-d", "--remove-orphans"]
-        let result = try call(arguments, directory: directory, timeout: timeout * 5)
+        let result: ProcessRunner.Result
+        switch try compose() {
+        case .plugin:
+            result = try call(["compose"] + arguments, directory: directory, timeout: timeout * 5)
+        case .standalone(let path):
+            do { result = try runner.run(path, arguments, directory: directory, timeout: timeout * 5) } catch { throw .unavailable(error.description) }
+            if result.timedOut { throw .unavailable("docker-compose up did not finish within \(Int(timeout * 5)) s (is the Docker daemon hung?)") }
+        }
         guard result.status == 0 else { throw .unavailable("docker compose up failed (exit \(result.status)): \(result.stderr.trimmed)") }
     }
 
     func runningServices(project: String) throws(RollbackError) -> Set<String> {
-        let result = try call(["compose", "--project-name", project, "ps", "--services", "--filter", "status=running"])
+        let result: ProcessRunner.Result
+        switch try compose() {
+        case .plugin:
+            result = try call(["compose", "--project-name", project, "ps", "--services", "--filter", "status=running"])
+        case .standalone:
+            // v1 cannot list a project without its files; both versions label their containers.
+            result = try call(["ps", "--filter", "label=com.docker.compose.project=\(project)", "--filter", "status=running",
+                               "--format", "{{.Label \"com.docker.compose.service\"}}"])
+        }
         guard result.status == 0 else { throw .unavailable("docker compose ps failed (exit \(result.status)): \(result.stderr.trimmed)") }
         return Set(result.stdout.split(separator: "\n").map { String($0).trimmed }.filter { !$0.isEmpty })
     }

@@ -52,6 +52,28 @@ variable "qemu_output_directory" {
   }
 }
 
+variable "qemu_source_image" {
+  type        = string
+  default     = "https://cloud-images.ubuntu.com/releases/22.04/release-20241002/ubuntu-22.04-server-cloudimg-amd64.img"
+  description = "The disk image the qemu build starts from (a URL or a path)."
+
+  validation {
+    condition     = length(var.qemu_source_image) > 0
+    error_message = "The qemu_source_image must not be empty."
+  }
+}
+
+variable "qemu_source_checksum" {
+  type        = string
+  default     = "sha256:3ae3bf1bb3e1a84ae1ab6ba7fd4d8f2e1a8c4bc9a02d22b5c6a0e2ff0e2b6a35"
+  description = "Its checksum, such as sha256:<64 hex digits>."
+
+  validation {
+    condition     = length(split(":", var.qemu_source_checksum)) == 2
+    error_message = "The qemu_source_checksum must look like sha256:<hex>."
+  }
+}
+
 variable "qemu_seed_iso" {
   type        = string
   default     = "seed.iso"
@@ -61,7 +83,7 @@ variable "qemu_seed_iso" {
 variable "qemu_ssh_private_key_file" {
   type        = string
   default     = ""
-  description = "Private key the qemu build connects with: the one qemu_seed_iso authorizes, given at build time with -var (nothing is read at validate time)."
+  description = "Private key the qemu build connects with: the one the seed or the source image authorizes, given at build time with -var (nothing is read at validate time)."
   sensitive   = true
 }
 
@@ -105,8 +127,9 @@ source "amazon-ebs" "edge-analytics" {
 }
 
 source "qemu" "edge-analytics" {
-  iso_url              = "https://cloud-images.ubuntu.com/releases/22.04/release-20241002/ubuntu-22.04-server-cloudimg-amd64.img"
-  iso_checksum         = "sha256:3ae3bf1bb3e1a84ae1ab6ba7fd4d8f2e1a8c4bc9a02d22b5c6a0e2ff0e2b6a35"
+  iso_url              = var.qemu_source_image
+  iso_checksum         = var.qemu_source_checksum
+  accelerator          = "kvm"
   disk_image           = true
   disk_size            = "40G"
   format               = "qcow2"
@@ -182,9 +205,23 @@ build {
   }
 
   provisioner "shell" {
-    execute_command  = "sudo -E sh -eu '{{ .Path }}'"
-    environment_vars = ["DOCKER_CE_VERSION=5:27.3.1-1~ubuntu.22.04~jammy", "NVIDIA_CONTAINER_TOOLKIT_VERSION=1.16.2-1"]
-    scripts          = ["${local.scripts}/docker-nvidia.sh"]
+    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    environment_vars = [
+      "DOCKER_CE_VERSION=5:27.3.1-1~ubuntu.22.04~jammy",
+      "NVIDIA_CONTAINER_TOOLKIT_VERSION=1.16.2-1",
+      "DOCKER_SOURCE=docker-ce",
+      "NVIDIA_POLICY=required",
+      "INSECURE_REGISTRIES=",
+      "IMAGESMITH_STAGING=/tmp/imagesmith",
+    ]
+    scripts = ["${local.scripts}/docker-nvidia.sh"]
+  }
+
+  # What the runtime step installed, or skipped and why (per source, like every download).
+  provisioner "file" {
+    direction   = "download"
+    source      = "${local.staging}/runtime.json"
+    destination = "${path.root}/runtime-${source.type}.json"
   }
 
   provisioner "shell" {
@@ -222,16 +259,16 @@ build {
       definition_sha256       = "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
       box_package             = "edge-imagesmith-box_0.3.0_amd64.deb (sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb)"
       source_image_amazon_ebs = "newest of owners 099720109477 named ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"
-      source_image_qemu       = "https://cloud-images.ubuntu.com/releases/22.04/release-20241002/ubuntu-22.04-server-cloudimg-amd64.img (sha256:3ae3bf1bb3e1a84ae1ab6ba7fd4d8f2e1a8c4bc9a02d22b5c6a0e2ff0e2b6a35)"
+      source_image_qemu       = "${var.qemu_source_image} (${var.qemu_source_checksum})"
     }
   }
 
-  # Built fallback images (if any) join the manifest's custom data. The paths reach the
-  # shell as variables, never as command text.
+  # Built fallback images (if any) and what the runtime step installed join the manifest's
+  # custom data. The paths reach the shell as variables, never as command text.
   post-processor "shell-local" {
     environment_vars = ["IMAGESMITH_OUT=${path.root}", "IMAGESMITH_SOURCE=${source.type}"]
     inline = [
-      "m=\"$IMAGESMITH_OUT/packer-manifest-$IMAGESMITH_SOURCE.json\" && jq --slurpfile built \"$IMAGESMITH_OUT/built-images-$IMAGESMITH_SOURCE.json\" '.builds[-1].custom_data.built_images = ($built[0] | tostring)' \"$m\" > \"$m.new\" && mv \"$m.new\" \"$m\"",
+      "m=\"$IMAGESMITH_OUT/packer-manifest-$IMAGESMITH_SOURCE.json\" && jq --slurpfile built \"$IMAGESMITH_OUT/built-images-$IMAGESMITH_SOURCE.json\" --slurpfile runtime \"$IMAGESMITH_OUT/runtime-$IMAGESMITH_SOURCE.json\" '.builds[-1].custom_data.built_images = ($built[0] | tostring) | .builds[-1].custom_data.runtime = ($runtime[0] | tostring)' \"$m\" > \"$m.new\" && mv \"$m.new\" \"$m\"",
     ]
   }
 }

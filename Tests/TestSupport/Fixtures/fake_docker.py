@@ -90,6 +90,11 @@ def compose_options(words):
             rest.append(words[i]); i += 1
     return project, directory, files, rest
 
+if command == ["compose"] and args[1:] == ["version"]:
+    # The fake stands in for Docker CE's Compose v2 plugin.
+    print("Docker Compose version v2.29.7 (fake)")
+    sys.exit(0)
+
 if command == ["compose"]:
     import yaml
     project, directory, files, rest = compose_options(args[1:])
