@@ -13,32 +13,38 @@
 # Inputs (environment): DOCKER_CE_VERSION, NVIDIA_CONTAINER_TOOLKIT_VERSION, DOCKER_SOURCE,
 #   NVIDIA_POLICY, INSECURE_REGISTRIES (space-separated host:port the daemon may pull from over
 #   plain HTTP), IMAGESMITH_STAGING (default /tmp/imagesmith), DOCKER_CE_REPOSITORY and
-#   NVIDIA_REPOSITORY (the URLs checked; defaults are the vendors').
+#   NVIDIA_REPOSITORY (the URLs checked; defaults are the vendors'), IMAGESMITH_ROOT (default:
+#   the image being built, /; the tests point it at a directory, with fake apt and docker).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 : "${DOCKER_CE_VERSION:?}" "${NVIDIA_CONTAINER_TOOLKIT_VERSION:?}"
 DOCKER_SOURCE=${DOCKER_SOURCE:-docker-ce}
 NVIDIA_POLICY=${NVIDIA_POLICY:-required}
 STAGING=${IMAGESMITH_STAGING:-/tmp/imagesmith}
+ROOT=${IMAGESMITH_ROOT:-}
 case "$DOCKER_SOURCE" in docker-ce|docker-ce-or-distribution) ;; *) echo "docker-nvidia: unknown DOCKER_SOURCE '$DOCKER_SOURCE'" >&2; exit 1 ;; esac
 case "$NVIDIA_POLICY" in required|if-available) ;; *) echo "docker-nvidia: unknown NVIDIA_POLICY '$NVIDIA_POLICY'" >&2; exit 1 ;; esac
 
 apt-get -y -q install --no-install-recommends ca-certificates curl gnupg
-. /etc/os-release
+. "$ROOT/etc/os-release"
 distribution=$ID
 codename=$VERSION_CODENAME
 DOCKER_CE_REPOSITORY=${DOCKER_CE_REPOSITORY:-https://download.docker.com/linux/$distribution}
 NVIDIA_REPOSITORY=${NVIDIA_REPOSITORY:-https://nvidia.github.io/libnvidia-container}
 reachable() { curl -fsS --max-time 20 --retry 2 -o /dev/null "$1" 2>/dev/null; }
-install -d -m 0755 /etc/apt/keyrings /etc/edge-imagesmith
+install -d -m 0755 "$ROOT/etc/apt/keyrings" "$ROOT/etc/apt/sources.list.d" "$ROOT/etc/edge-imagesmith"
 
 # --- Docker ----------------------------------------------------------------------------------
+# With apparmor: Docker only recommends it, but on a kernel with AppArmor enabled (Debian's and
+# Ubuntu's are) the daemon cannot start a container without apparmor_parser to load its
+# docker-default profile ("AppArmor enabled on system but the docker-default profile could
+# not be loaded"), which the image lab found on its first boot.
 if reachable "$DOCKER_CE_REPOSITORY/gpg"; then
-  curl -fsSL "$DOCKER_CE_REPOSITORY/gpg" | gpg --dearmor --yes -o /etc/apt/keyrings/docker.gpg
-  echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.gpg] $DOCKER_CE_REPOSITORY $codename stable" > /etc/apt/sources.list.d/docker.list
+  curl -fsSL "$DOCKER_CE_REPOSITORY/gpg" | gpg --dearmor --yes -o "$ROOT/etc/apt/keyrings/docker.gpg"
+  echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.gpg] $DOCKER_CE_REPOSITORY $codename stable" > "$ROOT/etc/apt/sources.list.d/docker.list"
   apt-get update -q
   apt-get -y -q install --no-install-recommends \
-    "docker-ce=$DOCKER_CE_VERSION" "docker-ce-cli=$DOCKER_CE_VERSION" containerd.io docker-compose-plugin
+    "docker-ce=$DOCKER_CE_VERSION" "docker-ce-cli=$DOCKER_CE_VERSION" containerd.io docker-compose-plugin apparmor
   # Monthly rebuilds move these on purpose; unattended upgrades must not.
   apt-mark hold docker-ce docker-ce-cli
   docker_source=docker-ce
@@ -47,7 +53,7 @@ elif [ "$DOCKER_SOURCE" = docker-ce-or-distribution ]; then
   echo "docker-nvidia: WARNING: Docker CE's repository ($DOCKER_CE_REPOSITORY) cannot be reached; installing $distribution's docker.io instead, as the definition allows (docker.source: docker-ce-or-distribution)" >&2
   compose=docker-compose
   if apt-cache show docker-compose-v2 >/dev/null 2>&1; then compose=docker-compose-v2; fi
-  apt-get -y -q install --no-install-recommends docker.io "$compose"
+  apt-get -y -q install --no-install-recommends docker.io "$compose" apparmor
   apt-mark hold docker.io
   docker_source=distribution
   docker_note="$distribution's docker.io $(dpkg-query -W -f '${Version}' docker.io) and $compose $(dpkg-query -W -f '${Version}' "$compose"): Docker CE's repository could not be reached"
@@ -58,20 +64,20 @@ fi
 
 if [ -n "${INSECURE_REGISTRIES:-}" ]; then
   echo "docker-nvidia: the daemon may pull over plain HTTP from: $INSECURE_REGISTRIES" >&2
-  install -d -m 0755 /etc/docker
-  printf '{"insecure-registries": [%s]}\n' "$(printf '%s\n' $INSECURE_REGISTRIES | sed 's/.*/"&"/' | paste -sd, -)" > /etc/docker/daemon.json
+  install -d -m 0755 "$ROOT/etc/docker"
+  printf '{"insecure-registries": [%s]}\n' "$(printf '%s\n' $INSECURE_REGISTRIES | sed 's/.*/"&"/' | paste -sd, -)" > "$ROOT/etc/docker/daemon.json"
 fi
 
 # --- NVIDIA ----------------------------------------------------------------------------------
 gpu=none
-for vendor in /sys/bus/pci/devices/*/vendor; do
+for vendor in "$ROOT"/sys/bus/pci/devices/*/vendor; do
   [ -r "$vendor" ] && [ "$(cat "$vendor")" = 0x10de ] && gpu=present
 done
 nvidia_installed=false
 if [ "$gpu" = present ] && reachable "$NVIDIA_REPOSITORY/gpgkey"; then
-  curl -fsSL "$NVIDIA_REPOSITORY/gpgkey" | gpg --dearmor --yes -o /etc/apt/keyrings/nvidia-container-toolkit.gpg
+  curl -fsSL "$NVIDIA_REPOSITORY/gpgkey" | gpg --dearmor --yes -o "$ROOT/etc/apt/keyrings/nvidia-container-toolkit.gpg"
   echo "deb [signed-by=/etc/apt/keyrings/nvidia-container-toolkit.gpg] $NVIDIA_REPOSITORY/stable/deb/\$(ARCH) /" \
-    > /etc/apt/sources.list.d/nvidia-container-toolkit.list
+    > "$ROOT/etc/apt/sources.list.d/nvidia-container-toolkit.list"
   apt-get update -q
   apt-get -y -q install --no-install-recommends \
     "nvidia-container-toolkit=$NVIDIA_CONTAINER_TOOLKIT_VERSION" "nvidia-container-toolkit-base=$NVIDIA_CONTAINER_TOOLKIT_VERSION"
@@ -93,7 +99,7 @@ fi
 install -d -m 0755 "$STAGING"
 printf '{"docker": {"source": "%s", "note": "%s"}, "nvidia": {"installed": %s, "note": "%s"}}\n' \
   "$docker_source" "$docker_note" "$nvidia_installed" "$nvidia_note" > "$STAGING/runtime.json"
-install -m 0644 "$STAGING/runtime.json" /etc/edge-imagesmith/runtime.json
+install -m 0644 "$STAGING/runtime.json" "$ROOT/etc/edge-imagesmith/runtime.json"
 systemctl enable docker
 systemctl restart docker
 echo "docker-nvidia: $(docker --version); NVIDIA runtime: $nvidia_note"

@@ -244,9 +244,13 @@ public struct PackerTemplate: Sendable, Equatable {
         return HCL.Block("source", ["qemu", name], body)
     }
 
+    /// A shell step run as root. Its environment reaches the script through `env` on the command
+    /// line (Packer renders `{{ .Vars }}` as `NAME='value' …`): sudo would drop variables set
+    /// before it. Command lines are world-readable on the build VM, so none of these variables
+    /// may be a secret (none is: they are names, versions, policies and paths).
     static func shell(_ script: String, environment: [String]) -> HCL.Item {
         var body: [HCL.Item] = [
-            .attribute("execute_command", .string("sudo -E sh -eu '{{ .Path }}'")),
+            .attribute("execute_command", .string("sudo env {{ .Vars }} sh -eu '{{ .Path }}'")),
         ]
         if !environment.isEmpty { body.append(.attribute("environment_vars", .list(environment.map { .string($0) }))) }
         body.append(.attribute("scripts", .list([.template("${local.scripts}/\(HCL.escape(script))")])))

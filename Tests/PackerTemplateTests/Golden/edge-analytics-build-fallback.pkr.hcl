@@ -189,7 +189,7 @@ build {
   }
 
   provisioner "shell" {
-    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     environment_vars = [
       "PACKAGES=curl jq chrony ufw auditd prometheus-node-exporter unattended-upgrades",
       "CIS_LEVEL=1",
@@ -200,7 +200,7 @@ build {
   }
 
   provisioner "shell" {
-    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     environment_vars = [
       "BOX_PACKAGE=edge-imagesmith-box_0.3.0_amd64.deb",
       "BOX_VERSION=0.3.0",
@@ -210,7 +210,7 @@ build {
   }
 
   provisioner "shell" {
-    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     environment_vars = [
       "DOCKER_CE_VERSION=5:27.3.1-1~ubuntu.22.04~jammy",
       "NVIDIA_CONTAINER_TOOLKIT_VERSION=1.16.2-1",
@@ -230,7 +230,7 @@ build {
   }
 
   provisioner "shell" {
-    execute_command  = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command  = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     environment_vars = ["LOCK_FILE=/tmp/imagesmith/edge-analytics.lock.json", "IMAGESMITH_STAGING=/tmp/imagesmith"]
     scripts          = ["${local.scripts}/prepull.sh"]
   }
@@ -243,13 +243,13 @@ build {
   }
 
   provisioner "shell" {
-    execute_command  = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command  = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     environment_vars = ["IMAGE_NAME=edge-analytics", "IMAGE_VERSION=2026.11.1", "IMAGESMITH_STAGING=/tmp/imagesmith"]
     scripts          = ["${local.scripts}/install-release.sh"]
   }
 
   provisioner "shell" {
-    execute_command = "sudo -E sh -eu '{{ .Path }}'"
+    execute_command = "sudo env {{ .Vars }} sh -eu '{{ .Path }}'"
     scripts         = ["${local.scripts}/cleanup.sh"]
   }
 
