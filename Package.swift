@@ -35,30 +35,35 @@ let package = Package(
             "Basics", "ImageReference", "Release",
             .product(name: "Yams", package: "Yams"),
         ]),
-        .target(name: "Lock", dependencies: ["ImageReference"]),
-        .target(name: "SiteSpec"),
+        .target(name: "Lock", dependencies: ["Basics", "ImageReference"]),
+        .target(name: "SiteSpec", dependencies: ["Basics"]),
         .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
-        .target(name: "Release", dependencies: ["ImageReference", "Lock"]),
+        .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
-        .target(name: "PackerTemplate", dependencies: ["ImageReference", "ImageDefinition", "Lock", "Release"]),
+        .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
+        // HTTP messages, the transport seam and the retry rules: what the registry client, the
+        // curl transport and provision's registration share.
+        .target(name: "HTTPCore", dependencies: ["Basics"]),
         .target(name: "RegistryClient", dependencies: [
-            "Basics", "ImageReference",
+            "Basics", "HTTPCore", "ImageReference",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Adapters.
         .target(name: "Hashing", dependencies: ["COpenSSL", "ImageReference"]),
         .target(name: "Transport", dependencies: [
-            "Basics", "CCurl", "RegistryClient",
+            "Basics", "CCurl", "HTTPCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Credentials", dependencies: [
-            "RegistryClient", "ImageReference", "HostIO",
+            "Basics", "RegistryClient", "ImageReference", "HostIO",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),
-        .target(name: "HostIO", dependencies: [
-            "Basics", "CSystem", "ImageReference", "RegistryClient",
+        .target(name: "HostIO", dependencies: ["Basics", "CSystem"]),
+        // The resolver's manifest cache on the build host's disk.
+        .target(name: "ManifestCache", dependencies: [
+            "HostIO", "ImageReference", "RegistryClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
@@ -66,12 +71,12 @@ let package = Package(
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
-            "ImageDefinition", "Lock", "PackerTemplate", "Archive",
+            "ManifestCache", "ImageDefinition", "Lock", "PackerTemplate", "Archive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ProvisionCommands", dependencies: [
-            "Basics", "SiteSpec", "BoxConfig", "HostIO", "Hashing", "RegistryClient", "Transport",
+            "Basics", "SiteSpec", "BoxConfig", "HostIO", "Hashing", "HTTPCore", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // No libcurl: a box rolls back without a network.
@@ -93,28 +98,28 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["OCILayout", "Hashing"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
+        .target(name: "TestSupport", dependencies: ["OCILayout"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
-        .testTarget(name: "HashingTests", dependencies: ["Hashing"]),
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", "ImageReference"]),
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference", "TestSupport"]),
         .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "SiteSpec", "BoxConfig", "TestSupport", "provision"]),
-        .testTarget(name: "LockTests", dependencies: ["Lock", "ImageDefinition", "ImageReference"]),
+        .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "TestSupport", "provision"]),
+        .testTarget(name: "LockTests", dependencies: ["Lock", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
-        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "ImageReference", "Hashing"]),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "HTTPCore", "ImageReference", "ManifestCache", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
-        .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "ImageReference", "Hashing", "Archive", "TestSupport"]),
-        .testTarget(name: "RollbackTests", dependencies: ["Release", "Lock", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
+        .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).
         .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "ImagesmithCommands", "RegistryClient", "Transport", "Credentials", "Hashing", "OCILayout",
+            "ImagesmithCommands", "ImageReference", "Hashing", "OCILayout",
             "TestSupport", "imagesmith", "Lock", "Archive",
         ]),
     ]

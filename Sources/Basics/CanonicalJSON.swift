@@ -11,6 +11,13 @@ public enum CanonicalJSON {
         return Array((try? encoder.encode(value)) ?? Data("{}".utf8)) + [0x0a]
     }
 
+    /// The same rules on one line (request bodies): sorted keys, no newline.
+    public static func compact(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
+    }
+
     public static func text(_ value: some Encodable) -> String {
         String(decoding: encode(value), as: UTF8.self)
     }

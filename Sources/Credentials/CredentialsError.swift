@@ -1,3 +1,4 @@
+import Basics
 /// Problems reading docker-style credential configuration. Never carries a secret.
 public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableConfig(path: String, detail: String)
@@ -8,10 +9,10 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
     case helperTimedOut(helper: String)
 
     /// 65 for a config file that is not valid; 1 when a helper misbehaves.
-    public var exitCode: Int32 {
+    public var exitStatus: ExitStatus {
         switch self {
-        case .unreadableConfig, .malformedConfig, .malformedAuth: 65
-        case .helperNotFound, .helperFailed, .helperTimedOut: 1
+        case .unreadableConfig, .malformedConfig, .malformedAuth: .dataError
+        case .helperNotFound, .helperFailed, .helperTimedOut: .failure
         }
     }
 

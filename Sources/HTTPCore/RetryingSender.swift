@@ -1,3 +1,4 @@
+import FoundationEssentials
 /// Sends one request with retries: backoff with jitter (`RetryPolicy`), the server's
 /// `Retry-After`, an optional overall deadline, and no retry after a TLS failure (a
 /// certificate does not heal by waiting). For callers that talk to one fixed URL — the

@@ -81,6 +81,14 @@ extension AtomicFile {
         try syncDirectory(directory)
     }
 
+    /// Renames a file or directory within one file system (atomic), then fsyncs the directory
+    /// it left and the one it entered, so that the move is durable.
+    public static func move(_ source: String, to destination: String) throws(HostIOError) {
+        guard rename(source, destination) == 0 else { throw .system(operation: "rename into place", path: destination, errno: errno) }
+        try syncDirectory(Path.directory(destination))
+        if Path.directory(source) != Path.directory(destination) { try syncDirectory(Path.directory(source)) }
+    }
+
     /// Removes a file (if present) and fsyncs its directory.
     public static func remove(_ path: String) throws(HostIOError) {
         if unlink(path) != 0 {

@@ -21,7 +21,7 @@ extension ImageDefinition {
         if let version = top["schema_version"], let value = version.int(), value != schemaVersion {
             version.issue("schema_version \(value) is not supported; this imagesmith reads version \(schemaVersion)")
         }
-        let name = top["name"]?.string(where: isDNSLabel) {
+        let name = top["name"]?.string(where: DNSName.isLabel) {
             "'\($0)' is not a valid image name; expected lower-case letters, digits and '-', at most 63 characters, not starting or ending with '-'"
         }
         let description = top["description"]?.string()
@@ -119,7 +119,7 @@ extension ImageDefinition {
         } ?? "40G"
         let memory = map["memory_mb"].map { $0.int(in: 512...1_048_576) } ?? 4096
         let cpus = map["cpus"].map { $0.int(in: 1...256) } ?? 2
-        let ssh = map["ssh_username"]?.string(where: isDNSLabel) { "'\($0)' is not a user name; expected lower-case letters, digits and '-'" } ?? "ubuntu"
+        let ssh = map["ssh_username"]?.string(where: DNSName.isLabel) { "'\($0)' is not a user name; expected lower-case letters, digits and '-'" } ?? "ubuntu"
         let accelerator = map["accelerator"].map { $0.choice(["kvm", "tcg"]).flatMap(QEMU.Accelerator.init(rawValue:)) } ?? .kvm
         let seed = map["nocloud_seed"].map { $0.bool() } ?? true
         guard let url, let checksum, let memory, let cpus, let accelerator, let seed else { return nil }
@@ -314,12 +314,6 @@ extension ImageDefinition {
 
     // MARK: Small validators
 
-
-    static func isDNSLabel(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
-    }
 
     static func isServiceName(_ text: String) -> Bool {
         guard let first = text.utf8.first, (first >= 0x61 && first <= 0x7a) || (first >= 0x30 && first <= 0x39) else { return false }

@@ -5,6 +5,7 @@ import Hashing
 import HostIO
 import ImageReference
 import Logging
+import ManifestCache
 import RegistryClient
 import Transport
 

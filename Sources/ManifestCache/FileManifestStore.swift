@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HostIO
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -8,13 +8,13 @@ import SiteSpec
 /// database, falling back to the running system's.
 enum SpecLoader {
     struct Failure: Error {
-        var code: Int32
+        var status: ExitStatus
         var message: String
     }
 
     static func load(_ path: String, root: String?) throws(Failure) -> SiteSpec {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(code: 66, message: "cannot read the site spec \(path)")
+            throw Failure(status: .noInput, message: "cannot read the site spec \(path)")
         }
         return try parse(Array(data), name: path, root: root)
     }
@@ -27,7 +27,7 @@ enum SpecLoader {
                 zoneDirectories.contains { FileInfo.isRegularFile("\($0)/\(zone)") }
             }
         } catch {
-            throw Failure(code: 65, message: error.description)
+            throw Failure(status: .dataError, message: error.description)
         }
     }
 
@@ -36,7 +36,7 @@ enum SpecLoader {
         do { return try load(path, root: root.isEmpty ? nil : root) }
         catch {
             StandardStreams.error("provision: \(error.message)\n")
-            throw ExitCode(error.code)
+            throw ExitCode(error.status.rawValue)
         }
     }
 }

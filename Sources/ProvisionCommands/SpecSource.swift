@@ -1,8 +1,8 @@
 import Basics
 import ArgumentParser
 import FoundationEssentials
+import HTTPCore
 import HostIO
-import RegistryClient
 import Transport
 
 /// Where the site spec comes from: a path, or an https URL. A fetched spec is saved durably
@@ -42,7 +42,7 @@ struct SpecSource: ParsableArguments {
                 return saved
             }
             StandardStreams.error("provision: cannot fetch the site spec from \(Self.redacted(spec)): \(reason)\n")
-            throw ExitCode(69)
+            throw ExitCode(ExitStatus.unavailable.rawValue)
         }
     }
 
@@ -65,11 +65,5 @@ struct SpecSource: ParsableArguments {
     }
 
     /// URLs may carry a token in their query: never print it.
-    static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else { return "<url>" }
-        components.query = nil
-        components.user = nil
-        components.password = nil
-        return components.string ?? "<url>"
-    }
+    static func redacted(_ url: String) -> String { URLRedaction.redacted(url) }
 }

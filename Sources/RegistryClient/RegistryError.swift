@@ -1,3 +1,4 @@
+import Basics
 import ImageReference
 
 /// One error from a registry's JSON error body (`{"errors":[{"code":..,"message":..}]}`).
@@ -35,14 +36,14 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// sysexits: 69 when the registry is unreachable or refusing, 1 for everything else that
     /// is not the caller's input (integrity failures, missing platforms).
-    public var exitCode: Int32 {
+    public var exitStatus: ExitStatus {
         switch self {
         case .unreachable, .tls, .deadlineExceeded, .refused, .unauthorized, .insecureRedirect,
              .tooManyRedirects, .tokenServer:
-            return 69
+            return .unavailable
         case .plainHTTPRefused, .digestMismatch, .contentTypeMismatch, .unsupportedMediaType,
              .malformedManifest, .platformNotFound, .credentials, .hashing:
-            return 1
+            return .failure
         }
     }
 

@@ -1,7 +1,8 @@
+import Basics
 import HostIO
 import Release
 
-/// Why a `rollback` command stopped. `description` reads as a sentence; `exitCode` is the
+/// Why a `rollback` command stopped. `description` reads as a sentence; `exitStatus` is the
 /// documented, stable exit status (docs/rollback.md).
 public enum RollbackError: Error, Sendable, CustomStringConvertible {
     /// Wrong arguments, or a version that is not installed (64).
@@ -14,7 +15,7 @@ public enum RollbackError: Error, Sendable, CustomStringConvertible {
     case unavailable(String)
     /// Another rollback holds the lock (75).
     case busy(String)
-    /// A filesystem failure (74).
+    /// A file could not be written (73).
     case io(HostIOError)
 
     public var description: String {
@@ -26,14 +27,14 @@ public enum RollbackError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var exitCode: Int32 {
+    public var exitStatus: ExitStatus {
         switch self {
-        case .usage: 64
-        case .badData: 65
-        case .notIntact: 3
-        case .unavailable: 69
-        case .busy: 75
-        case .io: 74
+        case .usage: .usage
+        case .badData: .dataError
+        case .notIntact: .incomplete
+        case .unavailable: .unavailable
+        case .busy: .temporaryFailure
+        case .io: .cannotWrite
         }
     }
 

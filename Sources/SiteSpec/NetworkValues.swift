@@ -1,3 +1,4 @@
+import Basics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,17 +75,10 @@ public struct InterfaceAddress: Sendable, Hashable, CustomStringConvertible {
 
 public enum Names {
     /// RFC 1123 label, lower case: [a-z0-9-]{1,63}, not starting or ending with '-'.
-    public static func isHostnameLabel(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard (1...63).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
-        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
-    }
+    public static func isHostnameLabel(_ text: String) -> Bool { DNSName.isLabel(text) }
 
     /// A DNS name: dot-separated labels, at most 253 characters.
-    public static func isDomainName(_ text: String) -> Bool {
-        let trimmed = text.hasSuffix(".") ? String(text.dropLast()) : text
-        return (1...253).contains(trimmed.utf8.count) && trimmed.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isHostnameLabel(String($0)) }
-    }
+    public static func isDomainName(_ text: String) -> Bool { DNSName.isName(text) }
 
     /// `00:11:22:33:44:55`, lower or upper case.
     public static func isMAC(_ text: String) -> Bool {

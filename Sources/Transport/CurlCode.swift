@@ -1,5 +1,5 @@
 import CCurl
-import RegistryClient
+import HTTPCore
 
 /// Failures setting up libcurl (not failures of an exchange, which are `TransportError`).
 enum TransportFailure: Error, CustomStringConvertible {

@@ -2,8 +2,8 @@ import Basics
 import CCurl
 import Dispatch
 import FoundationEssentials
+import HTTPCore
 import Logging
-import RegistryClient
 
 /// `HTTPTransport` over libcurl: TLS peer and host verification always on (system CAs or the
 /// given CA bundle), no redirects followed (the core decides), http/https only, handles

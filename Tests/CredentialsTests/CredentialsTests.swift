@@ -59,7 +59,7 @@ import TestSupport
             Issue.record("expected an error")
         } catch {
             #expect(error.description == "/c.json: /auths/ghcr.io/auth has no ':' between username and password; expected base64 of username:password")
-            #expect(error.exitCode == 65)
+            #expect(error.exitStatus == .dataError)
         }
     }
 

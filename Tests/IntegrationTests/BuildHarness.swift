@@ -44,7 +44,7 @@ struct BuildFixture {
         extra(&runner)
         let code = await runner.run()
         let (out, err) = capture.texts
-        return ResolveRun(code: code, stdout: out, stderr: err)
+        return ResolveRun(code: code.rawValue, stdout: out, stderr: err)
     }
 
     func lock(_ name: String = "edge-test") throws -> LockFile {

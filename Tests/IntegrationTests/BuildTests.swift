@@ -138,7 +138,7 @@ import TestSupport
         let capture = Capture()
         let code = await VerifyRunner(lockPath: "\(keeping.out)/edge-test.lock.json", registry: RegistrySetup(insecureRegistries: [registry.host], useCache: false),
                                       environment: ["HOME": "/nonexistent"], output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) })).run()
-        #expect(code == 1)
+        #expect(code == .failure)
         #expect(capture.texts.0.contains("UNPINNED  extra"))
     }
 

@@ -36,7 +36,7 @@ import TestSupport
 
         let setup = RegistrySetup(insecureRegistries: [registry.host], useCache: false)
         var (out, output) = capture()
-        #expect(await VerifyRunner(lockPath: firstLock, registry: setup, environment: ["HOME": "/nonexistent"], output: output).run() == 0)
+        #expect(await VerifyRunner(lockPath: firstLock, registry: setup, environment: ["HOME": "/nonexistent"], output: output).run() == .success)
         #expect(out.texts.0.contains("ok        app"))
 
         // Move both tags: app to new content; tool to an index with the same amd64 manifest
@@ -47,7 +47,7 @@ import TestSupport
 
         (out, output) = capture()
         let verifyCode = await VerifyRunner(lockPath: firstLock, json: true, registry: setup, environment: ["HOME": "/nonexistent"], output: output).run()
-        #expect(verifyCode == 1)
+        #expect(verifyCode == .failure)
         let findings = try #require(try JSONSerialization.jsonObject(with: Data(out.texts.0.utf8)) as? [[String: Any]])
         #expect(findings.map { $0["status"] as? String } == ["drifted", "drifted"])
         #expect((findings[0]["detail"] as? String)?.contains("different linux/amd64 content") == true)
@@ -57,14 +57,14 @@ import TestSupport
         // A new build pins the moved tags; diff says what changed.
         #expect(await fixture.run(insecure: [registry.host]).code == 0)
         (out, output) = capture()
-        #expect(DiffRunner(oldPath: firstLock, newPath: "\(fixture.out)/edge-test.lock.json", exitCode: true, output: output).run() == 1)
+        #expect(DiffRunner(oldPath: firstLock, newPath: "\(fixture.out)/edge-test.lock.json", exitCode: true, output: output).run() == .failure)
         let text = out.texts.0
         #expect(text.contains("changes from 2026.11.1 to 2026.11.2:"))
         #expect(text.contains("~ app: re-pinned") && text.contains("the pulled platform's content changed"))
         #expect(text.contains("~ tool: re-pinned") && text.contains("only the index changed); platforms added: linux/arm64"))
 
         (out, output) = capture()
-        #expect(DiffRunner(oldPath: firstLock, newPath: firstLock, exitCode: true, output: output).run() == 0)
+        #expect(DiffRunner(oldPath: firstLock, newPath: firstLock, exitCode: true, output: output).run() == .success)
         #expect(out.texts.0 == "no changes between 2026.11.1 and 2026.11.1\n")
     }
 
@@ -80,7 +80,7 @@ import TestSupport
         let (out, output) = capture()
         let code = await VerifyRunner(lockPath: fixture.directory.file("lock.json"), registry: RegistrySetup(insecureRegistries: ["127.0.0.1:\(port)"], deadline: 5, useCache: false),
                                       environment: ["HOME": "/nonexistent"], output: output).run()
-        #expect(code == 69)
+        #expect(code == .unavailable)
         #expect(out.texts.0.contains("UNCHECKED app"))
     }
 
@@ -88,8 +88,8 @@ import TestSupport
         let directory = try TemporaryDirectory("diff-bad")
         let bad = try directory.write("bad.json", "{\"schema_version\": 1}")
         let (out, output) = capture()
-        #expect(DiffRunner(oldPath: bad, newPath: bad, output: output).run() == 65)
+        #expect(DiffRunner(oldPath: bad, newPath: bad, output: output).run() == .dataError)
         #expect(out.texts.1.contains("bad.json is not a valid lock file"))
-        #expect(DiffRunner(oldPath: directory.file("none.json"), newPath: bad, output: output).run() == 66)
+        #expect(DiffRunner(oldPath: directory.file("none.json"), newPath: bad, output: output).run() == .noInput)
     }
 }

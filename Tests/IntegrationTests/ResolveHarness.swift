@@ -39,7 +39,7 @@ func resolve(
     )
     let code = await runner.run()
     let (out, err) = capture.texts
-    return ResolveRun(code: code, stdout: out, stderr: err)
+    return ResolveRun(code: code.rawValue, stdout: out, stderr: err)
 }
 
 /// A docker config directory holding `config.json`.

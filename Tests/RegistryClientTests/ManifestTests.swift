@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCore
 import Testing
 import ImageReference
 @testable import RegistryClient
@@ -44,7 +45,7 @@ import ImageReference
     @Test func errorsReadAsSentencesWithoutSecrets() {
         let error = RegistryError.refused(status: 404, url: "https://r/v2/a/manifests/b", errors: [.init(code: "MANIFEST_UNKNOWN", message: "manifest unknown")])
         #expect(error.description == "registry answered HTTP 404 for https://r/v2/a/manifests/b (MANIFEST_UNKNOWN: manifest unknown)")
-        #expect(error.exitCode == 69)
+        #expect(error.exitStatus == .unavailable)
         #expect(RegistryCredential.basic(username: "u", password: "hunter2").description.contains("hunter2") == false)
         #expect("\(RegistryCredential.identityToken("tok-123"))".contains("tok-123") == false)
     }

@@ -81,11 +81,15 @@ import Glibc
         let failing = try await box.rollback(["check"])
         #expect(failing.status == 4 && failing.stdout.contains("exited 1"), "\(failing.stdout)")
 
-        let slow = try await self.box(checks: ["{name: slow, service: svc0, command: [sleep, \"30\"], timeout_seconds: 1, retries: 0, interval_seconds: 1}"])
-        let started = Date()
+        // The slow command records its process id, then sleeps far longer than its timeout.
+        let pidFile = flag.file("slow.pid")
+        let slow = try await self.box(checks: [
+            "{name: slow, service: svc0, command: [sh, -c, \"echo $$ > \(pidFile); exec sleep 300\"], timeout_seconds: 1, retries: 0, interval_seconds: 1}",
+        ])
         let result = try await slow.rollback(["check"])
         #expect(result.status == 4 && result.stdout.contains("did not finish within 1 s"), "\(result.stdout)")
-        // Not a timing assertion on the product: only that the 30 s sleep was not waited out.
-        #expect(Date().timeIntervalSince(started) < 25, "the timeout killed the command")
+        // Not a clock: the command the timeout gave up on must be gone, not left running.
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(kill(pid, 0) == -1 && errno == ESRCH, "the timed-out check command (pid \(pid)) is still running")
     }
 }

@@ -119,11 +119,10 @@ final class RollbackBox: @unchecked Sendable {
     }
 
     /// Two releases: 2026.11.1 current and committed on slot A, 2026.11.2 installed on slot B.
-    func twoReleases(trialWindow: Int = 3600) async throws {
+    func twoReleases() async throws {
         try await install("2026.11.1")
         try await expectSuccess(["activate", "2026.11.1"])
         try await install("2026.11.2", slot: "B")
-        _ = trialWindow
     }
 
     // MARK: Docker store

@@ -121,6 +121,22 @@ import TestSupport
         #expect(libraries.contains("libarchive"), "bundles are read with libarchive")
     }
 
+    @Test func rollbackCarriesNoRegistryClientTransportOrYAML() async throws {
+        // The module graph, read from the binary: no symbol of the registry client, the curl
+        // transport, the HTTP layer or Yams (nor libyaml's C functions) is linked in.
+        let binary = ReleaseFactory.binaries.appendingPathComponent("rollback").path
+        let symbols = try await ProcessSupport.checkDetached("nm", ["--defined-only", binary])
+        #expect(symbols.split(separator: "\n").count > 1000, "nm read the binary's symbols")
+        #expect(symbols.contains("16RollbackCommands"), "the mangled names carry their module")
+        for module in ["14RegistryClient", "9Transport", "8HTTPCore", "4Yams", "15ImageDefinition", "13ManifestCache", "11Credentials"] {
+            let found = symbols.split(separator: "\n").filter { $0.contains("$s\(module)") }
+            #expect(found.isEmpty, "rollback links \(module.drop { $0.isNumber }): \(found.prefix(3))")
+        }
+        #expect(!symbols.contains("yaml_parser_"), "rollback links libyaml")
+        let size = try FileManager.default.attributesOfItem(atPath: binary)[.size] as? Int ?? 0
+        print("rollback binary: \(size / 1024) KiB (debug build)")
+    }
+
     @Test func usageErrors() async throws {
         let box = try RollbackBox()
         #expect(try await box.rollback(["to", "previous"]).stderr.contains("no release is active"))

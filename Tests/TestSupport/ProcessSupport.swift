@@ -51,6 +51,14 @@ public enum ProcessSupport {
         }
     }
 
+    /// Any blocking work (waiting for a child, sleeping between kills) on a GCD thread (see
+    /// `runDetached`).
+    public static func detached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// `check` on a GCD thread (see `runDetached`).
     @discardableResult
     public static func checkDetached(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> String {

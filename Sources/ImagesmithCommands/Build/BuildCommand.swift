@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 
 /// `imagesmith build`: image definition → lock, Packer template, compose override, bundle.
@@ -60,6 +61,6 @@ struct BuildCommand: AsyncParsableCommand {
             templatesDirectory: templates, boxPackagePath: boxPackage, registry: registry.setup,
             environment: ProcessInfo.processInfo.environment, output: .standard
         ).run()
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }

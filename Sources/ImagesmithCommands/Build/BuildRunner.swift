@@ -1,4 +1,5 @@
 import Archive
+import Basics
 import Foundation
 import Hashing
 import HostIO
@@ -49,22 +50,22 @@ public struct BuildRunner: Sendable {
     static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
 
     struct Failure: Error {
-        var code: Int32
+        var status: ExitStatus
         var messages: [String]
-        init(_ code: Int32, _ messages: String...) { self.code = code; self.messages = messages }
-        init(_ code: Int32, messages: [String]) { self.code = code; self.messages = messages }
+        init(_ status: ExitStatus, _ messages: String...) { self.status = status; self.messages = messages }
+        init(_ status: ExitStatus, messages: [String]) { self.status = status; self.messages = messages }
     }
 
-    public func run() async -> Int32 {
+    public func run() async -> ExitStatus {
         do {
             try await build()
-            return 0
+            return .success
         } catch let failure as Failure {
             for message in failure.messages { output.writeErr("imagesmith: \(message)\n") }
-            return failure.code
+            return failure.status
         } catch {
             output.writeErr("imagesmith: \(error)\n")
-            return 1
+            return .failure
         }
     }
 
@@ -74,11 +75,11 @@ public struct BuildRunner: Sendable {
         // 1. Read and validate the definition and everything it names. Nothing is written
         //    before all of it checks out.
         guard let definitionData = FileManager.default.contents(atPath: definitionPath) else {
-            throw Failure(66, "cannot read the image definition \(definitionPath)")
+            throw Failure(.noInput, "cannot read the image definition \(definitionPath)")
         }
         let definition: ImageDefinition
         do { definition = try ImageDefinition.parse(String(decoding: definitionData, as: UTF8.self), file: definitionPath) }
-        catch { throw Failure(65, messages: [error.description]) }
+        catch { throw Failure(.dataError, messages: [error.description]) }
         let definitionDirectory = (definitionPath as NSString).deletingLastPathComponent.nonEmpty ?? "."
         try checkReferencedFiles(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
@@ -93,7 +94,7 @@ public struct BuildRunner: Sendable {
         if offline || lockPath != nil {
             let path = lockPath ?? (FileManager.default.fileExists(atPath: previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
             guard let found = try readLock(path, missingOK: true) else {
-                throw Failure(66, "no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)")
+                throw Failure(.noInput, "no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)")
             }
             lock = found
             try checkLock(lock, matches: definition, path: path)
@@ -143,7 +144,7 @@ public struct BuildRunner: Sendable {
             try AtomicFile.write(bundle, to: "\(outDirectory)/\(bundleName).tar.gz")
             try AtomicFile.write(lockBytes, to: "\(outDirectory)/\(lockName)")
         } catch {
-            throw Failure(73, "\(error)")
+            throw Failure(.cannotWrite, "\(error)")
         }
 
         // 5. Say what happened, loudly for anything not pinned.
@@ -184,7 +185,7 @@ public struct BuildRunner: Sendable {
                 problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) does not exist")
             }
         }
-        if !problems.isEmpty { throw Failure(65, messages: problems) }
+        if !problems.isEmpty { throw Failure(.dataError, messages: problems) }
     }
 
     /// Where an installed imagesmith keeps its data: `<prefix>/share/edge-imagesmith` beside
@@ -205,10 +206,10 @@ public struct BuildRunner: Sendable {
             if files.count == needed.count { return Dictionary(uniqueKeysWithValues: files) }
             if templatesDirectory != nil {
                 let missing = needed.filter { name in !files.contains { $0.0 == name } }
-                throw Failure(66, "the templates directory \(candidate) lacks \(missing.joined(separator: ", "))")
+                throw Failure(.noInput, "the templates directory \(candidate) lacks \(missing.joined(separator: ", "))")
             }
         }
-        throw Failure(66, "cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR")
+        throw Failure(.noInput, "cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR")
     }
 
     /// The box package: read, checked to be an amd64 `edge-imagesmith-box`, hashed. It is
@@ -221,14 +222,14 @@ public struct BuildRunner: Sendable {
             if shipped.count == 1 { path = "\(share)/box/\(shipped[0])" }
         }
         guard let path else {
-            throw Failure(66, "no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE")
+            throw Failure(.noInput, "no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(66, "cannot read the box package \(path)")
+            throw Failure(.noInput, "cannot read the box package \(path)")
         }
         let package: DebianPackage
         do { package = try DebianPackage(path: path) }
-        catch { throw Failure(65, "the box package \(path) is not a readable Debian package: \(error)") }
+        catch { throw Failure(.dataError, "the box package \(path) is not a readable Debian package: \(error)") }
         var problems: [String] = []
         if package.name != "edge-imagesmith-box" { problems.append("it is the package '\(package.name)', expected edge-imagesmith-box") }
         if package.architecture != "amd64" { problems.append("it is for architecture '\(package.architecture)'; the image is amd64") }
@@ -237,7 +238,7 @@ public struct BuildRunner: Sendable {
             problems.append("its version '\(package.version)' is not a Debian version (digits first, then letters, digits and . + ~ -)")
         }
         if !problems.isEmpty {
-            throw Failure(65, messages: problems.map { "the box package \(path): \($0)" })
+            throw Failure(.dataError, messages: problems.map { "the box package \(path): \($0)" })
         }
         let bytes = Array(data)
         let info = PackerTemplate.BoxPackage(fileName: "edge-imagesmith-box_\(package.version)_amd64.deb", version: package.version,
@@ -248,10 +249,10 @@ public struct BuildRunner: Sendable {
     func readLock(_ path: String, missingOK: Bool) throws -> LockFile? {
         guard let data = FileManager.default.contents(atPath: path) else {
             if missingOK { return nil }
-            throw Failure(66, "cannot read the lock \(path)")
+            throw Failure(.noInput, "cannot read the lock \(path)")
         }
         do { return try LockFile.decode(Array(data), path: path) }
-        catch { throw Failure(65, "\(error)") }
+        catch { throw Failure(.dataError, "\(error)") }
     }
 
     /// An offline build must use a lock made for these containers.
@@ -280,7 +281,7 @@ public struct BuildRunner: Sendable {
             problems.append("\(path) has container '\(name)' that the definition no longer has")
         }
         if !problems.isEmpty {
-            throw Failure(65, messages: problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
+            throw Failure(.dataError, messages: problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
         }
     }
 
@@ -293,10 +294,7 @@ public struct BuildRunner: Sendable {
     }
 
     var timestamp: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: now)
+        Timestamp.iso8601(now)
     }
 
     /// Resolves every pinned container for its platform and applies the policies: fail closed,
@@ -304,7 +302,7 @@ public struct BuildRunner: Sendable {
     func resolveLock(_ definition: ImageDefinition, version: String, definitionSHA256: String, previous: LockFile?) async throws -> LockFile {
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
-        catch { throw Failure(error.exitCode, "\(error)") }
+        catch { throw Failure(error.exitStatus, "\(error)") }
         var results: [String: Result<ResolvedImage, RegistryError>] = [:]
         let pinned = definition.containers.filter(\.pin)
         for platform in Set(pinned.map(\.platform)).sorted() {
@@ -349,7 +347,7 @@ public struct BuildRunner: Sendable {
                     entry.buildContext = build.context
                     entry.dockerfile = build.dockerfile
                     entry.note = "the pre-built image does not exist in the registry; the image build builds it from \(build.context)"
-                } else if error.exitCode == 69 && (container.onUnresolved == .keepTag || keepUnresolvedTags) {
+                } else if error.exitStatus == .unavailable && (container.onUnresolved == .keepTag || keepUnresolvedTags) {
                     entry.source = .unresolvedTag
                     entry.note = "the tag could not be resolved (\(error)); kept on its tag by on_unresolved: keep-tag"
                 } else {
@@ -363,7 +361,7 @@ public struct BuildRunner: Sendable {
             containers.append(entry)
         }
         if !failures.isEmpty {
-            let code: Int32 = failures.allSatisfy { $0.1?.exitCode == 69 } ? 69 : 1
+            let code: ExitStatus = failures.allSatisfy { $0.1?.exitStatus == .unavailable } ? .unavailable : .failure
             throw Failure(code, messages: failures.map(\.0) + ["nothing was written"])
         }
         return LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)

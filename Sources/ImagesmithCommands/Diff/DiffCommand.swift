@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 import Lock
 
@@ -28,7 +29,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let code = DiffRunner(oldPath: old, newPath: new, json: json, exitCode: exitCode, output: .standard).run()
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }
 
@@ -47,15 +48,15 @@ public struct DiffRunner: Sendable {
         self.output = output
     }
 
-    public func run() -> Int32 {
+    public func run() -> ExitStatus {
         var locks: [LockFile] = []
         for path in [oldPath, newPath] {
             guard let data = FileManager.default.contents(atPath: path) else {
                 output.writeErr("imagesmith: cannot read the lock \(path)\n")
-                return 66
+                return .noInput
             }
             do { locks.append(try LockFile.decode(Array(data), path: path)) }
-            catch { output.writeErr("imagesmith: \(error)\n"); return 65 }
+            catch { output.writeErr("imagesmith: \(error)\n"); return .dataError }
         }
         let diff = LockDiff(old: locks[0], new: locks[1])
         if json {
@@ -63,6 +64,6 @@ public struct DiffRunner: Sendable {
         } else {
             output.writeOut(diff.humanReadable())
         }
-        return exitCode && !diff.isEmpty ? 1 : 0
+        return exitCode && !diff.isEmpty ? .failure : .success
     }
 }

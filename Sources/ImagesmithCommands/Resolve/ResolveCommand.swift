@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Credentials
 import Foundation
 import Hashing
@@ -46,6 +47,6 @@ struct ResolveCommand: AsyncParsableCommand {
             references: references, platform: platform, json: json, registry: registry.setup,
             environment: ProcessInfo.processInfo.environment, output: .standard
         ).run()
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }

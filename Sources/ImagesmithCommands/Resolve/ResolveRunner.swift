@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ImageReference
 import RegistryClient
@@ -21,7 +22,7 @@ public struct ResolveRunner: Sendable {
         self.output = output
     }
 
-    public func run() async -> Int32 {
+    public func run() async -> ExitStatus {
         // 1. Parse everything before any request; report every invalid reference.
         var parsed: [(given: String, reference: Reference)] = []
         var invalid: [String] = []
@@ -31,16 +32,16 @@ public struct ResolveRunner: Sendable {
         }
         if !invalid.isEmpty {
             invalid.forEach(output.writeErr)
-            return 65
+            return .dataError
         }
         var requestedPlatform: Platform?
         if let platform {
             do { requestedPlatform = try Platform(parsing: platform) }
-            catch { output.writeErr("imagesmith: --platform: \(error)\n"); return 64 }
+            catch { output.writeErr("imagesmith: --platform: \(error)\n"); return .usage }
         }
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
-        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitCode }
+        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitStatus }
 
         // 2. Resolve each distinct reference once.
         let results = await resolver.resolve(parsed.map(\.reference), platform: requestedPlatform)
@@ -62,13 +63,13 @@ public struct ResolveRunner: Sendable {
         }
         if !failures.isEmpty {
             output.writeErr("imagesmith: \(failures.count) of \(parsed.count) reference\(parsed.count == 1 ? "" : "s") failed; nothing was pinned\n")
-            return failures.allSatisfy { $0.exitCode == 69 } ? 69 : 1
+            return failures.allSatisfy { $0.exitStatus == .unavailable } ? .unavailable : .failure
         }
         if json {
             output.writeOut(ResolveReport.json(resolved) + "\n")
         } else {
             output.writeOut(ResolveReport.lines(resolved))
         }
-        return 0
+        return .success
     }
 }

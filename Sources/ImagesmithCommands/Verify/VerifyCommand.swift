@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Foundation
 
 /// `imagesmith verify LOCK`: has anything moved since we pinned?
@@ -25,6 +26,6 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let code = await VerifyRunner(lockPath: lock, json: json, registry: registry.setup,
                                       environment: ProcessInfo.processInfo.environment, output: .standard).run()
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }

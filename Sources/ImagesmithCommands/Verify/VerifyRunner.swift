@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ImageReference
 import Lock
@@ -20,9 +21,14 @@ public struct VerifyRunner: Sendable {
     }
 
     struct Finding: Encodable {
+        /// What verify found for one container (its JSON spelling is the raw value).
+        enum Status: String, Encodable {
+            case ok, drifted, unpinned, unchecked, built
+            case notPinnedByDesign = "not-pinned-by-design"
+        }
+
         var name: String
-        /// ok | drifted | unpinned | unchecked | not-pinned-by-design | built
-        var status: String
+        var status: Status
         var reference: String
         var lockedDigest: String?
         var currentDigest: String?
@@ -37,17 +43,17 @@ public struct VerifyRunner: Sendable {
         }
     }
 
-    public func run() async -> Int32 {
+    public func run() async -> ExitStatus {
         guard let data = FileManager.default.contents(atPath: lockPath) else {
             output.writeErr("imagesmith: cannot read the lock \(lockPath)\n")
-            return 66
+            return .noInput
         }
         let lock: LockFile
         do { lock = try LockFile.decode(Array(data), path: lockPath) }
-        catch { output.writeErr("imagesmith: \(error)\n"); return 65 }
+        catch { output.writeErr("imagesmith: \(error)\n"); return .dataError }
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
-        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitCode }
+        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitStatus }
 
         // Everything that names a registry tag is asked again, for its platform.
         var references: [String: (Reference, Platform)] = [:]
@@ -58,7 +64,7 @@ public struct VerifyRunner: Sendable {
         }
         if !invalid.isEmpty {
             invalid.forEach { output.writeErr("imagesmith: \($0)\n") }
-            return 65
+            return .dataError
         }
         var results: [String: Result<ResolvedImage, RegistryError>] = [:]
         for platform in Set(references.values.map(\.1)).sorted() {
@@ -69,40 +75,40 @@ public struct VerifyRunner: Sendable {
 
         var findings: [Finding] = []
         for container in lock.containers {
-            var finding = Finding(name: container.name, status: "ok", reference: container.reference,
+            var finding = Finding(name: container.name, status: .ok, reference: container.reference,
                                   lockedDigest: container.digest?.description, lockedPlatformDigest: container.platformDigest?.description)
             switch (container.source, results[container.name]) {
             case (.tag, _):
-                finding.status = "not-pinned-by-design"
+                finding.status = .notPinnedByDesign
                 finding.detail = container.note
             case (_, .failure(let error)?):
-                finding.status = container.source == .pinned ? "unchecked" : "unpinned"
+                finding.status = container.source == .pinned ? .unchecked : .unpinned
                 finding.detail = "\(error)"
                 if container.source == .build, BuildRunner.isMissingTag(error) {
-                    finding.status = "built"
+                    finding.status = .built
                     finding.detail = "the pre-built image still does not exist; the image builds it"
                 }
             case (.pinned, .success(let image)?):
                 finding.currentDigest = image.digest.description
                 finding.currentPlatformDigest = image.platformDigest?.description
                 if image.digest != container.digest || image.platformDigest != container.platformDigest {
-                    finding.status = "drifted"
+                    finding.status = .drifted
                     finding.detail = image.platformDigest == container.platformDigest
                         ? "the tag now names another index; the \(container.platform) manifest is unchanged"
                         : "the tag now names different \(container.platform) content"
                 }
             case (.unresolvedTag, .success(let image)?):
-                finding.status = "unpinned"
+                finding.status = .unpinned
                 finding.currentDigest = image.digest.description
                 finding.currentPlatformDigest = image.platformDigest?.description
                 finding.detail = "kept on its tag at build time; it resolves now: build again to pin it"
             case (.build, .success(let image)?):
-                finding.status = "unpinned"
+                finding.status = .unpinned
                 finding.currentDigest = image.digest.description
                 finding.currentPlatformDigest = image.platformDigest?.description
                 finding.detail = "built in the image at build time; the pre-built image exists now: build again to pin it"
             case (_, nil):
-                finding.status = "unchecked"
+                finding.status = .unchecked
                 finding.detail = "no result"
             }
             findings.append(finding)
@@ -117,31 +123,31 @@ public struct VerifyRunner: Sendable {
                 let name = finding.name + String(repeating: " ", count: width - finding.name.count)
                 let label: String
                 switch finding.status {
-                case "ok": label = "ok       "
-                case "drifted": label = "DRIFTED  "
-                case "unpinned": label = "UNPINNED "
-                case "unchecked": label = "UNCHECKED"
-                case "built": label = "built    "
-                default: label = "tag      "
+                case .ok: label = "ok       "
+                case .drifted: label = "DRIFTED  "
+                case .unpinned: label = "UNPINNED "
+                case .unchecked: label = "UNCHECKED"
+                case .built: label = "built    "
+                case .notPinnedByDesign: label = "tag      "
                 }
                 var line = "\(label) \(name)  \(finding.reference)"
-                if finding.status == "drifted", let locked = finding.lockedDigest, let current = finding.currentDigest {
+                if finding.status == .drifted, let locked = finding.lockedDigest, let current = finding.currentDigest {
                     line += "  \(locked) -> \(current)"
                 }
-                if let detail = finding.detail, finding.status != "ok" { line += "  (\(detail))" }
+                if let detail = finding.detail, finding.status != .ok { line += "  (\(detail))" }
                 text += line + "\n"
             }
             output.writeOut(text)
         }
-        let problems = findings.filter { $0.status == "drifted" || $0.status == "unpinned" }
+        let problems = findings.filter { $0.status == .drifted || $0.status == .unpinned }
         if !problems.isEmpty {
             output.writeErr("imagesmith: \(problems.count) container\(problems.count == 1 ? "" : "s") drifted or unpinned since \(lock.image.name) \(lock.image.version) was built: \(problems.map(\.name).joined(separator: ", "))\n")
-            return 1
+            return .failure
         }
-        if findings.contains(where: { $0.status == "unchecked" }) {
+        if findings.contains(where: { $0.status == .unchecked }) {
             output.writeErr("imagesmith: some containers could not be checked\n")
-            return 69
+            return .unavailable
         }
-        return 0
+        return .success
     }
 }

@@ -44,14 +44,14 @@ struct ApplyCommand: AsyncParsableCommand {
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {
             StandardStreams.error("provision: \(error.message)\n")
-            throw ExitCode(error.code)
+            throw ExitCode(error.status.rawValue)
         }
         var journal = try ApplyStep.run(site: site, specPath: spec, root: rootPrefix,
                                         renderer: networkRenderer,
                                         environment: ProcessInfo.processInfo.environment)
         if !skipRegistration {
             let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)
-            if code != 0 { throw ExitCode(code) }
+            if code != .success { throw ExitCode(code.rawValue) }
         }
     }
 }

@@ -15,7 +15,7 @@ enum ApplyStep {
         do {
             let specSHA = try Hash.fileHex(at: specPath)
             var journal = Journal.load(root: root) ?? Journal(specSHA256: specSHA, steps: [:], configured: false,
-                                                              registration: .init(state: "pending", attempts: 0))
+                                                              registration: .init(state: .pending, attempts: 0))
             if journal.specSHA256 != specSHA {
                 journal.specSHA256 = specSHA
                 journal.configured = false
@@ -35,10 +35,10 @@ enum ApplyStep {
             return journal
         } catch let error as HostIOError {
             StandardStreams.error("provision: \(error)\n")
-            throw ExitCode(73)
+            throw ExitCode(ExitStatus.cannotWrite.rawValue)
         } catch let error as HashingError {
             StandardStreams.error("provision: \(error)\n")
-            throw ExitCode(66)
+            throw ExitCode(ExitStatus.noInput.rawValue)
         }
     }
 }

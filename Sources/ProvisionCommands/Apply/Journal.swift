@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 import HostIO
 
@@ -13,8 +14,16 @@ struct Journal: Codable, Equatable {
     }
 
     struct Registration: Codable, Equatable {
-        /// pending | registered | failed
-        var state: String
+        enum State: String, Codable, CustomStringConvertible {
+            /// Not yet registered: retried on the next run.
+            case pending
+            case registered
+            /// Refused by the dashboard: the spec or the claim token must change.
+            case failed
+            var description: String { rawValue }
+        }
+
+        var state: State
         var attempts: Int
         var lastError: String?
         var at: String?
@@ -37,9 +46,6 @@ struct Journal: Codable, Equatable {
     }
 
     func save(root: String) throws(HostIOError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        try AtomicFile.write(Array(data) + [0x0a], to: Self.path(root: root), mode: 0o600)
+        try AtomicFile.write(CanonicalJSON.encode(self), to: Self.path(root: root), mode: 0o600)
     }
 }

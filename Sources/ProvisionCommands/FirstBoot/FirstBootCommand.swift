@@ -61,6 +61,6 @@ struct FirstBootCommand: AsyncParsableCommand {
                                     volumeWait: volumeWait,
                                     activation: rootPrefix.isEmpty ? SystemActivation() : nil,
                                     environment: ProcessInfo.processInfo.environment).run()
-        if outcome != 0 { throw ExitCode(outcome) }
+        if outcome != .success { throw ExitCode(outcome.rawValue) }
     }
 }

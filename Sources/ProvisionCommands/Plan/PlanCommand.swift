@@ -32,7 +32,7 @@ struct PlanCommand: AsyncParsableCommand {
         do { site = try SpecLoader.load(spec, root: rootPrefix.isEmpty ? nil : rootPrefix) }
         catch {
             StandardStreams.error("provision: \(error.message)\n")
-            throw ExitCode(error.code)
+            throw ExitCode(error.status.rawValue)
         }
         let configurator = BoxConfigurator(spec: site, renderer: networkRenderer,
                                            source: Path.name(spec))
@@ -52,7 +52,7 @@ extension PlanCommand {
             return path
         } catch {
             StandardStreams.error("provision: cannot fetch the site spec from \(SpecSource.redacted(source.spec)): \((error as? SpecSource.FetchError)?.message ?? "\(error)")\n")
-            throw ExitCode(69)
+            throw ExitCode(ExitStatus.unavailable.rawValue)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import FoundationEssentials
 
 /// `provision register SPEC`: registration only (run after the network is online and the
@@ -22,8 +23,8 @@ struct RegisterCommand: AsyncParsableCommand {
         let rootPrefix = root == "/" ? "" : root
         let spec = try await source.localPath(root: rootPrefix)
         let site = try SpecLoader.loadOrExit(spec, root: rootPrefix)
-        var journal = Journal.load(root: rootPrefix) ?? Journal(specSHA256: "", steps: [:], configured: false, registration: .init(state: "pending", attempts: 0))
+        var journal = Journal.load(root: rootPrefix) ?? Journal(specSHA256: "", steps: [:], configured: false, registration: .init(state: .pending, attempts: 0))
         let code = await RegistrationStep.run(spec: site, root: rootPrefix, deadline: .milliseconds(Int64(registrationDeadline * 1000)), journal: &journal)
-        if code != 0 { throw ExitCode(code) }
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }

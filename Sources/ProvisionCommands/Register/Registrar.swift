@@ -1,7 +1,7 @@
 import Basics
 import FoundationEssentials
+import HTTPCore
 import HostIO
-import RegistryClient
 import SiteSpec
 import Transport
 
@@ -74,11 +74,9 @@ struct Registrar {
             try AtomicFile.write(Array(pem.utf8), to: path, mode: 0o644)
             caFile = path
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = Array(try encoder.encode(Body(site_id: spec.site.id, site_name: spec.site.name, hostname: spec.device.hostname,
+        let body = CanonicalJSON.compact(Body(site_id: spec.site.id, site_name: spec.site.name, hostname: spec.device.hostname,
                                                   fqdn: spec.device.fqdn, device_id: identity, image_version: imageVersion(),
-                                                  claim_token: token, labels: spec.labels)))
+                                                  claim_token: token, labels: spec.labels))
         guard let url = URL(string: spec.registration.url) else { throw RegistrationError("the registration URL cannot be used") }
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")

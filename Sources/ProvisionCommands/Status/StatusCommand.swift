@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import FoundationEssentials
 
 /// `provision status [--root DIR]`: what is done.
@@ -18,12 +19,10 @@ struct StatusCommand: ParsableCommand {
         let rootPrefix = root == "/" ? "" : root
         guard let journal = Journal.load(root: rootPrefix) else {
             print("provision: not provisioned yet (no journal at \(Journal.path(root: rootPrefix)))")
-            throw ExitCode(3)
+            throw ExitCode(ExitStatus.incomplete.rawValue)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(journal), as: UTF8.self))
+            print(CanonicalJSON.text(journal), terminator: "")
             return
         }
         print("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256)")
@@ -31,7 +30,7 @@ struct StatusCommand: ParsableCommand {
             print("  done  \(path)  (\(step.at))")
         }
         var registration = "registration: \(journal.registration.state)"
-        if journal.registration.state != "registered" {
+        if journal.registration.state != .registered {
             registration += " after \(journal.registration.attempts) attempt\(journal.registration.attempts == 1 ? "" : "s")"
             if let error = journal.registration.lastError { registration += "; last error: \(error)" }
             registration += "; it is retried on the next run"

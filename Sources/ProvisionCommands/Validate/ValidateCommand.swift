@@ -19,7 +19,7 @@ struct ValidateCommand: AsyncParsableCommand {
             print("\(spec): valid (site \(site.site.id), hostname \(site.device.hostname), \(site.network.interfaces.count) interface\(site.network.interfaces.count == 1 ? "" : "s"), \(site.network.vlans.count) VLAN\(site.network.vlans.count == 1 ? "" : "s"), \(site.network.bonds.count) bond\(site.network.bonds.count == 1 ? "" : "s"), time by \(site.time.client.rawValue))")
         } catch {
             StandardStreams.error("provision: \(error.message)\n")
-            throw ExitCode(error.code)
+            throw ExitCode(error.status.rawValue)
         }
     }
 }

@@ -1,4 +1,6 @@
+import Basics
 import FoundationEssentials
+import HTTPCore
 import ImageReference
 import Logging
 
@@ -288,13 +290,7 @@ final class RegistrySession: Sendable {
 
     /// A URL fit for logs and errors: no query (redirect targets carry signed tokens there)
     /// and no user info.
-    static func redacted(_ url: URL) -> String {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else { return "<url>" }
-        components.query = nil
-        components.user = nil
-        components.password = nil
-        return components.string ?? "<url>"
-    }
+    static func redacted(_ url: URL) -> String { URLRedaction.redacted(url.absoluteString) }
 }
 
 /// What each registry host asked for last time, so later requests authenticate up front

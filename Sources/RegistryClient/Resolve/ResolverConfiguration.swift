@@ -1,4 +1,5 @@
 import Basics
+import HTTPCore
 import ImageReference
 
 public struct ResolverConfiguration: Sendable {

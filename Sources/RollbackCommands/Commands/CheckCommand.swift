@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,13 +36,13 @@ struct CheckCommand: ParsableCommand {
             if let detail = result.detail { lines.append(detail) }
             if result.rebootRequested { lines.append("rebooting") }
             return lines
-        }, exitCode: { result in
+        }, exitStatus: { result in
             switch result.outcome {
-            case .passed, .committed: 0
-            case .failed: 1
-            case .stranded: 2
-            case .rolledBack: 4
-            case .rebootPending: 75
+            case .passed, .committed: .success
+            case .failed: .failure
+            case .stranded: .stranded
+            case .rolledBack: .rolledBack
+            case .rebootPending: .temporaryFailure
             }
         })
     }

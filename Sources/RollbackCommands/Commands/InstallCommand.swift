@@ -17,19 +17,15 @@ struct InstallCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The bundle, <name>-<version>.tar.gz.", valueName: "BUNDLE"))
     var bundle: String
 
-    @Option(name: .customLong("os-slot"), help: ArgumentHelp("The boot slot (A or B) the release's OS image was written to.", valueName: "SLOT"))
-    var osSlot: String?
+    @Option(name: .customLong("os-slot"), help: ArgumentHelp("The boot slot the release's OS image was written to.", valueName: "SLOT"))
+    var osSlot: Slot?
 
     @Option(name: .customLong("os-version"), help: ArgumentHelp("The OS image version the release runs on (default: the bundle's version).", valueName: "V"))
     var osVersion: String?
 
-    func validate() throws {
-        if let osSlot, Slot(rawValue: osSlot) == nil { throw ValidationError("--os-slot must be A or B, not '\(osSlot)'") }
-    }
-
     func run() throws {
         try options.perform({ rollback throws(RollbackError) in
-            try rollback.install(bundlePath: bundle, osSlot: osSlot.flatMap(Slot.init(rawValue:)), osVersion: osVersion)
+            try rollback.install(bundlePath: bundle, osSlot: osSlot, osVersion: osVersion)
         }, text: { result in
             (result.alreadyInstalled ? ["\(result.version) is already installed (same bundle)"]
                 : ["installed \(result.image) \(result.version) (OS \(result.osVersion) in slot \(result.osSlot))"])

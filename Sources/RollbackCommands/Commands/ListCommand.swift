@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List every retained release, newest first.")
@@ -18,6 +19,6 @@ struct ListCommand: ParsableCommand {
             listing.releases.map { release in
                 "\(release.version)\t\(release.role ?? "-")\t\(release.health)\tOS \(release.osVersion) slot \(release.osSlot)\tinstalled \(release.installedAt)"
             } + listing.problems.map { "problem: \($0)" }
-        }, exitCode: { $0.problems.isEmpty ? 0 : 1 })
+        }, exitStatus: { $0.problems.isEmpty ? .success : .failure })
     }
 }

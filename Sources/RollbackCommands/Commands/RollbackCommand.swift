@@ -13,7 +13,7 @@ public struct RollbackCommand: ParsableCommand {
             Exit codes: 0 done; 1 health checks failed (not rolled back); 2 checks failed in the \
             trial window with nothing to fall back to; 3 target release not intact (nothing \
             changed); 4 checks failed and the box rolled back; 64 usage; 65 bad bundle or state; \
-            69 docker failed; 74 I/O error; 75 another rollback is running or a reboot is pending.
+            69 docker failed; 73 a file could not be written; 75 another rollback is running or a reboot is pending.
             """,
         version: ToolchainVersion.current,
         subcommands: [StatusCommand.self, ListCommand.self, InstallCommand.self, ActivateCommand.self, ToCommand.self,

@@ -30,21 +30,21 @@ struct RollbackOptions: ParsableArguments {
 
     /// Runs an operation: prints its result (text or JSON), maps errors to their exit codes.
     func perform<Result: Encodable>(_ body: (Rollback) throws(RollbackError) -> Result, text: (Result) -> [String],
-                                    exitCode: (Result) -> Int32 = { _ in 0 }) throws {
+                                    exitStatus: (Result) -> ExitStatus = { _ in .success }) throws {
         let result: Result
         do { result = try body(Rollback(context: context())) } catch {
             StandardStreams.error("rollback: error: \(error.description)\n")
             // A script asking for JSON gets JSON on stdout either way.
-            if json { writeJSON(ErrorReport(error: error.description, exitCode: error.exitCode)) }
-            throw ExitCode(error.exitCode)
+            if json { writeJSON(ErrorReport(error: error.description, exitCode: error.exitStatus.rawValue)) }
+            throw ExitCode(error.exitStatus.rawValue)
         }
         if json {
             writeJSON(result)
         } else {
             for line in text(result) { print(line) }
         }
-        let code = exitCode(result)
-        if code != 0 { throw ExitCode(code) }
+        let status = exitStatus(result)
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 
     static func dockerTimeout(_ environment: [String: String]) -> TimeInterval {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,6 @@ struct StatusCommand: ParsableCommand {
             if status.problems.isEmpty { lines.append("state: consistent") }
             else { lines.append("state: NEEDS ATTENTION"); lines += status.problems.map { "  - \($0)" } }
             return lines
-        }, exitCode: { $0.consistent ? 0 : 1 })
+        }, exitStatus: { $0.consistent ? .success : .failure })
     }
 }

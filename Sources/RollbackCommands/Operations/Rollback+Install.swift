@@ -84,11 +84,7 @@ extension Rollback {
                                            bundleSHA256: sumsSHA, installedAt: context.timestamp())
                 try AtomicFile.write(record.encoded(), to: "\(staging)/state.json", mode: 0o644)
                 context.crashPoints.hit("release staged")
-                guard rename(staging, paths.release(bundle.version)) == 0 else {
-                    throw HostIOError.system(operation: "rename into place", path: paths.release(bundle.version), errno: errno)
-                }
-                try AtomicFile.syncDirectory(paths.releases)
-                try AtomicFile.syncDirectory(paths.incoming)
+                try AtomicFile.move(staging, to: paths.release(bundle.version))
             } catch let error as HostIOError {
                 throw .io(error)
             } catch {

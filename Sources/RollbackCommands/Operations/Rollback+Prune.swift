@@ -49,10 +49,7 @@ extension Rollback {
                     let trash = "\(paths.incoming)/.pruned-\(version)-\(getpid())"
                     do {
                         try AtomicFile.makeDirectory(paths.incoming)
-                        guard rename(paths.release(version), trash) == 0 else {
-                            throw HostIOError.system(operation: "move out of releases", path: paths.release(version), errno: errno)
-                        }
-                        try AtomicFile.syncDirectory(paths.releases)
+                        try AtomicFile.move(paths.release(version), to: trash)
                         try removeTree(trash)
                     } catch let error as HostIOError { throw .io(error) } catch { throw .badData("\(error)") }
                 }
