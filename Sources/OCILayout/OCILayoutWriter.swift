@@ -8,7 +8,7 @@ import Hashing
 /// so the same call gives the same digests. Used by the tests, the demo and the benchmark,
 /// which push the layouts to a registry with skopeo.
 public struct OCILayoutWriter {
-    public enum Format: String, Sendable {
+    public enum Format: String, Sendable, CaseIterable {
         /// OCI index / OCI manifest media types.
         case oci
         /// Docker manifest list / Docker v2 manifest media types.

@@ -23,18 +23,17 @@ struct OCIFixtures: ParsableCommand {
     @Option(help: "Text mixed into the content, so different seeds give different digests.")
     var seed = ""
 
-    @Option(help: "Media types: oci or docker.")
-    var format = "oci"
+    @Option(help: "Media types.")
+    var format: OCILayoutWriter.Format = .oci
 
     @Flag(help: "Add an unknown/unknown attestation manifest to the index.")
     var attestation = false
 
     func run() throws {
-        guard let format = OCILayoutWriter.Format(rawValue: format) else {
-            throw ValidationError("--format must be oci or docker")
-        }
         let writer = OCILayoutWriter(directory: URL(fileURLWithPath: directory), format: format)
         let written = try writer.write(tag: tag, platforms: platforms.map(OCILayoutWriter.PlatformSpec.init), seed: seed, attestation: attestation)
         print(written.digest)
     }
 }
+
+extension OCILayoutWriter.Format: ExpressibleByArgument {}

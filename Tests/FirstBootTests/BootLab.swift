@@ -109,7 +109,9 @@ final class BootLab: @unchecked Sendable {
             let result = try await exec("systemctl is-system-running --wait", timeout: timeout)
             state = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             last = result.stderr
-            if !state.isEmpty && state != "initializing" && state != "starting" { break }
+            // "offline" is what systemctl says while the box's manager cannot be reached yet
+            // (seen once under load, right after systemd started): not an answer, ask again.
+            if !state.isEmpty && state != "initializing" && state != "starting" && state != "offline" { break }
             guard Date().timeIntervalSince(started) < timeout else { break }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -1,5 +1,7 @@
 import Foundation
+import ImageReference
 import ImagesmithCommands
+import Testing
 import TestSupport
 
 /// Runs `imagesmith resolve` in-process with its own environment and captured output.
@@ -27,11 +29,13 @@ func resolve(
     cacheDirectory: String? = nil
 ) async -> ResolveRun {
     let capture = Capture()
+    var requested: Platform?
+    do { requested = try platform.map { try Platform(parsing: $0) } } catch { Issue.record("a test asked for platform \(platform ?? ""): \(error)") }
     var env = environment
     if env["HOME"] == nil { env["HOME"] = "/nonexistent-home-for-tests" }
     if env["PATH"] == nil { env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin" }
     let runner = ResolveRunner(
-        references: references, platform: platform, json: json,
+        references: references, platform: requested, json: json,
         registry: RegistrySetup(caFile: caFile, insecureRegistries: insecure, jobs: jobs, deadline: deadline,
                                 cacheDirectory: cacheDirectory, useCache: cacheDirectory != nil),
         environment: env,

@@ -24,8 +24,11 @@ struct ResolveCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Also pick the child manifest for this platform.", valueName: "os/arch[/variant]"))
-    var platform: String?
+    @Option(help: ArgumentHelp("Also pick the child manifest for this platform.", valueName: "os/arch[/variant]"),
+            transform: { text in
+                do { return try Platform(parsing: text) } catch { throw ValidationError("\(error)") }
+            })
+    var platform: Platform?
 
     @Flag(help: "Print a JSON array instead of lines.")
     var json = false
@@ -37,9 +40,6 @@ struct ResolveCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !references.isEmpty else { throw ValidationError("Give at least one image reference.") }
-        if let platform {
-            do { _ = try Platform(parsing: platform) } catch { throw ValidationError("--platform: \(error)") }
-        }
     }
 
     func run() async throws {

@@ -7,13 +7,13 @@ import RegistryClient
 /// output. Returns the exit status.
 public struct ResolveRunner: Sendable {
     public var references: [String]
-    public var platform: String?
+    public var platform: Platform?
     public var json: Bool
     public var registry: RegistrySetup
     public var environment: [String: String]
     public var output: CommandOutput
 
-    public init(references: [String], platform: String? = nil, json: Bool = false, registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput) {
+    public init(references: [String], platform: Platform? = nil, json: Bool = false, registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput) {
         self.references = references
         self.platform = platform
         self.json = json
@@ -34,17 +34,12 @@ public struct ResolveRunner: Sendable {
             invalid.forEach(output.writeErr)
             return .dataError
         }
-        var requestedPlatform: Platform?
-        if let platform {
-            do { requestedPlatform = try Platform(parsing: platform) }
-            catch { output.writeErr("imagesmith: --platform: \(error)\n"); return .usage }
-        }
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
         catch { output.writeErr("imagesmith: \(error)\n"); return error.exitStatus }
 
         // 2. Resolve each distinct reference once.
-        let results = await resolver.resolve(parsed.map(\.reference), platform: requestedPlatform)
+        let results = await resolver.resolve(parsed.map(\.reference), platform: platform)
 
         // 3. All or nothing on stdout.
         var failures: [RegistryError] = []
