@@ -1,3 +1,4 @@
+import Basics
 import Yams
 
 /// A position-tracking view of one YAML node: its JSON Pointer, its line:column, and typed
@@ -29,7 +30,7 @@ struct YAMLNode {
                 continue
             }
             let key = scalar.string
-            let child = YAMLNode(node: valueNode, pointer: pointer + "/" + Self.escape(key), reader: reader)
+            let child = YAMLNode(node: valueNode, pointer: JSONPointer.appending(pointer, key: key), reader: reader)
             let keyPosition = YAMLNode(node: keyNode, pointer: child.pointer, reader: reader)
             guard allowed.contains(key) else {
                 keyPosition.issue("unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))")
@@ -52,7 +53,7 @@ struct YAMLNode {
             issue("expected a list")
             return nil
         }
-        return sequence.enumerated().map { YAMLNode(node: $1, pointer: pointer + "/\($0)", reader: reader) }
+        return sequence.enumerated().map { YAMLNode(node: $1, pointer: JSONPointer.appending(pointer, index: $0), reader: reader) }
     }
 
     func string() -> String? {
@@ -119,9 +120,6 @@ struct YAMLNode {
         return value
     }
 
-    static func escape(_ key: String) -> String {
-        key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
-    }
 }
 
 struct YAMLMapping {

@@ -1,3 +1,4 @@
+import Basics
 extension SiteSpec {
     /// Parses and validates a spec. `timezoneExists` says whether the zoneinfo database has a
     /// zone (the adapter looks in /usr/share/zoneinfo); `file` names the spec in every issue.
@@ -300,7 +301,7 @@ extension SiteSpec {
             guard case .object(let members) = node.json.value else { node.issue("expected an object of string labels"); return [:] }
             var labels: [String: String] = [:]
             for member in members {
-                let child = SpecNode(json: member.value, pointer: node.pointer + "/" + member.key, collector: collector)
+                let child = SpecNode(json: member.value, pointer: JSONPointer.appending(node.pointer, key: member.key), collector: collector)
                 guard member.key.utf8.count <= 63, Names.isInterfaceName(member.key) || member.key.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
                     collector.add(at: member.keyPosition, pointer: child.pointer, "'\(member.key)' is not a label key; expected letters, digits, '-', '_', '.', '/'")
                     continue

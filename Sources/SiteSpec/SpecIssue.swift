@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 
 /// One problem in a site spec: file, line:column, JSON Pointer, and what was expected.
@@ -34,7 +35,7 @@ struct SpecNode {
         }
         var result: [String: SpecNode] = [:]
         for member in members {
-            let childPointer = pointer + "/" + member.key.replacing("~", with: "~0").replacing("/", with: "~1")
+            let childPointer = JSONPointer.appending(pointer, key: member.key)
             guard allowed.contains(member.key) else {
                 collector.add(at: member.keyPosition, pointer: childPointer, "unknown key '\(member.key)'; expected one of: \(allowed.joined(separator: ", "))")
                 continue
@@ -51,7 +52,7 @@ struct SpecNode {
 
     func array() -> [SpecNode]? {
         guard case .array(let items) = json.value else { issue("expected an array"); return nil }
-        return items.enumerated().map { SpecNode(json: $1, pointer: pointer + "/\($0)", collector: collector) }
+        return items.enumerated().map { SpecNode(json: $1, pointer: JSONPointer.appending(pointer, index: $0), collector: collector) }
     }
 
     func string() -> String? {

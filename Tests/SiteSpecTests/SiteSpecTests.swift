@@ -123,6 +123,8 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         ("\"client\": \"chrony\"", "\"client\": \"ntpd\"", "/time/client: 'ntpd' is not a time client; expected chrony or timesyncd"),
         ("\"schema_version\": \"1.0\"", "\"schema_version\": \"2.0\"", "2:21: /schema_version: schema_version '2.0' is not supported"),
         ("\"optional\": true", "\"optional\": \"yes\"", "/network/interfaces/1/optional: expected true or false"),
+        // A key with "/" is one step of the pointer, written ~1 (RFC 6901).
+        ("\"registration\": {", "\"labels\": {\"example.com/role\": 7}, \"registration\": {", "/labels/example.com~1role: expected a string"),
     ])
     func invalidSpecsNameThePlace(from: String, to: String, expected: String) {
         let text = Self.base.replacingOccurrences(of: from, with: to)
