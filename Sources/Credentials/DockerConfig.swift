@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ImageReference
 import RegistryClient
@@ -100,15 +101,7 @@ public struct DockerConfig: Sendable, Equatable {
     }
 
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "at /" + context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/") + ": " + context.debugDescription
-        case DecodingError.dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default:
-            return "\(error)"
-        }
+        DecodingFailure.describe(error) { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String }
     }
 }
 

@@ -144,19 +144,6 @@ extension LockFile {
             throw .unsupportedSchema(path: path, version: number)
         }
         do { return try JSONDecoder().decode(LockFile.self, from: Data(bytes)) }
-        catch { throw .malformed(path: path, detail: describe(error)) }
-    }
-
-    /// A JSON decoding error as a sentence with a JSON Pointer (also used for the other JSON
-    /// files of a release, in `Release`).
-    public static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing /" + (context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
-            return "at /" + context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/") + ": " + context.debugDescription
-        default:
-            return "\(error)"
-        }
+        catch { throw .malformed(path: path, detail: DecodingFailure.describe(error)) }
     }
 }

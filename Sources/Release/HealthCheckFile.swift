@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 import Lock
 
@@ -50,7 +51,7 @@ public struct HealthCheckFile: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(ReleaseError) {
         let raw: Document
         do { raw = try JSONDecoder().decode(Document.self, from: Data(bytes)) }
-        catch { throw .invalidBundle("health-checks.json is not valid: \(LockFile.describe(error))") }
+        catch { throw .invalidBundle("health-checks.json is not valid: \(DecodingFailure.describe(error))") }
         guard raw.schema_version == 1 else { throw .invalidBundle("health-checks.json has schema_version \(raw.schema_version); this rollback reads 1") }
         var checks: [Check] = []
         for (index, check) in raw.checks.enumerated() {

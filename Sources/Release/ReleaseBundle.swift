@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 import ImageReference
 import Lock
@@ -156,7 +157,7 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
     public init(decoding bytes: [UInt8]) throws(ReleaseError) {
         let manifest: ReleaseManifest
         do { manifest = try JSONDecoder().decode(ReleaseManifest.self, from: Data(bytes)) }
-        catch { throw .invalidBundle("release.json is not valid: \(LockFile.describe(error))") }
+        catch { throw .invalidBundle("release.json is not valid: \(DecodingFailure.describe(error))") }
         guard manifest.schemaVersion == 1 else { throw .invalidBundle("release.json has schema_version \(manifest.schemaVersion); this rollback reads 1") }
         guard ImageVersion(parsing: manifest.version) != nil else {
             throw .invalidBundle("release.json has version '\(manifest.version)'; expected YYYY.MM.N")

@@ -65,7 +65,7 @@ public struct ReleaseRecord: Sendable, Equatable, Codable {
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> ReleaseRecord {
         do { return try JSONDecoder().decode(ReleaseRecord.self, from: Data(bytes)) }
-        catch { throw .invalidState("\(path) is not a valid release record: \(LockFile.describe(error))") }
+        catch { throw .invalidState("\(path) is not a valid release record: \(DecodingFailure.describe(error))") }
     }
 }
 
@@ -109,6 +109,6 @@ public struct RollbackJournal: Sendable, Equatable, Codable {
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> RollbackJournal {
         do { return try JSONDecoder().decode(RollbackJournal.self, from: Data(bytes)) }
-        catch { throw .invalidState("\(path) is not a valid journal: \(LockFile.describe(error))") }
+        catch { throw .invalidState("\(path) is not a valid journal: \(DecodingFailure.describe(error))") }
     }
 }

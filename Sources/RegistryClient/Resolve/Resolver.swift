@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 import HTTPCore
 import ImageReference
@@ -252,17 +253,5 @@ public struct Resolver: Sendable {
         return .refused(status: response.status, url: url, errors: errors)
     }
 
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing field '\((context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "."))'"
-        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            return "field '\(path)': \(context.debugDescription)"
-        default:
-            return "\(error)"
-        }
-    }
+    static func describe(_ error: any Error) -> String { DecodingFailure.describe(error) }
 }
