@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
+        // The build's pinning rules and the offline lock check, pure (no registry client).
+        .target(name: "BuildPolicy", dependencies: ["ImageDefinition", "ImageReference", "Lock"]),
         // HTTP messages, the transport seam and the retry rules: what the registry client, the
         // curl transport and provision's registration share.
         .target(name: "HTTPCore", dependencies: ["Basics"]),
@@ -71,17 +73,28 @@ let package = Package(
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
-            "ManifestCache", "ImageDefinition", "Lock", "PackerTemplate", "Archive",
+            "ManifestCache", "ImageDefinition", "Lock", "PackerTemplate", "Archive", "BuildPolicy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Provisioning's rules (apply, journal, registration, spec fetch, first boot) over
+        // seams (FileSystem, clock, sleeper, HTTPTransport, volumes, activation); the command
+        // module wires the real ones (libcurl among them) and prints.
+        .target(name: "Provisioning", dependencies: [
+            "Basics", "SiteSpec", "BoxConfig", "HostIO", "Hashing", "HTTPCore",
+        ]),
         .target(name: "ProvisionCommands", dependencies: [
-            "Basics", "SiteSpec", "BoxConfig", "HostIO", "Hashing", "HTTPCore", "Transport",
+            "Basics", "SiteSpec", "BoxConfig", "HostIO", "HTTPCore", "Transport", "Provisioning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // No libcurl: a box rolls back without a network.
-        .target(name: "RollbackCommands", dependencies: [
+        // No libcurl: a box rolls back without a network. The engine holds every rule over
+        // seams (FileSystem, ContainerEngine, HealthProbing, BootedSystem, clock, sleeper);
+        // the command module parses, wires the real ones and prints.
+        .target(name: "RollbackEngine", dependencies: [
             "Basics", "Release", "Lock", "ImageReference", "Archive", "Hashing", "HostIO",
+        ]),
+        .target(name: "RollbackCommands", dependencies: [
+            "Basics", "Release", "Lock", "HostIO", "RollbackEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "imagesmith", dependencies: [
@@ -105,7 +118,8 @@ let package = Package(
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference", "TestSupport"]),
         .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "ProvisionTests", dependencies: ["ProvisionCommands", "TestSupport", "provision"]),
+        .testTarget(name: "ProvisionTests", dependencies: ["Provisioning", "Basics", "BoxConfig", "HTTPCore", "HostIO", "SiteSpec", "TestSupport", "provision"]),
+        .testTarget(name: "BuildPolicyTests", dependencies: ["BuildPolicy", "ImageDefinition", "ImageReference", "Lock"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),
@@ -114,6 +128,8 @@ let package = Package(
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "HTTPCore", "ImageReference", "ManifestCache", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
+        // The rollback engine's rules in-process, over memory and scripts (milliseconds).
+        .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference"]),
         .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).

@@ -25,12 +25,12 @@ struct FirstBootTests {
         init(host: String) throws {
             directory = try TemporaryDirectory("boot-dashboard")
             tls = try TLSMaterial.make(in: directory, name: "dash", ipAddresses: [host])
-            let port = try ProcessSupport.freePort()
-            url = "https://\(host):\(port)/api/v1/devices"
-            server = try ServerProcess("python3", [Fixtures.path("dashboard_server.py"), "--host", host, "--port", "\(port)",
-                                                   "--cert", tls.serverCert, "--key", tls.serverKey, "--mode", "created",
-                                                   "--log", directory.file("requests.jsonl")],
-                                       port: port, logPath: directory.file("server.log"), host: host)
+            let (tls, directory) = (tls, directory)
+            server = try ServerProcess("python3", logPath: directory.file("server.log"), host: host) { port in
+                [Fixtures.path("dashboard_server.py"), "--host", host, "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
+                 "--mode", "created", "--log", directory.file("requests.jsonl")]
+            }
+            url = "https://\(host):\(server.port)/api/v1/devices"
         }
     }
 

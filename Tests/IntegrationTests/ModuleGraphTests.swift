@@ -99,6 +99,15 @@ import Testing
         for forbidden in ["RegistryClient", "Transport", "CCurl", "HTTPCore", "Yams", "ImageDefinition", "ManifestCache", "Credentials"] {
             #expect(!rollback.contains(forbidden), "rollback depends on \(forbidden)")
         }
+        // Engines hold rules over seams: no command-line parsing, no libcurl, no printing
+        // through a command library. The world is wired in by the command modules.
+        for engine in ["RollbackEngine", "Provisioning"] {
+            let reach = closure(engine)
+            for forbidden in ["ArgumentParser", "Transport", "CCurl", "RollbackCommands", "ProvisionCommands", "ImagesmithCommands"] {
+                #expect(!reach.contains(forbidden), "\(engine) depends on \(forbidden)")
+            }
+        }
+        #expect(closure("RollbackCommands").contains("RollbackEngine") && closure("ProvisionCommands").contains("Provisioning"))
         let box = closure("edge-box")
         for forbidden in ["RegistryClient", "Yams", "ImageDefinition", "ManifestCache", "Credentials"] {
             #expect(!box.contains(forbidden), "the box package's binary depends on \(forbidden)")

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
-@testable import ProvisionCommands
+import Basics
+import HostIO
+@testable import Provisioning
 
 /// The first-boot rules over their seams. The volume here is a directory standing in for a
 /// mounted file system (this suite runs unprivileged and mounts nothing): `mount` copies the
@@ -53,10 +55,11 @@ import TestSupport
         var log: [String] { calls.withLock { $0 } }
     }
 
-    final class Counter: @unchecked Sendable {
+    /// Counts the waits instead of waiting.
+    final class Counter: Sleeper, @unchecked Sendable {
         let value = Mutex(0)
         var count: Int { value.withLock { $0 } }
-        func add() { value.withLock { $0 += 1 } }
+        func sleep(seconds: Double) { value.withLock { $0 += 1 } }
     }
 
     static let specText = try! String(contentsOf: ProvisionCommandLineTests.specs.appendingPathComponent("store-0042.json"), encoding: .utf8)
@@ -80,10 +83,10 @@ import TestSupport
 
     func firstBoot(_ root: TemporaryDirectory, _ access: DirectoryVolumes, wait: Double = 0, activation: (any Activation)? = nil,
                    pauses: Counter = Counter()) -> FirstBoot {
-        var volume = SiteVolume(access: access, labels: ["EDGE-SITE"], mountDirectory: root.file("run/edge-provision/volume"))
-        volume.pause = { _ in pauses.add() }
-        return FirstBoot(root: root.path, specPath: Self.specPath, renderer: .netplan, volume: volume, volumeWait: wait,
-                         activation: activation, environment: [:])
+        let volume = SiteVolume(access: access, labels: ["EDGE-SITE"], mountDirectory: root.file("run/edge-provision/volume"), sleeper: pauses)
+        let context = ProvisionContext(root: root.path, files: LocalFileSystem(), say: { _ in }, warn: { _ in })
+        return FirstBoot(context: context, specPath: Self.specPath, renderer: .netplan, volume: volume, volumeWait: wait,
+                         activation: activation)
     }
 
     func tree(_ root: TemporaryDirectory) throws -> [String: Data] {
@@ -98,7 +101,7 @@ import TestSupport
         let root = try imageRoot()
         let stick = try volume(["site_spec.json": Self.specText])
         let access = DirectoryVolumes(["EDGE-SITE": stick.path])
-        #expect(try firstBoot(root, access).run() == .success)
+        #expect(firstBoot(root, access).run() == .success)
         #expect(FileManager.default.contents(atPath: root.file("etc/edge-imagesmith/site_spec.json")) == Data(Self.specText.utf8))
         #expect(try FileManager.default.attributesOfItem(atPath: root.file("etc/edge-imagesmith/site_spec.json"))[.posixPermissions] as? Int == 0o600)
         #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "cam-gw-01\n")
@@ -113,7 +116,7 @@ import TestSupport
         let stick = try volume(["site_spec.json": Self.specText.replacingOccurrences(of: "\"cam-gw-01\"", with: "\"Cam_GW\"")])
         let access = DirectoryVolumes(["EDGE-SITE": stick.path])
         var before = try tree(root)
-        #expect(try firstBoot(root, access).run() == .dataError)
+        #expect(firstBoot(root, access).run() == .dataError)
         var after = try tree(root)
         // Only the (empty) mount point appeared.
         for path in ["run", "run/edge-provision", "run/edge-provision/volume"] { after.removeValue(forKey: path); before.removeValue(forKey: path) }
@@ -145,7 +148,7 @@ import TestSupport
             #expect("\(error)".contains(message) && "\(error)".contains("EDGE-SITE (/dev/fake-EDGE-SITE)"), "\(error)")
         }
         let before = try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8)
-        #expect(try boot.run() == .noInput)
+        #expect(boot.run() == .noInput)
         #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == before)
         #expect(!FileManager.default.fileExists(atPath: root.file("etc/edge-imagesmith/site_spec.json")))
         #expect(access.log.last == "unmount")
@@ -154,7 +157,7 @@ import TestSupport
     @Test func aVolumeThatWillNotMountChangesNothing() throws {
         let root = try imageRoot()
         let access = DirectoryVolumes(["EDGE-SITE": "/nonexistent"], failMount: true)
-        #expect(try firstBoot(root, access).run() == .noInput)
+        #expect(firstBoot(root, access).run() == .noInput)
         #expect(!FileManager.default.fileExists(atPath: root.file("var/lib/edge-provision")))
     }
 
@@ -162,7 +165,7 @@ import TestSupport
         let root = try imageRoot()
         let pauses = Counter()
         let access = DirectoryVolumes([:])
-        #expect(try firstBoot(root, access, wait: 2, pauses: pauses).run() == .noInput)
+        #expect(firstBoot(root, access, wait: 2, pauses: pauses).run() == .noInput)
         #expect(pauses.count == 4, "looked every half second for two seconds")
         #expect(access.log.count == 5)
         #expect(!FileManager.default.fileExists(atPath: root.file("var/lib/edge-provision")))
@@ -173,7 +176,7 @@ import TestSupport
         try root.write("etc/edge-imagesmith/site_spec.json", Self.specText, mode: 0o600)
         let pauses = Counter()
         let access = DirectoryVolumes([:])
-        #expect(try firstBoot(root, access, wait: 20, pauses: pauses).run() == .success)
+        #expect(firstBoot(root, access, wait: 20, pauses: pauses).run() == .success)
         #expect(pauses.count == 0)
         #expect(access.log == ["find EDGE-SITE"])
         #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "cam-gw-01\n")
@@ -183,7 +186,7 @@ import TestSupport
         let root = try imageRoot()
         try root.write("etc/edge-imagesmith/site_spec.json", Self.specText.replacingOccurrences(of: "\"cam-gw-01\"", with: "\"old-name\""), mode: 0o600)
         let stick = try volume(["site_spec.json": Self.specText])
-        #expect(try firstBoot(root, DirectoryVolumes(["EDGE-SITE": stick.path])).run() == .success)
+        #expect(firstBoot(root, DirectoryVolumes(["EDGE-SITE": stick.path])).run() == .success)
         #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "cam-gw-01\n")
         #expect(FileManager.default.contents(atPath: root.file("etc/edge-imagesmith/site_spec.json")) == Data(Self.specText.utf8))
     }
@@ -192,7 +195,7 @@ import TestSupport
         let root = try imageRoot()
         try root.write("var/lib/edge-provision/configured", "done\n")
         let access = DirectoryVolumes(["EDGE-SITE": "/nonexistent"])
-        #expect(try firstBoot(root, access).run() == .success)
+        #expect(firstBoot(root, access).run() == .success)
         #expect(access.log.isEmpty, "not even the volume is looked at")
         #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "edge-golden\n")
     }
@@ -203,7 +206,7 @@ import TestSupport
         let root = try imageRoot(machineID: id, golden: golden ? id : String(repeating: "d", count: 32))
         let stick = try volume(["site_spec.json": Self.specText])
         let activation = RecordingActivation()
-        #expect(try firstBoot(root, DirectoryVolumes(["EDGE-SITE": stick.path]), activation: activation).run() == .success)
+        #expect(firstBoot(root, DirectoryVolumes(["EDGE-SITE": stick.path]), activation: activation).run() == .success)
         #expect(activation.log == ["netplan generate", "hostname cam-gw-01"] + (golden ? ["restart journald"] : []))
         let machineID = try String(contentsOfFile: root.file("etc/machine-id"), encoding: .utf8)
         #expect((machineID == id + "\n") == !golden)

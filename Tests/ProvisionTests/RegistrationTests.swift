@@ -22,11 +22,11 @@ import TestSupport
         init(mode: String, count: Int = 2, specFile: String? = nil) throws {
             directory = try TemporaryDirectory("dashboard")
             tls = try TLSMaterial.make(in: directory, name: "dash")
-            let port = try ProcessSupport.freePort()
-            server = try ServerProcess("python3", [Fixtures.path("dashboard_server.py"), "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
-                                                   "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")]
-                                       + (specFile.map { ["--spec-file", $0] } ?? []),
-                                       port: port, logPath: directory.file("server.log"))
+            let (tls, directory) = (tls, directory)
+            server = try ServerProcess("python3", logPath: directory.file("server.log")) { port in
+                [Fixtures.path("dashboard_server.py"), "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
+                 "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")] + (specFile.map { ["--spec-file", $0] } ?? [])
+            }
         }
     }
 

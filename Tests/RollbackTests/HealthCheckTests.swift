@@ -23,7 +23,6 @@ import Glibc
     /// An HTTP server on a free loopback port that answers every GET with the status in
     /// `statusFile` (re-read per request).
     func httpServer(_ directory: TemporaryDirectory, status: Int) throws -> (ServerProcess, Int, String) {
-        let port = try ProcessSupport.freePort()
         let statusFile = try directory.write("http-status", "\(status)")
         let script = """
             import http.server, sys
@@ -34,8 +33,8 @@ import Glibc
                 def log_message(self, *args): pass
             http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
             """
-        let server = try ServerProcess("python3", ["-c", script, "\(port)", statusFile], port: port, logPath: directory.file("http.log"))
-        return (server, port, statusFile)
+        let server = try ServerProcess("python3", logPath: directory.file("http.log")) { port in ["-c", script, "\(port)", statusFile] }
+        return (server, server.port, statusFile)
     }
 
     @Test func httpCheckPassesOnTheExpectedStatusAndRollsBackOnAnother() async throws {

@@ -96,6 +96,30 @@ public enum ProcessSupport {
     nonisolated(unsafe) static var handedOut = Set<Int>()
     static let handedOutLock = NSLock()
 
+    /// The inode of the socket listening on TCP `port` (IPv4 or IPv6), from /proc/net.
+    public static func listenerInode(port: Int) -> String? {
+        let hexPort = String(format: "%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 9, fields[3] == "0A", fields[1].hasSuffix(":" + hexPort) else { continue }
+                return String(fields[9])
+            }
+        }
+        return nil
+    }
+
+    /// Whether process `pid` holds the socket listening on `port` (so it bound the port itself).
+    public static func listens(pid: Int32, port: Int) -> Bool {
+        guard let inode = listenerInode(port: port) else { return false }
+        let directory = "/proc/\(pid)/fd"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(name)")) == "socket:[\(inode)]" { return true }
+        }
+        return false
+    }
+
     /// A free loopback TCP port (bound to port 0, read back, released), never the same twice
     /// in one test run.
     public static func freePort() throws -> Int {
@@ -150,6 +174,29 @@ public final class ServerProcess: @unchecked Sendable {
     public let logPath: String
     let process: Process
 
+    /// Starts a server on a port of its own: a free port is chosen, `arguments(port)` makes
+    /// its command line, and the server counts as started only when the listening socket on
+    /// that port is one of its own descriptors (read from /proc), not another process's that
+    /// took the port in between. Otherwise (it exited, or someone else listens there) it is
+    /// stopped and started again on another port, up to five times.
+    public convenience init(_ executable: String, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1",
+                            arguments: (Int) throws -> [String]) throws {
+        var lastError: Error = FixtureError("\(executable) was not started")
+        for _ in 0..<5 {
+            let port = try ProcessSupport.freePort()
+            do {
+                try self.init(executable, try arguments(port), port: port, logPath: logPath, readyTimeout: readyTimeout, host: host)
+                return
+            } catch let error as PortTaken {
+                lastError = error
+                continue
+            }
+        }
+        throw lastError
+    }
+
+    struct PortTaken: Error, CustomStringConvertible { var description: String }
+
     public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1") throws {
         self.port = port
         self.logPath = logPath
@@ -163,9 +210,15 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let start = Date()
-        while !ProcessSupport.isListening(port, host: host) {
+        while true {
+            // Listening on the port is not enough: the listener must be this process's own.
+            if ProcessSupport.isListening(port, host: host), ProcessSupport.listens(pid: process.processIdentifier, port: port) { break }
             guard process.isRunning else {
-                throw FixtureError("\(executable) exited before listening on \(port): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                if text.lowercased().contains("address already in use") || ProcessSupport.listenerInode(port: port) != nil {
+                    throw PortTaken(description: "port \(port) was taken by another process: \(text)")
+                }
+                throw FixtureError("\(executable) exited before listening on \(port): \(text)")
             }
             guard Date().timeIntervalSince(start) < readyTimeout else {
                 stop()

@@ -42,38 +42,40 @@ public final class RegistryServer: @unchecked Sendable {
 
     public init(storage: String, auth: Auth = .none, tls: TLSMaterial? = nil) throws {
         directory = try TemporaryDirectory("registry")
-        port = try ProcessSupport.freePort()
-        var config = """
-            version: 0.1
-            log:
-              level: warn
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: \(storage)
-              delete:
-                enabled: true
-            http:
-              addr: 127.0.0.1:\(port)
-              secret: edge-test-secret
+        let directory = self.directory
+        server = try ServerProcess("docker-registry", logPath: directory.file("registry.log")) { port in
+            var config = """
+                version: 0.1
+                log:
+                  level: warn
+                  accesslog:
+                    disabled: true
+                storage:
+                  filesystem:
+                    rootdirectory: \(storage)
+                  delete:
+                    enabled: true
+                http:
+                  addr: 127.0.0.1:\(port)
+                  secret: edge-test-secret
 
-            """
-        if let tls {
-            config += "  tls:\n    certificate: \(tls.serverCert)\n    key: \(tls.serverKey)\n"
+                """
+            if let tls {
+                config += "  tls:\n    certificate: \(tls.serverCert)\n    key: \(tls.serverKey)\n"
+            }
+            switch auth {
+            case .none:
+                break
+            case .basic(let user, let password):
+                let line = try ProcessSupport.check("htpasswd", ["-Bbn", user, password]).trimmingCharacters(in: .whitespacesAndNewlines)
+                let file = try directory.write("htpasswd", line + "\n")
+                config += "auth:\n  htpasswd:\n    realm: edge-test\n    path: \(file)\n"
+            case .token(let realm, let service, let issuer, let bundle):
+                config += "auth:\n  token:\n    realm: \(realm)\n    service: \(service)\n    issuer: \(issuer)\n    rootcertbundle: \(bundle)\n"
+            }
+            return ["serve", try directory.write("config.yml", config)]
         }
-        switch auth {
-        case .none:
-            break
-        case .basic(let user, let password):
-            let line = try ProcessSupport.check("htpasswd", ["-Bbn", user, password]).trimmingCharacters(in: .whitespacesAndNewlines)
-            let file = try directory.write("htpasswd", line + "\n")
-            config += "auth:\n  htpasswd:\n    realm: edge-test\n    path: \(file)\n"
-        case .token(let realm, let service, let issuer, let bundle):
-            config += "auth:\n  token:\n    realm: \(realm)\n    service: \(service)\n    issuer: \(issuer)\n    rootcertbundle: \(bundle)\n"
-        }
-        let configPath = try directory.write("config.yml", config)
-        server = try ServerProcess("docker-registry", ["serve", configPath], port: port, logPath: directory.file("registry.log"))
+        port = server.port
     }
 
     public func stop() { server.stop() }
@@ -92,15 +94,18 @@ public final class TokenServer: @unchecked Sendable {
 
     public init(user: String? = nil, password: String? = nil, refreshToken: String? = nil, field: String = "token", emptyFirst: Int = 0) throws {
         directory = try TemporaryDirectory("token")
-        port = try ProcessSupport.freePort()
         let key = directory.file("signing.key")
         cert = directory.file("signing.crt")
         try ProcessSupport.check("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=edge test token issuer"])
         logPath = directory.file("requests.jsonl")
-        var arguments = [Fixtures.path("token_server.py"), "--port", "\(port)", "--key", key, "--cert", cert, "--log", logPath, "--field", field, "--empty-first", "\(emptyFirst)"]
-        if let user, let password { arguments += ["--user", user, "--password", password] }
-        if let refreshToken { arguments += ["--refresh-token", refreshToken] }
-        server = try ServerProcess("python3", arguments, port: port, logPath: directory.file("server.log"))
+        let (cert, logPath) = (cert, logPath)
+        server = try ServerProcess("python3", logPath: directory.file("server.log")) { port in
+            var arguments = [Fixtures.path("token_server.py"), "--port", "\(port)", "--key", key, "--cert", cert, "--log", logPath, "--field", field, "--empty-first", "\(emptyFirst)"]
+            if let user, let password { arguments += ["--user", user, "--password", password] }
+            if let refreshToken { arguments += ["--refresh-token", refreshToken] }
+            return arguments
+        }
+        port = server.port
     }
 
     /// One entry per token request the server answered.
@@ -128,9 +133,12 @@ public final class FaultProxy: @unchecked Sendable {
     public init(upstream: String, mode: String, extra: [String] = [], keeping upstreamServer: RegistryServer? = nil) throws {
         self.upstreamServer = upstreamServer
         directory = try TemporaryDirectory("proxy")
-        port = try ProcessSupport.freePort()
         logPath = directory.file("requests.jsonl")
-        server = try ServerProcess("python3", [Fixtures.path("fault_proxy.py"), "--port", "\(port)", "--upstream", upstream, "--mode", mode, "--log", logPath] + extra, port: port, logPath: directory.file("proxy.log"))
+        let logPath = self.logPath
+        server = try ServerProcess("python3", logPath: directory.file("proxy.log")) { port in
+            [Fixtures.path("fault_proxy.py"), "--port", "\(port)", "--upstream", upstream, "--mode", mode, "--log", logPath] + extra
+        }
+        port = server.port
     }
 
     public func requests() -> [[String: Any]] { JSONLines.read(logPath) }

@@ -1,5 +1,6 @@
 import Archive
 import Basics
+import BuildPolicy
 import Foundation
 import Hashing
 import HostIO
@@ -49,20 +50,13 @@ public struct BuildRunner: Sendable {
 
     static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
 
-    struct Failure: Error {
-        var status: ExitStatus
-        var messages: [String]
-        init(_ status: ExitStatus, _ messages: String...) { self.status = status; self.messages = messages }
-        init(_ status: ExitStatus, messages: [String]) { self.status = status; self.messages = messages }
-    }
-
     public func run() async -> ExitStatus {
         do {
             try await build()
             return .success
-        } catch let failure as Failure {
+        } catch let failure as BuildError {
             for message in failure.messages { output.writeErr("imagesmith: \(message)\n") }
-            return failure.status
+            return failure.exitStatus
         } catch {
             output.writeErr("imagesmith: \(error)\n")
             return .failure
@@ -75,11 +69,11 @@ public struct BuildRunner: Sendable {
         // 1. Read and validate the definition and everything it names. Nothing is written
         //    before all of it checks out.
         guard let definitionData = FileManager.default.contents(atPath: definitionPath) else {
-            throw Failure(.noInput, "cannot read the image definition \(definitionPath)")
+            throw BuildError.noInput(["cannot read the image definition \(definitionPath)"])
         }
         let definition: ImageDefinition
         do { definition = try ImageDefinition.parse(String(decoding: definitionData, as: UTF8.self), file: definitionPath) }
-        catch { throw Failure(.dataError, messages: [error.description]) }
+        catch { throw BuildError.badData([error.description]) }
         let definitionDirectory = (definitionPath as NSString).deletingLastPathComponent.nonEmpty ?? "."
         try checkReferencedFiles(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
@@ -94,7 +88,7 @@ public struct BuildRunner: Sendable {
         if offline || lockPath != nil {
             let path = lockPath ?? (FileManager.default.fileExists(atPath: previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
             guard let found = try readLock(path, missingOK: true) else {
-                throw Failure(.noInput, "no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)")
+                throw BuildError.noInput(["no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)"])
             }
             lock = found
             try checkLock(lock, matches: definition, path: path)
@@ -110,7 +104,7 @@ public struct BuildRunner: Sendable {
         // 3. Render everything in memory.
         let lockBytes = lock.encoded()
         let lockSHA256 = try Hash.hex(lockBytes)
-        let gitCommit = GitInfo.commit(of: definitionPath)
+        let gitCommit = await GitInfo.commit(of: definitionPath)
         let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
                                             definitionFile: (definitionPath as NSString).lastPathComponent, boxPackage: box.info))
         let composeBytes: [UInt8] = definition.compose.flatMap { FileManager.default.contents(atPath: "\(definitionDirectory)/\($0.file)") }.map(Array.init)
@@ -144,7 +138,7 @@ public struct BuildRunner: Sendable {
             try AtomicFile.write(bundle, to: "\(outDirectory)/\(bundleName).tar.gz")
             try AtomicFile.write(lockBytes, to: "\(outDirectory)/\(lockName)")
         } catch {
-            throw Failure(.cannotWrite, "\(error)")
+            throw BuildError.cannotWrite("\(error)")
         }
 
         // 5. Say what happened, loudly for anything not pinned.
@@ -185,7 +179,7 @@ public struct BuildRunner: Sendable {
                 problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) does not exist")
             }
         }
-        if !problems.isEmpty { throw Failure(.dataError, messages: problems) }
+        if !problems.isEmpty { throw BuildError.badData(problems) }
     }
 
     /// Where an installed imagesmith keeps its data: `<prefix>/share/edge-imagesmith` beside
@@ -206,10 +200,10 @@ public struct BuildRunner: Sendable {
             if files.count == needed.count { return Dictionary(uniqueKeysWithValues: files) }
             if templatesDirectory != nil {
                 let missing = needed.filter { name in !files.contains { $0.0 == name } }
-                throw Failure(.noInput, "the templates directory \(candidate) lacks \(missing.joined(separator: ", "))")
+                throw BuildError.noInput(["the templates directory \(candidate) lacks \(missing.joined(separator: ", "))"])
             }
         }
-        throw Failure(.noInput, "cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR")
+        throw BuildError.noInput(["cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR"])
     }
 
     /// The box package: read, checked to be an amd64 `edge-imagesmith-box`, hashed. It is
@@ -222,14 +216,14 @@ public struct BuildRunner: Sendable {
             if shipped.count == 1 { path = "\(share)/box/\(shipped[0])" }
         }
         guard let path else {
-            throw Failure(.noInput, "no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE")
+            throw BuildError.noInput(["no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE"])
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw Failure(.noInput, "cannot read the box package \(path)")
+            throw BuildError.noInput(["cannot read the box package \(path)"])
         }
         let package: DebianPackage
         do { package = try DebianPackage(path: path) }
-        catch { throw Failure(.dataError, "the box package \(path) is not a readable Debian package: \(error)") }
+        catch { throw BuildError.badData(["the box package \(path) is not a readable Debian package: \(error)"]) }
         var problems: [String] = []
         if package.name != "edge-imagesmith-box" { problems.append("it is the package '\(package.name)', expected edge-imagesmith-box") }
         if package.architecture != "amd64" { problems.append("it is for architecture '\(package.architecture)'; the image is amd64") }
@@ -238,7 +232,7 @@ public struct BuildRunner: Sendable {
             problems.append("its version '\(package.version)' is not a Debian version (digits first, then letters, digits and . + ~ -)")
         }
         if !problems.isEmpty {
-            throw Failure(.dataError, messages: problems.map { "the box package \(path): \($0)" })
+            throw BuildError.badData(problems.map { "the box package \(path): \($0)" })
         }
         let bytes = Array(data)
         let info = PackerTemplate.BoxPackage(fileName: "edge-imagesmith-box_\(package.version)_amd64.deb", version: package.version,
@@ -249,39 +243,17 @@ public struct BuildRunner: Sendable {
     func readLock(_ path: String, missingOK: Bool) throws -> LockFile? {
         guard let data = FileManager.default.contents(atPath: path) else {
             if missingOK { return nil }
-            throw Failure(.noInput, "cannot read the lock \(path)")
+            throw BuildError.noInput(["cannot read the lock \(path)"])
         }
         do { return try LockFile.decode(Array(data), path: path) }
-        catch { throw Failure(.dataError, "\(error)") }
+        catch { throw BuildError.badData(["\(error)"]) }
     }
 
-    /// An offline build must use a lock made for these containers.
-    func checkLock(_ lock: LockFile, matches definition: ImageDefinition, path: String) throws {
-        var problems: [String] = []
-        if lock.image.name != definition.name {
-            problems.append("\(path) is the lock of image '\(lock.image.name)', not '\(definition.name)'")
-        }
-        let locked = Dictionary(lock.containers.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for container in definition.containers {
-            guard let entry = locked[container.name] else {
-                problems.append("\(path) has no entry for container '\(container.name)'")
-                continue
-            }
-            if entry.reference != container.image {
-                problems.append("\(path): container '\(container.name)' is locked as \(entry.reference) but the definition says \(container.image)")
-            }
-            if entry.platform != container.platform.description {
-                problems.append("\(path): container '\(container.name)' is locked for \(entry.platform) but the definition says \(container.platform)")
-            }
-            if entry.source == .pinned && entry.platformDigest == nil {
-                problems.append("\(path): container '\(container.name)' is marked pinned but has no platform_digest")
-            }
-        }
-        for name in Set(locked.keys).subtracting(definition.containers.map(\.name)).sorted() {
-            problems.append("\(path) has container '\(name)' that the definition no longer has")
-        }
+    /// An offline build must use a lock made for these containers (BuildPolicy.LockCheck).
+    func checkLock(_ lock: LockFile, matches definition: ImageDefinition, path: String) throws(BuildError) {
+        let problems = LockCheck.problems(lock, against: definition, path: path)
         if !problems.isEmpty {
-            throw Failure(.dataError, messages: problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
+            throw .badData(problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
         }
     }
 
@@ -302,69 +274,32 @@ public struct BuildRunner: Sendable {
     func resolveLock(_ definition: ImageDefinition, version: String, definitionSHA256: String, previous: LockFile?) async throws -> LockFile {
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
-        catch { throw Failure(error.exitStatus, "\(error)") }
-        var results: [String: Result<ResolvedImage, RegistryError>] = [:]
+        catch { throw BuildError.from(error.exitStatus, ["\(error)"]) }
+        var resolutions: [String: Resolution] = [:]
         let pinned = definition.containers.filter(\.pin)
         for platform in Set(pinned.map(\.platform)).sorted() {
             let group = pinned.filter { $0.platform == platform }
             let resolved = await resolver.resolve(group.map(\.reference), platform: platform)
-            for container in group { results[container.name] = resolved[container.reference] }
+            for container in group { resolutions[container.name] = resolved[container.reference].map(Self.resolution) }
         }
-        let previousByName = Dictionary((previous?.containers ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var containers: [LockFile.Container] = []
-        var failures: [(String, RegistryError?)] = []
-        for container in definition.containers {
-            var entry = LockFile.Container(name: container.name, reference: container.image, repository: container.reference.name,
-                                           tag: container.reference.tag?.value, source: .tag, platform: container.platform.description)
-            guard container.pin else {
-                entry.note = "pin: false in the definition; this stateful service stays on its tag"
-                containers.append(entry)
-                continue
-            }
-            switch results[container.name] {
-            case .success(let image)?:
-                entry.source = .pinned
-                entry.digest = image.digest
-                entry.platformDigest = image.platformDigest
-                entry.mediaType = image.mediaType
-                entry.size = image.size
-                entry.platforms = image.platforms?.map { .init(platform: $0.platform.description, digest: $0.digest) }
-                // The first time this tag resolved to this digest.
-                if let old = previousByName[container.name], old.reference == entry.reference, old.digest == image.digest,
-                   old.platformDigest == image.platformDigest, let when = old.resolvedAt {
-                    entry.resolvedAt = when
-                } else {
-                    entry.resolvedAt = timestamp
-                }
-            case .failure(let error)?:
-                let missing = Self.isMissingTag(error)
-                if missing, let build = container.build {
-                    if prebuiltOnly {
-                        failures.append(("container '\(container.name)': the pre-built image \(container.image) does not exist and --prebuilt-only forbids building it (\(error))", nil))
-                        continue
-                    }
-                    entry.source = .build
-                    entry.buildContext = build.context
-                    entry.dockerfile = build.dockerfile
-                    entry.note = "the pre-built image does not exist in the registry; the image build builds it from \(build.context)"
-                } else if error.exitStatus == .unavailable && (container.onUnresolved == .keepTag || keepUnresolvedTags) {
-                    entry.source = .unresolvedTag
-                    entry.note = "the tag could not be resolved (\(error)); kept on its tag by on_unresolved: keep-tag"
-                } else {
-                    failures.append(("cannot pin container '\(container.name)' (\(container.image)): \(error)", error))
-                    continue
-                }
-            case nil:
-                failures.append(("cannot pin container '\(container.name)' (\(container.image)): no result", nil))
-                continue
-            }
-            containers.append(entry)
+        let policy = PinningPolicy(prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags, timestamp: timestamp)
+        switch policy.containers(for: definition, resolutions: resolutions, previous: previous) {
+        case .success(let containers):
+            return LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)
+        case .failure(let refusal):
+            throw refusal.allUnavailable ? BuildError.unavailable(refusal.messages) : BuildError.refused(refusal.messages)
         }
-        if !failures.isEmpty {
-            let code: ExitStatus = failures.allSatisfy { $0.1?.exitStatus == .unavailable } ? .unavailable : .failure
-            throw Failure(code, messages: failures.map(\.0) + ["nothing was written"])
+    }
+
+    /// The registry client's answer, as the policy reads it.
+    static func resolution(_ result: Result<ResolvedImage, RegistryError>) -> Resolution {
+        switch result {
+        case .success(let image):
+            .resolved(digest: image.digest, platformDigest: image.platformDigest, mediaType: image.mediaType, size: image.size,
+                      platforms: image.platforms?.map { .init(platform: $0.platform.description, digest: $0.digest) })
+        case .failure(let error):
+            .failed(reason: "\(error)", missingTag: isMissingTag(error), unavailable: error.exitStatus == .unavailable)
         }
-        return LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)
     }
 
     /// A 404 for the tag itself: the pre-built image does not exist.
@@ -419,7 +354,14 @@ extension String {
 
 /// The git commit of a file, when it is in a git work tree ("-dirty" when it has changes).
 enum GitInfo {
-    static func commit(of path: String) -> String? {
+    /// Runs git on its own thread (never blocking Swift's cooperative pool).
+    static func commit(of path: String) async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: commitBlocking(of: path)) }
+        }
+    }
+
+    static func commitBlocking(of path: String) -> String? {
         let directory = (path as NSString).deletingLastPathComponent.nonEmpty ?? "."
         let file = (path as NSString).lastPathComponent
         guard let head = run(["-C", directory, "log", "-1", "--format=%H", "--", file]), !head.isEmpty else { return nil }

@@ -1,0 +1,46 @@
+import Basics
+
+/// Why `imagesmith build` stopped, nothing written. `description` is one line per problem
+/// (each printed after `imagesmith: `); `exitStatus` is the documented status.
+public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A file the build needs cannot be read: definition, lock, templates, box package (66).
+    case noInput([String])
+    /// The definition, the lock or the box package is wrong (65).
+    case badData([String])
+    /// The registry could not be asked (69).
+    case unavailable([String])
+    /// A container cannot be pinned and the definition does not allow otherwise (1).
+    case refused([String])
+    /// The output could not be written (73).
+    case cannotWrite(String)
+
+    public var messages: [String] {
+        switch self {
+        case .noInput(let lines), .badData(let lines), .unavailable(let lines), .refused(let lines): lines
+        case .cannotWrite(let line): [line]
+        }
+    }
+
+    public var description: String { messages.joined(separator: "\n") }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .noInput: .noInput
+        case .badData: .dataError
+        case .unavailable: .unavailable
+        case .refused: .failure
+        case .cannotWrite: .cannotWrite
+        }
+    }
+
+    /// The error for a status the registry client reported.
+    static func from(_ status: ExitStatus, _ messages: [String]) -> BuildError {
+        switch status {
+        case .noInput: .noInput(messages)
+        case .dataError, .usage: .badData(messages)
+        case .unavailable: .unavailable(messages)
+        case .cannotWrite: .cannotWrite(messages.joined(separator: "; "))
+        default: .refused(messages)
+        }
+    }
+}

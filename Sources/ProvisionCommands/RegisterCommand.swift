@@ -1,0 +1,34 @@
+import ArgumentParser
+import Provisioning
+import Basics
+import FoundationEssentials
+import SiteSpec
+
+/// `provision register SPEC`: registration only (run after the network is online and the
+/// clock is set, by edge-provision-register.service).
+struct RegisterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "Register the box with the central dashboard (HTTPS); retried until it succeeds.",
+        discussion: "Exit status: 0 registered, 75 pending (retry later), 1 refused by the dashboard, 65/66 bad or missing spec."
+    )
+
+    @OptionGroup var source: SpecSource
+
+    @Option(help: ArgumentHelp("Treat every path as relative to this directory.", valueName: "DIR"))
+    var root = "/"
+
+    @Option(name: .customLong("registration-deadline"), help: ArgumentHelp("Give up registering after this many seconds (it is retried on the next run).", valueName: "SECONDS"))
+    var registrationDeadline: Double = 120
+
+    func run() async throws {
+        let context = ProvisionWiring.context(root: root)
+        let spec = try await source.localPath(context)
+        let site: SiteSpec
+        do { site = try SpecLoader.load(spec, context: context).spec } catch { throw ProvisionWiring.fail(error) }
+        var journal = Journal.load(context) ?? .empty
+        let code = await RegistrationStep.run(spec: site, context: context, deadline: .milliseconds(Int64(registrationDeadline * 1000)),
+                                              journal: &journal, transport: ProvisionWiring.registrationTransport)
+        if code != .success { throw ExitCode(code.rawValue) }
+    }
+}

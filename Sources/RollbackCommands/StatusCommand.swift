@@ -1,0 +1,41 @@
+import ArgumentParser
+import RollbackEngine
+import Basics
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the current and previous release, their OS slots and health, and whether the previous one is intact.",
+        discussion: "Exits 0 when pointers, boot selection and journal agree, 1 when something needs attention (each problem says what to run).")
+
+    @OptionGroup var options: RollbackOptions
+
+    func run() throws {
+        try options.perform({ rollback throws(RollbackError) in rollback.status() }, text: { status in
+            var lines: [String] = []
+            func describe(_ summary: Rollback.ReleaseSummary?, _ role: String) {
+                guard let summary else { lines.append("\(role): none"); return }
+                var line = "\(role): \(summary.version) (\(summary.health)) on OS \(summary.osVersion) in slot \(summary.osSlot)"
+                line += ", installed \(summary.installedAt)"
+                if let at = summary.activatedAt { line += ", activated \(at)" }
+                if let at = summary.trialEndsAt { line += ", trial until \(at)" }
+                lines.append(line)
+                if let reason = summary.badReason { lines.append("  bad: \(reason)") }
+                if let check = summary.lastCheck {
+                    lines.append("  last check \(check.at): \(check.passed ? "passed" : "failed: " + check.failures.joined(separator: "; "))")
+                }
+            }
+            describe(status.current, "current")
+            describe(status.previous, "previous")
+            if let intact = status.previousIntact {
+                lines.append("previous intact: \(intact ? "yes" : "no")")
+                lines += status.previousProblems.map { "  - \($0)" }
+            }
+            lines.append("boot: order \(status.boot["order"] ?? "?"); A: \(status.boot["A"] ?? "?"); B: \(status.boot["B"] ?? "?")")
+            lines.append("booted slot: \(status.bootedSlot ?? "unknown"); next boot: \(status.nextBootSlot ?? "?")\(status.rebootPending ? " (reboot pending)" : "")")
+            if status.problems.isEmpty { lines.append("state: consistent") }
+            else { lines.append("state: NEEDS ATTENTION"); lines += status.problems.map { "  - \($0)" } }
+            return lines
+        }, exitStatus: { $0.consistent ? .success : .failure })
+    }
+}
