@@ -47,9 +47,10 @@ import TestSupport
         let run = await resolve(["\(proxy.host)/\(seed.single.repository):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stdout.hasSuffix("@\(seed.single.digest)\n"))
-        let heads = proxy.requests().filter { $0["method"] as? String == "HEAD" }
-        try #require(heads.count == 2)
-        let gap = (heads[1]["time"] as! Double) - (heads[0]["time"] as! Double)
+        // No cache: the verifying GET is the only request per tag.
+        let gets = proxy.requests().filter { $0["method"] as? String == "GET" }
+        try #require(gets.count == 2)
+        let gap = (gets[1]["time"] as! Double) - (gets[0]["time"] as! Double)
         #expect(gap >= 0.95, "the retry waited for Retry-After (a lower bound, not a timing benchmark)")
     }
 
@@ -58,10 +59,10 @@ import TestSupport
         let (seed, _, proxy) = try await setUp("status", ["--status", "429", "--count", "1", "--retry-after-date-in", "2"])
         let run = await resolve(["\(proxy.host)/\(seed.single.repository):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
-        let heads = proxy.requests().filter { $0["method"] as? String == "HEAD" }
-        try #require(heads.count == 2)
+        let gets = proxy.requests().filter { $0["method"] as? String == "GET" }
+        try #require(gets.count == 2)
         // Whole-second dates: at least one second must have been waited.
-        #expect((heads[1]["time"] as! Double) - (heads[0]["time"] as! Double) >= 0.95)
+        #expect((gets[1]["time"] as! Double) - (gets[0]["time"] as! Double) >= 0.95)
     }
 
     @Test func serviceUnavailableThenSuccess() async throws {
@@ -69,7 +70,8 @@ import TestSupport
         let run = await resolve(["\(proxy.host)/\(seed.multi.repository):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stdout.hasSuffix("@\(seed.multi.digest)\n"))
-        #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.count == 3)
+        #expect(proxy.requests().filter { $0["method"] as? String == "GET" }.count == 3)
+        #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.isEmpty, "no cache: no HEAD before the verifying GET")
     }
 
     @Test func persistentServiceUnavailableGivesUpWithTheRegistrysMessage() async throws {
@@ -78,15 +80,27 @@ import TestSupport
         #expect(run.code == 69)
         #expect(run.stderr.contains("HTTP 503"))
         #expect(run.stderr.contains("UNAVAILABLE: injected fault"))
-        #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.count == 5, "bounded attempts")
-        #expect(proxy.requests().filter { $0["method"] as? String == "GET" }.count == 1, "one GET for the message, no second round of retries")
+        #expect(proxy.requests().filter { $0["method"] as? String == "GET" }.count == 5, "bounded attempts, the registry's message from the last")
+        #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.isEmpty)
     }
 
     @Test func notFoundIsNotRetried() async throws {
         let (seed, _, proxy) = try await setUp("pass")
         let run = await resolve(["\(proxy.host)/\(seed.single.repository):missing"], insecure: [proxy.host])
         #expect(run.code == 69)
-        #expect(proxy.requests().filter { $0["method"] as? String == "HEAD" }.count == 1)
+        #expect(proxy.requests().filter { $0["method"] as? String == "GET" }.count == 1)
+    }
+
+    @Test func withACacheATagIsAskedWithHEADFirstAndItsManifestComesFromTheCache() async throws {
+        let (seed, _, proxy) = try await setUp("pass")
+        let cache = try TemporaryDirectory("resolve-cache")
+        let reference = "\(proxy.host)/\(seed.single.repository):v1"
+        let first = await resolve([reference], insecure: [proxy.host], cacheDirectory: cache.path)
+        #expect(first.code == 0, "\(first.stderr)")
+        let second = await resolve([reference], insecure: [proxy.host], cacheDirectory: cache.path)
+        #expect(second.stdout == first.stdout)
+        let methods = proxy.requests().map { $0["method"] as? String ?? "" }
+        #expect(methods == ["HEAD", "GET", "HEAD"], "a HEAD and a verifying GET, then a HEAD answered by the cache")
     }
 
     @Test func hangingRegistryFailsAtTheDeadline() async throws {

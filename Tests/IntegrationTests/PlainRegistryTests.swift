@@ -133,8 +133,8 @@ import TestSupport
         let run = await resolve(["\(name):v1", "\(name):v1", "\(name):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.stdout.split(separator: "\n").count == 3)
-        let heads = proxy.requests().filter { $0["method"] as? String == "HEAD" }
-        #expect(heads.count == 1)
+        let manifests = proxy.requests().filter { ($0["path"] as? String)?.contains("/manifests/") == true }
+        #expect(manifests.count == 1)
     }
 
     @Test func dockerManifestListAndV2ManifestResolve() async throws {
@@ -160,7 +160,7 @@ import TestSupport
         let run = await resolve(["\(proxy.host)/\(seed.dockerList.repository):v1", "\(proxy.host)/\(seed.nested.repository):v1"], platform: "linux/amd64", insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
         let manifestRequests = proxy.requests().filter { ($0["path"] as? String)?.contains("/manifests/") == true }
-        #expect(manifestRequests.count >= 5)
+        #expect(manifestRequests.count >= 3)
         for request in manifestRequests {
             let accept = (request["accept"] as? String ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             #expect(Set(accept) == ["application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",
@@ -176,7 +176,7 @@ import TestSupport
         let run = await resolve(references, insecure: [proxy.host], jobs: 1)
         #expect(run.code == 0, "\(run.stderr)")
         let requests = proxy.requests()
-        #expect(requests.count == 10, "a HEAD and a GET per reference")
+        #expect(requests.count == 5, "one verifying GET per reference (no cache, so no HEAD first)")
         #expect(Set(requests.compactMap { $0["client_port"] as? Int }).count == 1, "one keep-alive connection serves every request")
     }
 }

@@ -78,6 +78,11 @@ public struct Resolver: Sendable {
         let fetched: FetchedManifest
         if let digest = reference.digest {
             fetched = try await fetchManifest(registry, repository, reference: digest.description, expected: digest)
+        } else if !store.mayHoldManifests && registry != .dockerHub {
+            // Nothing cached could answer: the verifying GET alone pins the tag (the body is
+            // hashed and checked against this answer's Docker-Content-Digest). Docker Hub keeps
+            // HEAD first: its pull limit counts manifest GETs, not HEADs.
+            fetched = try await fetchManifest(registry, repository, reference: (reference.tag ?? .latest).value, expected: nil)
         } else {
             let tag = reference.tag ?? .latest
             let (head, url) = try await session.registryRequest(.head, registry: registry, repository: repository, path: "manifests/\(tag)", accept: MediaType.acceptHeader)
