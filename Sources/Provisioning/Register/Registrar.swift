@@ -88,10 +88,10 @@ package struct Registrar {
         var headers = HTTPHeaders()
         headers.add("Content-Type", "application/json")
         headers.add("Accept", "application/json")
-        let sender = RetryingSender(transport: transport(caFile), policy: retry, deadline: deadline)
+        let sender = RetryingSender(policy: retry)
         // 2xx and 409 (already registered) are success, other 4xx (but 408 and 429) refusals;
         // everything else is worth another try.
-        let outcome = await sender.send({ remaining in
+        let outcome = await sender.send(over: transport(caFile), deadline: deadline, { remaining in
             HTTPRequest(method: .post, url: url, headers: headers, body: body, timeout: min(remaining ?? .seconds(30), .seconds(30)))
         }, shouldRetry: { response in
             !((200...299).contains(response.status) || response.status == 409)

@@ -16,8 +16,7 @@ package struct SpecFetcher: Sendable {
 
     package func fetch(_ url: String) async throws(Failure) -> [UInt8] {
         guard let parsed = URL(string: url) else { throw Failure(message: "not a URL") }
-        let sender = RetryingSender(transport: transport, policy: policy)
-        let outcome = await sender.send({ _ in
+        let outcome = await RetryingSender(policy: policy).send(over: transport, { _ in
             HTTPRequest(method: .get, url: parsed, headers: HTTPHeaders([("Accept", "application/json")]), timeout: .seconds(30))
         }, shouldRetry: { RetryPolicy.isRetryable(status: $0.status) })
         switch outcome {

@@ -193,57 +193,48 @@ final class RegistrySession: Sendable {
 
     // MARK: One exchange: retries, backoff, deadline, redirects
 
-    /// Sends a request, retrying transport errors, 429 and 5xx with backoff (honouring
-    /// `Retry-After`) until it gets an answer or the deadline passes. Follows redirects for
-    /// GET/HEAD, dropping `Authorization` when the redirect leaves the original origin.
+    /// Sends a request through HTTPCore's one retry loop (transport errors, 429 and 5xx,
+    /// honouring `Retry-After`) until it gets an answer or the session's deadline passes;
+    /// each attempt follows redirects for GET/HEAD, dropping `Authorization` when a redirect
+    /// leaves the original origin.
     func exchange(method: HTTPMethod, url: URL, headers: HTTPHeaders, body: [UInt8]? = nil, endpoint: String, maxAttempts: Int? = nil) async throws(RegistryError) -> HTTPResponse {
         var policy = configuration.retry
         if let maxAttempts { policy.maxAttempts = maxAttempts }
-        var lastProblem: String?
-        var attempt = 0
-        while true {
-            attempt += 1
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            guard remaining > .zero else { throw deadlineError(lastProblem) }
-            let response: HTTPResponse
-            do {
-                response = try await followRedirects(method: method, url: url, headers: headers, body: body)
-            } catch let error as TransportError {
-                if error.kind == .tls { throw RegistryError.tls(endpoint: endpoint, detail: error.detail) }
-                lastProblem = "\(endpoint): \(error.detail)"
-                logger.debug("transport error", metadata: ["url": "\(Self.redacted(url))", "attempt": "\(attempt)", "error": "\(error.detail)"])
-                guard error.isRetryable, attempt < policy.maxAttempts else {
-                    if error.kind == .timedOut, ContinuousClock.now >= deadline - .milliseconds(50) { throw deadlineError(lastProblem) }
-                    throw RegistryError.unreachable(endpoint: endpoint, detail: error.detail)
+        let outcome: RetryingSender.Outcome
+        do {
+            outcome = try await RetryingSender(policy: policy).exchange(until: deadline, attempt: { _ in
+                try await followRedirects(method: method, url: url, headers: headers, body: body)
+            }, shouldRetry: { RetryPolicy.isRetryable(status: $0.status) }, onRetry: { retry in
+                switch retry {
+                case .transportFailed(let error, let attempt):
+                    logger.debug("transport error", metadata: ["url": "\(Self.redacted(url))", "attempt": "\(attempt)", "error": "\(error.detail)"])
+                case .answered(let response, let attempt, let retryAfter):
+                    logger.debug("retryable status", metadata: ["url": "\(Self.redacted(url))", "status": "\(response.status)", "attempt": "\(attempt)", "retry_after": "\(retryAfter.map { "\($0)" } ?? "-")"])
                 }
-                try await backoff(policy.delay(afterAttempt: attempt, retryAfter: nil, unitRandom: { Double.random(in: 0...1) }), lastProblem: lastProblem)
-                continue
-            } catch let error as RegistryError {
-                throw error
-            } catch {
-                throw RegistryError.unreachable(endpoint: endpoint, detail: "\(error)")
+            })
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw RegistryError.unreachable(endpoint: endpoint, detail: "\(error)")
+        }
+        switch outcome {
+        case .answered(let response, _):
+            return response
+        case .failed(let error, let response, _, let deadlinePassed):
+            let lastProblem = error.map { "\(endpoint): \($0.detail)" }
+                ?? response.map { "\(endpoint) answered HTTP \($0.status)" + Self.apiErrorSuffix($0) }
+            if let error, !deadlinePassed {
+                if error.kind == .tls { throw RegistryError.tls(endpoint: endpoint, detail: error.detail) }
+                throw RegistryError.unreachable(endpoint: endpoint, detail: error.detail)
             }
-            guard RetryPolicy.isRetryable(status: response.status), attempt < policy.maxAttempts else {
-                return response
-            }
-            let retryAfter = response.headers["Retry-After"].flatMap { RetryAfter.parse($0) }
-            lastProblem = "\(endpoint) answered HTTP \(response.status)" + Self.apiErrorSuffix(response)
-            logger.debug("retryable status", metadata: ["url": "\(Self.redacted(url))", "status": "\(response.status)", "attempt": "\(attempt)", "retry_after": "\(retryAfter.map { "\($0)" } ?? "-")"])
-            if let retryAfter, retryAfter > policy.maxRetryAfter {
-                return response
-            }
-            try await backoff(policy.delay(afterAttempt: attempt, retryAfter: retryAfter, unitRandom: { Double.random(in: 0...1) }), lastProblem: lastProblem)
+            // The deadline passed, or the run was cancelled while it waited.
+            throw deadlineError(lastProblem)
         }
     }
 
     func deadlineError(_ lastProblem: String?) -> RegistryError {
         let seconds = Double(configuration.deadline.components.seconds) + Double(configuration.deadline.components.attoseconds) / 1e18
         return .deadlineExceeded(seconds: seconds, lastProblem: lastProblem)
-    }
-
-    func backoff(_ delay: Duration, lastProblem: String?) async throws(RegistryError) {
-        guard ContinuousClock.now + delay < deadline else { throw deadlineError(lastProblem) }
-        do { try await Task.sleep(for: delay) } catch { throw deadlineError(lastProblem) }
     }
 
     func followRedirects(method: HTTPMethod, url: URL, headers: HTTPHeaders, body: [UInt8]?) async throws -> HTTPResponse {
