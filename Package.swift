@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "ImageReference"]),
         .testTarget(name: "ImageDefinitionTests", dependencies: ["ImageDefinition", "ImageReference", "TestSupport"]),
-        .testTarget(name: "SiteSpecTests", dependencies: ["SiteSpec", "TestSupport"]),
+        .testTarget(name: "SiteSpecTests", dependencies: ["Basics", "SiteSpec", "TestSupport"]),
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ProvisionTests", dependencies: ["Provisioning", "Basics", "BoxConfig", "HTTPCore", "HostIO", "SiteSpec", "TestSupport", "provision"]),
         .testTarget(name: "BuildPolicyTests", dependencies: ["BuildPolicy", "ImageDefinition", "ImageReference", "Lock"]),

@@ -8,7 +8,7 @@ extension ImageDefinition {
         let definition = reader.root(text).flatMap { decode($0) }
         if let definition, reader.issues.isEmpty { return definition }
         let issues = reader.issues.isEmpty
-            ? [DefinitionIssue(file: file, line: 1, column: 1, pointer: "", message: "the definition is incomplete")]
+            ? [PositionedIssue(file: file, position: .start, pointer: "", message: "the definition is incomplete")]
             : reader.issues
         throw DefinitionError(issues: issues)
     }
@@ -33,7 +33,7 @@ extension ImageDefinition {
         let containers = top["containers"].map { decodeContainers($0, declared: &declaredNames) } ?? []
         let compose = top["compose"].flatMap(decodeCompose)
         let healthChecks = top["health_checks"].map { decodeHealthChecks($0, services: declaredNames) } ?? []
-        if let node = top["containers"], containers.isEmpty, root.reader.issues.isEmpty {
+        if let node = top["containers"], containers.isEmpty, root.collector.issues.isEmpty {
             node.issue("expected at least one container")
         }
         guard let name, let base, let docker else { return nil }

@@ -1,169 +1,85 @@
 import Basics
 import Yams
 
-/// A position-tracking view of one YAML node: its JSON Pointer, its line:column, and typed
-/// accessors that record a precise issue (instead of throwing) when the node is not what was
-/// expected, so that every problem in a file is reported at once.
-struct YAMLNode {
+/// One YAML node as the validation kit sees it (Basics' `ValidatedNode`): its JSON Pointer,
+/// its line:column, and its shape with plain scalars resolved as YAML 1.2's core schema does
+/// (true/false, integers, null and `~` and nothing).
+struct YAMLNode: ValidatedNode {
     let node: Node
     let pointer: String
-    let reader: YAMLReader
+    let collector: IssueCollector
 
-    var line: Int { node.mark?.line ?? 1 }
-    var column: Int { node.mark?.column ?? 1 }
+    static let mappingName = "a mapping"
+    static let sequenceName = "a list"
+    static let nullName = "an empty value"
+    static let scalarsReadAsStrings = true
 
-    func issue(_ message: String) {
-        reader.add(DefinitionIssue(file: reader.file, line: line, column: column, pointer: pointer, message: message))
+    var position: SourcePosition { Self.position(node) }
+
+    static func position(_ node: Node) -> SourcePosition {
+        node.mark.map { SourcePosition(line: $0.line, column: $0.column) } ?? .start
     }
 
-    /// A mapping whose keys must all be in `allowed`; unknown keys are issues.
-    func mapping(allowed: [String], required: [String] = []) -> YAMLMapping? {
-        guard case .mapping(let mapping) = node else {
-            issue("expected a mapping with keys \(allowed.joined(separator: ", "))")
-            return nil
-        }
-        var entries: [(String, YAMLNode)] = []
-        var seen = Set<String>()
-        for (keyNode, valueNode) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                YAMLNode(node: keyNode, pointer: pointer, reader: reader).issue("keys must be plain strings")
-                continue
+    var shape: NodeShape<YAMLNode> {
+        switch node {
+        case .mapping(let mapping):
+            return .mapping(mapping.map { keyNode, valueNode in
+                let key: String? = if case .scalar(let scalar) = keyNode { scalar.string } else { nil }
+                let childPointer = key.map { JSONPointer.appending(pointer, key: $0) } ?? pointer
+                return NodeShape.Member(key: key, keyPosition: Self.position(keyNode),
+                                        value: YAMLNode(node: valueNode, pointer: childPointer, collector: collector))
+            })
+        case .sequence(let sequence):
+            return .sequence(sequence.enumerated().map { YAMLNode(node: $1, pointer: JSONPointer.appending(pointer, index: $0), collector: collector) })
+        case .scalar(let scalar):
+            if scalar.tag.description == "tag:yaml.org,2002:null" { return .null }
+            guard scalar.style == .plain else { return .scalar(text: scalar.string, kind: .string) }
+            switch scalar.string {
+            case "null", "~", "": return .null
+            case "true", "false": return .scalar(text: scalar.string, kind: .bool)
+            case let text where Int(text) != nil: return .scalar(text: text, kind: .number)
+            default: return .scalar(text: scalar.string, kind: .string)
             }
-            let key = scalar.string
-            let child = YAMLNode(node: valueNode, pointer: JSONPointer.appending(pointer, key: key), reader: reader)
-            let keyPosition = YAMLNode(node: keyNode, pointer: child.pointer, reader: reader)
-            guard allowed.contains(key) else {
-                keyPosition.issue("unknown key '\(key)'; expected one of: \(allowed.joined(separator: ", "))")
-                continue
-            }
-            guard seen.insert(key).inserted else {
-                keyPosition.issue("duplicate key '\(key)'")
-                continue
-            }
-            entries.append((key, child))
-        }
-        for key in required where !seen.contains(key) {
-            issue("missing required key '\(key)'")
-        }
-        return YAMLMapping(entries: entries, owner: self)
-    }
-
-    func sequence() -> [YAMLNode]? {
-        guard case .sequence(let sequence) = node else {
-            issue("expected a list")
-            return nil
-        }
-        return sequence.enumerated().map { YAMLNode(node: $1, pointer: JSONPointer.appending(pointer, index: $0), reader: reader) }
-    }
-
-    func string() -> String? {
-        guard case .scalar(let scalar) = node, scalar.tag.description != "tag:yaml.org,2002:null" else {
-            issue("expected a string")
-            return nil
-        }
-        if scalar.style == .plain, ["null", "~", ""].contains(scalar.string) {
-            issue("expected a string, found an empty value")
-            return nil
-        }
-        return scalar.string
-    }
-
-    /// A string that must satisfy `isValid`; otherwise `message(value)` is recorded.
-    func string(where isValid: (String) -> Bool, otherwise message: (String) -> String) -> String? {
-        guard let value = string() else { return nil }
-        guard isValid(value) else {
-            issue(message(value))
-            return nil
-        }
-        return value
-    }
-
-    func int(in range: ClosedRange<Int>? = nil) -> Int? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Int(scalar.string) else {
-            issue("expected a whole number" + (range.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""))
-            return nil
-        }
-        if let range, !range.contains(value) {
-            issue("\(value) is out of range; expected \(range.lowerBound) to \(range.upperBound)")
-            return nil
-        }
-        return value
-    }
-
-    func bool() -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain else {
-            issue("expected true or false")
-            return nil
-        }
-        switch scalar.string {
-        case "true": return true
-        case "false": return false
-        default:
-            issue("expected true or false, found '\(scalar.string)'")
-            return nil
+        case .alias:
+            return .unsupported("an alias")
         }
     }
-
-    func stringList() -> [String]? {
-        guard let items = sequence() else { return nil }
-        let values = items.compactMap { $0.string() }
-        return values.count == items.count ? values : nil
-    }
-
-    /// One of a fixed set of words.
-    func choice(_ options: [String]) -> String? {
-        guard let value = string() else { return nil }
-        guard options.contains(value) else {
-            issue("'\(value)' is not allowed; expected one of: \(options.joined(separator: ", "))")
-            return nil
-        }
-        return value
-    }
-
 }
 
-struct YAMLMapping {
-    let entries: [(String, YAMLNode)]
-    let owner: YAMLNode
+/// Parses one definition file into its root node, with the issues of that file.
+struct YAMLReader {
+    let collector: IssueCollector
+    var file: String { collector.file }
+    var issues: [PositionedIssue] { collector.issues }
 
-    subscript(_ key: String) -> YAMLNode? { entries.first { $0.0 == key }?.1 }
-    func has(_ key: String) -> Bool { self[key] != nil }
-}
-
-/// Collects issues for one file.
-final class YAMLReader {
-    let file: String
-    private(set) var issues: [DefinitionIssue] = []
-
-    init(file: String) { self.file = file }
-
-    func add(_ issue: DefinitionIssue) { issues.append(issue) }
+    init(file: String) { collector = IssueCollector(file: file) }
 
     /// Parses YAML text into a root node, or records the parser's complaint with its position.
     func root(_ text: String) -> YAMLNode? {
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                add(DefinitionIssue(file: file, line: 1, column: 1, pointer: "", message: "the file is empty; expected a mapping"))
+                collector.add(at: .start, pointer: "", "the file is empty; expected a mapping")
                 return nil
             }
-            return YAMLNode(node: node, pointer: "", reader: self)
+            return YAMLNode(node: node, pointer: "", collector: collector)
         } catch let error as YamlError {
-            add(Self.issue(from: error, file: file))
+            let (position, message) = Self.describe(error)
+            collector.add(at: position, pointer: "", message)
             return nil
         } catch {
-            add(DefinitionIssue(file: file, line: 1, column: 1, pointer: "", message: "cannot parse YAML: \(error)"))
+            collector.add(at: .start, pointer: "", "cannot parse YAML: \(error)")
             return nil
         }
     }
 
-    static func issue(from error: YamlError, file: String) -> DefinitionIssue {
+    static func describe(_ error: YamlError) -> (SourcePosition, String) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { "\($0.text) \(problem)" } ?? problem
-            return DefinitionIssue(file: file, line: mark.line, column: mark.column, pointer: "", message: "invalid YAML: \(detail)")
+            return (SourcePosition(line: mark.line, column: mark.column), "invalid YAML: \(detail)")
         default:
-            return DefinitionIssue(file: file, line: 1, column: 1, pointer: "", message: "invalid YAML: \(error)")
+            return (.start, "invalid YAML: \(error)")
         }
     }
 }

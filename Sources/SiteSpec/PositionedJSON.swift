@@ -1,9 +1,11 @@
+import Basics
+
 /// A JSON document parsed with the line:column of every value and object key, so that
 /// validation errors can say exactly where (Foundation's JSONSerialization keeps no positions;
 /// that is why this small reader exists). Strict RFC 8259: no comments, no trailing commas;
 /// duplicate keys are kept so the validator can report them.
 public indirect enum JSONValue: Sendable, Equatable {
-    case object([(key: String, keyPosition: JSONPosition, value: PositionedJSON)])
+    case object([(key: String, keyPosition: SourcePosition, value: PositionedJSON)])
     case array([PositionedJSON])
     case string(String)
     /// The number's text as written (so 1.0 and 1 differ, and big integers stay exact).
@@ -24,21 +26,15 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 }
 
-public struct JSONPosition: Sendable, Equatable, CustomStringConvertible {
-    public var line: Int
-    public var column: Int
-    public var description: String { "\(line):\(column)" }
-}
-
 public struct PositionedJSON: Sendable, Equatable {
     public var value: JSONValue
-    public var position: JSONPosition
+    public var position: SourcePosition
 
     public static func == (a: PositionedJSON, b: PositionedJSON) -> Bool { a.value == b.value }
 }
 
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var position: JSONPosition
+    public var position: SourcePosition
     public var message: String
     public var description: String { "\(position): \(message)" }
 }
@@ -59,7 +55,7 @@ public enum JSONReader {
         var line = 1
         var lineStart = 0
 
-        var position: JSONPosition { JSONPosition(line: line, column: index - lineStart + 1) }
+        var position: SourcePosition { SourcePosition(line: line, column: index - lineStart + 1) }
 
         func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(position: position, message: message) }
 
@@ -99,7 +95,7 @@ public enum JSONReader {
 
         mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
             index += 1
-            var members: [(key: String, keyPosition: JSONPosition, value: PositionedJSON)] = []
+            var members: [(key: String, keyPosition: SourcePosition, value: PositionedJSON)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {

@@ -6,11 +6,11 @@ extension SiteSpec {
         let collector = IssueCollector(file: file)
         let root: PositionedJSON
         do { root = try JSONReader.parse(bytes) }
-        catch { throw SpecError(issues: [SpecIssue(file: file, position: error.position, pointer: "", message: "invalid JSON: \(error.message)")]) }
+        catch { throw SpecError(issues: [PositionedIssue(file: file, position: error.position, pointer: "", message: "invalid JSON: \(error.message)")]) }
         let spec = Decoder(collector: collector, timezoneExists: timezoneExists).decode(SpecNode(json: root, pointer: "", collector: collector))
         if let spec, collector.issues.isEmpty { return spec }
         throw SpecError(issues: collector.issues.isEmpty
-            ? [SpecIssue(file: file, position: root.position, pointer: "", message: "the spec is incomplete")]
+            ? [PositionedIssue(file: file, position: root.position, pointer: "", message: "the spec is incomplete")]
             : collector.issues)
     }
 
@@ -19,7 +19,7 @@ extension SiteSpec {
         let timezoneExists: (String) -> Bool
 
         func decode(_ root: SpecNode) -> SiteSpec? {
-            guard let top = root.object(allowed: ["schema_version", "site", "device", "network", "time", "hosts", "registration", "labels"],
+            guard let top = root.mapping(allowed: ["schema_version", "site", "device", "network", "time", "hosts", "registration", "labels"],
                                         required: ["schema_version", "site", "device", "network", "time", "registration"]) else { return nil }
             if let version = top["schema_version"], let text = version.string(), text != SiteSpec.schemaVersion {
                 version.issue("schema_version '\(text)' is not supported; expected \"\(SiteSpec.schemaVersion)\"")
@@ -36,7 +36,7 @@ extension SiteSpec {
         }
 
         func decodeSite(_ node: SpecNode) -> Site? {
-            guard let map = node.object(allowed: ["id", "name", "timezone"], required: ["id", "name", "timezone"]) else { return nil }
+            guard let map = node.mapping(allowed: ["id", "name", "timezone"], required: ["id", "name", "timezone"]) else { return nil }
             let id = map["id"]?.string(where: { Names.isHostnameLabel($0) }) { "'\($0)' is not a site id; expected lower-case letters, digits and '-'" }
             let name = map["name"]?.string(where: { !$0.isEmpty }) { _ in "expected a non-empty name" }
             let timezone = map["timezone"]?.string(where: { Names.isZoneName($0) && timezoneExists($0) }) {
@@ -47,7 +47,7 @@ extension SiteSpec {
         }
 
         func decodeDevice(_ node: SpecNode) -> Device? {
-            guard let map = node.object(allowed: ["hostname", "domain"], required: ["hostname"]) else { return nil }
+            guard let map = node.mapping(allowed: ["hostname", "domain"], required: ["hostname"]) else { return nil }
             let hostname = map["hostname"]?.string(where: Names.isHostnameLabel) {
                 "'\($0)' is not a valid hostname; expected a lower-case RFC 1123 label: letters, digits and '-', at most 63, not starting or ending with '-'"
             }
@@ -61,7 +61,7 @@ extension SiteSpec {
 
         static let addressingKeys = ["ipv4", "ipv6", "routes", "mtu", "optional"]
 
-        func decodeAddressing(_ map: [String: SpecNode]) -> Addressing? {
+        func decodeAddressing(_ map: NodeFields<SpecNode>) -> Addressing? {
             let ipv4 = map["ipv4"].flatMap { decodeAddressConfig($0, family: .v4) }
             let ipv6 = map["ipv6"].flatMap { decodeAddressConfig($0, family: .v6) }
             let routes = map["routes"].map(decodeRoutes) ?? []
@@ -73,12 +73,12 @@ extension SiteSpec {
         }
 
         func decodeAddressConfig(_ node: SpecNode, family: IPAddress.Family) -> AddressConfig? {
-            guard let map = node.object(allowed: ["mode", "addresses", "gateway"], required: ["mode"]) else { return nil }
+            guard let map = node.mapping(allowed: ["mode", "addresses", "gateway"], required: ["mode"]) else { return nil }
             let modes = family == .v4 ? ["dhcp", "static"] : ["dhcp", "ra", "static"]
             let mode = map["mode"]?.string(where: modes.contains) { "'\($0)' is not a \(family.rawValue) mode; expected one of: \(modes.joined(separator: ", "))" }
                 .flatMap(AddressConfig.Mode.init(rawValue:))
             var addresses: [InterfaceAddress] = []
-            for item in map["addresses"]?.array() ?? [] {
+            for item in map["addresses"]?.sequence() ?? [] {
                 guard let address = item.interfaceAddress() else { continue }
                 guard address.family == family else { item.issue("'\(address)' is not an \(family.rawValue) address"); continue }
                 addresses.append(address)
@@ -91,19 +91,19 @@ extension SiteSpec {
                 } else { gateway = address }
             }
             guard let mode else { return nil }
-            if mode == .static && (map["addresses"]?.array()?.isEmpty ?? true) {
+            if mode == .static && (map["addresses"]?.sequence()?.isEmpty ?? true) {
                 node.issue("static mode needs at least one address in 'addresses'")
             }
             if mode != .static {
-                if let addresses = map["addresses"], addresses.array()?.isEmpty == false { addresses.issue("addresses are only allowed with mode \"static\"") }
+                if let addresses = map["addresses"], addresses.sequence()?.isEmpty == false { addresses.issue("addresses are only allowed with mode \"static\"") }
                 if let gateway = map["gateway"] { gateway.issue("a gateway is only allowed with mode \"static\"") }
             }
             return AddressConfig(mode: mode, addresses: addresses, gateway: gateway)
         }
 
         func decodeRoutes(_ node: SpecNode) -> [Route] {
-            (node.array() ?? []).compactMap { item in
-                guard let map = item.object(allowed: ["to", "via", "metric"], required: ["to", "via"]) else { return nil }
+            (node.sequence() ?? []).compactMap { item in
+                guard let map = item.mapping(allowed: ["to", "via", "metric"], required: ["to", "via"]) else { return nil }
                 var to: InterfaceAddress?
                 var isDefault = false
                 if let toNode = map["to"], let text = toNode.string() {
@@ -120,7 +120,7 @@ extension SiteSpec {
         }
 
         func decodeNetwork(_ node: SpecNode) -> Network? {
-            guard let map = node.object(allowed: ["interfaces", "vlans", "bonds", "dns"], required: ["interfaces"]) else { return nil }
+            guard let map = node.mapping(allowed: ["interfaces", "vlans", "bonds", "dns"], required: ["interfaces"]) else { return nil }
             var idNodes: [String: SpecNode] = [:]
             func claim(_ id: String, _ node: SpecNode) -> Bool {
                 if idNodes[id] != nil { node.issue("id '\(id)' is already used by another interface, VLAN or bond"); return false }
@@ -130,11 +130,11 @@ extension SiteSpec {
             var interfaces: [Interface] = []
             var interfaceNodes: [String: SpecNode] = [:]
             var matches: [Interface.Match: SpecNode] = [:]
-            for item in map["interfaces"]?.array() ?? [] {
-                guard let fields = item.object(allowed: ["id", "match"] + Self.addressingKeys, required: ["id", "match"]) else { continue }
+            for item in map["interfaces"]?.sequence() ?? [] {
+                guard let fields = item.mapping(allowed: ["id", "match"] + Self.addressingKeys, required: ["id", "match"]) else { continue }
                 let id = fields["id"]?.string(where: Names.isInterfaceName) { "'\($0)' is not a valid id; expected 1-15 letters, digits, '-', '_' or '.'" }
                 var match: Interface.Match?
-                if let matchNode = fields["match"], let matchMap = matchNode.object(allowed: ["mac", "name"]) {
+                if let matchNode = fields["match"], let matchMap = matchNode.mapping(allowed: ["mac", "name"]) {
                     switch (matchMap["mac"], matchMap["name"]) {
                     case (let mac?, nil):
                         match = mac.string(where: Names.isMAC) { "'\($0)' is not a MAC address; expected six hex pairs such as 00:11:22:33:44:55" }.map { .mac($0.lowercased()) }
@@ -144,7 +144,7 @@ extension SiteSpec {
                         matchNode.issue("expected exactly one of 'mac' or 'name'")
                     }
                     if let match, let previous = matches[match] {
-                        matchNode.issue("another interface (at \(previous.json.position)) already matches the same device")
+                        matchNode.issue("another interface (at \(previous.position)) already matches the same device")
                     } else if let match { matches[match] = matchNode }
                 }
                 let addressing = decodeAddressing(fields)
@@ -152,16 +152,16 @@ extension SiteSpec {
                 interfaces.append(Interface(id: id, match: match, addressing: addressing))
                 interfaceNodes[id] = item
             }
-            if (map["interfaces"]?.array()?.isEmpty ?? false) { map["interfaces"]?.issue("expected at least one interface") }
+            if (map["interfaces"]?.sequence()?.isEmpty ?? false) { map["interfaces"]?.issue("expected at least one interface") }
 
             var bonds: [Bond] = []
             var bondOf: [String: String] = [:]
-            for item in map["bonds"]?.array() ?? [] {
-                guard let fields = item.object(allowed: ["id", "members", "mode", "primary"] + Self.addressingKeys, required: ["id", "members", "mode"]) else { continue }
+            for item in map["bonds"]?.sequence() ?? [] {
+                guard let fields = item.mapping(allowed: ["id", "members", "mode", "primary"] + Self.addressingKeys, required: ["id", "members", "mode"]) else { continue }
                 let id = fields["id"]?.string(where: Names.isInterfaceName) { "'\($0)' is not a valid id; expected 1-15 letters, digits, '-', '_' or '.'" }
                 let mode = fields["mode"]?.string(where: Bond.modes.contains) { "'\($0)' is not a bond mode; expected one of: \(Bond.modes.joined(separator: ", "))" }
                 var members: [String] = []
-                for memberNode in fields["members"]?.array() ?? [] {
+                for memberNode in fields["members"]?.sequence() ?? [] {
                     guard let member = memberNode.string() else { continue }
                     guard let interface = interfaces.first(where: { $0.id == member }) else {
                         memberNode.issue("'\(member)' is not an interface id; expected one of: \(interfaces.map(\.id).joined(separator: ", "))")
@@ -177,7 +177,7 @@ extension SiteSpec {
                     members.append(member)
                     if let id { bondOf[member] = id }
                 }
-                if fields["members"]?.array()?.isEmpty == true { fields["members"]?.issue("a bond needs at least one member") }
+                if fields["members"]?.sequence()?.isEmpty == true { fields["members"]?.issue("a bond needs at least one member") }
                 let primary = fields["primary"]?.string(where: members.contains) { "primary '\($0)' is not one of the bond's members" }
                 if primary != nil, mode != "active-backup" { fields["primary"]?.issue("primary is only meaningful with mode active-backup") }
                 let addressing = decodeAddressing(fields)
@@ -187,8 +187,8 @@ extension SiteSpec {
 
             var vlans: [VLAN] = []
             var vlanIDsPerLink: [String: Set<Int>] = [:]
-            for item in map["vlans"]?.array() ?? [] {
-                guard let fields = item.object(allowed: ["id", "link", "vlan_id"] + Self.addressingKeys, required: ["id", "link", "vlan_id"]) else { continue }
+            for item in map["vlans"]?.sequence() ?? [] {
+                guard let fields = item.mapping(allowed: ["id", "link", "vlan_id"] + Self.addressingKeys, required: ["id", "link", "vlan_id"]) else { continue }
                 let id = fields["id"]?.string(where: Names.isInterfaceName) { "'\($0)' is not a valid id; expected 1-15 letters, digits, '-', '_' or '.'" }
                 let linkIDs = interfaces.map(\.id) + bonds.map(\.id)
                 let link = fields["link"]?.string(where: linkIDs.contains) { "'\($0)' is not an interface or bond id; expected one of: \(linkIDs.joined(separator: ", "))" }
@@ -209,9 +209,9 @@ extension SiteSpec {
 
             var dnsServers: [IPAddress] = []
             var dnsSearch: [String] = []
-            if let dns = map["dns"], let dnsMap = dns.object(allowed: ["servers", "search"]) {
-                dnsServers = (dnsMap["servers"]?.array() ?? []).compactMap { $0.ip() }
-                dnsSearch = (dnsMap["search"]?.array() ?? []).compactMap { $0.string(where: Names.isDomainName) { "'\($0)' is not a DNS domain" } }
+            if let dns = map["dns"], let dnsMap = dns.mapping(allowed: ["servers", "search"]) {
+                dnsServers = (dnsMap["servers"]?.sequence() ?? []).compactMap { $0.ip() }
+                dnsSearch = (dnsMap["search"]?.sequence() ?? []).compactMap { $0.string(where: Names.isDomainName) { "'\($0)' is not a DNS domain" } }
             }
 
             checkSubnetsAndDefaultRoutes(interfaces: interfaces.map { ($0.id, $0.addressing) } + vlans.map { ($0.id, $0.addressing) } + bonds.map { ($0.id, $0.addressing) },
@@ -248,35 +248,35 @@ extension SiteSpec {
         // MARK: Time, hosts, registration, labels
 
         func decodeTime(_ node: SpecNode) -> Time? {
-            guard let map = node.object(allowed: ["client", "sources"], required: ["client", "sources"]) else { return nil }
+            guard let map = node.mapping(allowed: ["client", "sources"], required: ["client", "sources"]) else { return nil }
             let client = map["client"]?.string(where: { ["chrony", "timesyncd"].contains($0) }) { "'\($0)' is not a time client; expected chrony or timesyncd" }
                 .flatMap(Time.Client.init(rawValue:))
             var sources: [Time.Source] = []
-            for item in map["sources"]?.array() ?? [] {
-                guard let fields = item.object(allowed: ["host", "type"], required: ["host"]) else { continue }
+            for item in map["sources"]?.sequence() ?? [] {
+                guard let fields = item.mapping(allowed: ["host", "type"], required: ["host"]) else { continue }
                 let host = fields["host"]?.string(where: { Names.isDomainName($0.lowercased()) || IPAddress($0) != nil }) { "'\($0)' is not a host name or IP address" }
                 let type = fields["type"].map { $0.string(where: { ["server", "pool"].contains($0) }) { "'\($0)' is not a source type; expected server or pool" } } ?? "server"
                 guard let host, let type else { continue }
                 sources.append(Time.Source(host: host, type: type))
             }
-            if map["sources"]?.array()?.isEmpty == true { map["sources"]?.issue("expected at least one time source") }
+            if map["sources"]?.sequence()?.isEmpty == true { map["sources"]?.issue("expected at least one time source") }
             guard let client else { return nil }
             return Time(client: client, sources: sources)
         }
 
         func decodeHosts(_ node: SpecNode) -> [HostEntry] {
-            (node.array() ?? []).compactMap { item in
-                guard let fields = item.object(allowed: ["ip", "names"], required: ["ip", "names"]) else { return nil }
+            (node.sequence() ?? []).compactMap { item in
+                guard let fields = item.mapping(allowed: ["ip", "names"], required: ["ip", "names"]) else { return nil }
                 let ip = fields["ip"]?.ip()
-                let names = (fields["names"]?.array() ?? []).compactMap { $0.string(where: Names.isDomainName) { "'\($0)' is not a host name" } }
-                if fields["names"]?.array()?.isEmpty == true { fields["names"]?.issue("expected at least one name") }
+                let names = (fields["names"]?.sequence() ?? []).compactMap { $0.string(where: Names.isDomainName) { "'\($0)' is not a host name" } }
+                if fields["names"]?.sequence()?.isEmpty == true { fields["names"]?.issue("expected at least one name") }
                 guard let ip, !names.isEmpty else { return nil }
                 return HostEntry(ip: ip, names: names)
             }
         }
 
         func decodeRegistration(_ node: SpecNode) -> Registration? {
-            guard let map = node.object(allowed: ["url", "claim_token", "claim_token_file", "ca_pem"], required: ["url"]) else { return nil }
+            guard let map = node.mapping(allowed: ["url", "claim_token", "claim_token_file", "ca_pem"], required: ["url"]) else { return nil }
             let url = map["url"]?.string(where: { text in
                 guard text.hasPrefix("https://") else { return false }
                 let rest = text.dropFirst(8)
@@ -298,15 +298,14 @@ extension SiteSpec {
         }
 
         func decodeLabels(_ node: SpecNode) -> [String: String] {
-            guard case .object(let members) = node.json.value else { node.issue("expected an object of string labels"); return [:] }
+            guard let members = node.members(expected: "string labels") else { return [:] }
             var labels: [String: String] = [:]
             for member in members {
-                let child = SpecNode(json: member.value, pointer: JSONPointer.appending(node.pointer, key: member.key), collector: collector)
                 guard member.key.utf8.count <= 63, Names.isInterfaceName(member.key) || member.key.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
-                    collector.add(at: member.keyPosition, pointer: child.pointer, "'\(member.key)' is not a label key; expected letters, digits, '-', '_', '.', '/'")
+                    collector.add(at: member.keyPosition, pointer: member.node.pointer, "'\(member.key)' is not a label key; expected letters, digits, '-', '_', '.', '/'")
                     continue
                 }
-                if let value = child.string() { labels[member.key] = value }
+                if let value = member.node.string() { labels[member.key] = value }
             }
             return labels
         }

@@ -184,7 +184,7 @@ import TestSupport
             #expect(error.issues.count == 1)
             #expect(error.issues[0].description.hasPrefix("broken.yaml:"))
             #expect(error.issues[0].message.hasPrefix("invalid YAML"))
-            #expect(error.issues[0].line >= 1)
+            #expect(error.issues[0].position.line >= 1)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Basics
 import Testing
 import TestSupport
 @testable import SiteSpec
@@ -10,12 +11,12 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         let json = try JSONReader.parse(Array("{\n  \"a\": [1, \"x\\u00e9\\ud83d\\ude00\"],\n  \"b\": {\"c\": null}\n}".utf8))
         guard case .object(let members) = json.value else { Issue.record("expected an object"); return }
         #expect(members.map(\.key) == ["a", "b"])
-        #expect(members[0].keyPosition == JSONPosition(line: 2, column: 3))
-        #expect(members[0].value.position == JSONPosition(line: 2, column: 8))
+        #expect(members[0].keyPosition == SourcePosition(line: 2, column: 3))
+        #expect(members[0].value.position == SourcePosition(line: 2, column: 8))
         guard case .array(let items) = members[0].value.value else { Issue.record("expected an array"); return }
         #expect(items[1].value == .string("xé😀"))
         #expect(items[0].value == .number("1"))
-        #expect(members[1].value.position == JSONPosition(line: 3, column: 8))
+        #expect(members[1].value.position == SourcePosition(line: 3, column: 8))
     }
 
     @Test(arguments: [
