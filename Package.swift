@@ -43,6 +43,11 @@ let package = Package(
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
         // The build's pinning rules and the offline lock check, pure (no registry client).
         .target(name: "BuildPolicy", dependencies: ["ImageDefinition", "ImageReference", "Lock"]),
+        // The build's engine: read and check, resolve or read the lock, render, write (lock
+        // last) over the file system, resolver and source-control seams.
+        .target(name: "ImageBuild", dependencies: [
+            "Archive", "Basics", "BuildPolicy", "Hashing", "HostIO", "ImageDefinition", "ImageReference", "Lock", "PackerTemplate",
+        ]),
         // HTTP messages, the transport seam and the retry rules: what the registry client, the
         // curl transport and provision's registration share.
         .target(name: "HTTPCore", dependencies: ["Basics"]),
@@ -73,7 +78,7 @@ let package = Package(
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
-            "ManifestCache", "ImageDefinition", "Lock", "PackerTemplate", "Archive", "BuildPolicy",
+            "ManifestCache", "Lock", "BuildPolicy", "ImageBuild",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -119,6 +124,7 @@ let package = Package(
         .testTarget(name: "SiteSpecTests", dependencies: ["Basics", "SiteSpec", "TestSupport"]),
         .testTarget(name: "BoxConfigTests", dependencies: ["BoxConfig", "SiteSpec", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ProvisionTests", dependencies: ["Provisioning", "Basics", "BoxConfig", "HTTPCore", "HostIO", "SiteSpec", "TestSupport", "provision"]),
+        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "Basics", "BuildPolicy", "HostIO", "ImageReference", "Lock", "PackerTemplate", "TestSupport"]),
         .testTarget(name: "BuildPolicyTests", dependencies: ["BuildPolicy", "ImageDefinition", "ImageReference", "Lock"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageReference"]),
         .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],

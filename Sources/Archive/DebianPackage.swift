@@ -12,7 +12,15 @@ public struct DebianPackage: Sendable, Equatable {
     static let controlLimits = TarReader.Limits(maxEntries: 64, maxEntrySize: 1 << 20, maxTotalSize: 8 << 20)
 
     public init(path: String) throws(ArchiveError) {
-        let members = try TarReader(path: path, format: .ar).entries(limits: Self.limits)
+        try self.init(members: try TarReader(path: path, format: .ar).entries(limits: Self.limits), path: path)
+    }
+
+    /// A package already read into memory; `path` names it in errors.
+    public init(bytes: [UInt8], path: String) throws(ArchiveError) {
+        try self.init(members: try TarReader(bytes: bytes, format: .ar).entries(limits: Self.limits), path: path)
+    }
+
+    init(members: [TarReader.Entry], path: String) throws(ArchiveError) {
         guard let format = members.first, format.path == "debian-binary", format.contents.starts(with: Array("2.".utf8)) else {
             throw .invalid("\(path) is not a Debian binary package (no debian-binary 2.x member first)")
         }

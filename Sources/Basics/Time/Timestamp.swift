@@ -63,7 +63,10 @@ public enum Timestamp {
     }
 
     /// The UTC year of a date.
-    static func civilYear(of date: Date) -> Int {
+    static func civilYear(of date: Date) -> Int { yearAndMonth(date).year }
+
+    /// The UTC year and month (1-12) of a date (H. Hinnant's civil-from-days).
+    public static func yearAndMonth(_ date: Date) -> (year: Int, month: Int) {
         let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) + 719_468
         let era = (days >= 0 ? days : days - 146_096) / 146_097
         let doe = days - era * 146_097
@@ -71,7 +74,7 @@ public enum Timestamp {
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
         let month = mp < 10 ? mp + 3 : mp - 9
-        return yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -13,11 +13,13 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused([String])
     /// The output could not be written (73).
     case cannotWrite(String)
+    /// Something that should not fail did (hashing) (1).
+    case failed(String)
 
     public var messages: [String] {
         switch self {
         case .noInput(let lines), .badData(let lines), .unavailable(let lines), .refused(let lines): lines
-        case .cannotWrite(let line): [line]
+        case .cannotWrite(let line), .failed(let line): [line]
         }
     }
 
@@ -30,11 +32,12 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unavailable: .unavailable
         case .refused: .failure
         case .cannotWrite: .cannotWrite
+        case .failed: .failure
         }
     }
 
     /// The error for a status the registry client reported.
-    static func from(_ status: ExitStatus, _ messages: [String]) -> BuildError {
+    package static func from(_ status: ExitStatus, _ messages: [String]) -> BuildError {
         switch status {
         case .noInput: .noInput(messages)
         case .dataError, .usage: .badData(messages)

@@ -1,0 +1,88 @@
+import Archive
+import Basics
+import HostIO
+import ImageDefinition
+import Lock
+import PackerTemplate
+
+extension BuildEngine {
+    /// The compose file and every build context the definition names must exist.
+    func checkReferencedFiles(_ definition: ImageDefinition, in directory: String) throws(BuildError) {
+        let definitionPath = request.definitionPath
+        var problems: [String] = []
+        if let compose = definition.compose, !files.exists("\(directory)/\(compose.file)") {
+            problems.append("\(definitionPath): /compose/file: \(compose.file) does not exist (looked in \(directory))")
+        }
+        for (index, container) in definition.containers.enumerated() {
+            guard let build = container.build else { continue }
+            let context = "\(directory)/\(build.context)"
+            if !files.isDirectory(context) {
+                problems.append("\(definitionPath): /containers/\(index)/build/context: directory \(build.context) does not exist")
+            } else if !files.exists("\(context)/\(build.dockerfile)") {
+                problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) does not exist")
+            }
+        }
+        if !problems.isEmpty { throw .badData(problems) }
+    }
+
+    /// The shell steps, from --templates, else beside or above the definition, else the
+    /// installed ones.
+    func findTemplates(_ definitionDirectory: String) throws(BuildError) -> [String: [UInt8]] {
+        let installed = request.installedShareDirectory.map { ["\($0)/templates"] } ?? []
+        let candidates = request.templatesDirectory.map { [$0] }
+            ?? (["\(definitionDirectory)/../templates", "\(definitionDirectory)/templates", "templates"] + installed)
+        let needed = PackerTemplate.scripts
+        for candidate in candidates {
+            let found = needed.compactMap { name in files.contents("\(candidate)/\(name)").map { (name, $0) } }
+            if found.count == needed.count { return Dictionary(uniqueKeysWithValues: found) }
+            if request.templatesDirectory != nil {
+                let missing = needed.filter { name in !found.contains { $0.0 == name } }
+                throw .noInput(["the templates directory \(candidate) lacks \(missing.joined(separator: ", "))"])
+            }
+        }
+        throw .noInput(["cannot find the templates directory (with \(needed.joined(separator: ", "))); looked in \(candidates.joined(separator: ", ")); give --templates DIR"])
+    }
+
+    /// The box package: read, checked to be an amd64 `edge-imagesmith-box`, hashed. It is
+    /// written into the output directory under its canonical name for the template to upload.
+    func findBoxPackage() throws(BuildError) -> (info: PackerTemplate.BoxPackage, bytes: [UInt8]) {
+        var path = request.boxPackagePath
+        if path == nil, let share = request.installedShareDirectory {
+            let shipped = ((try? files.list("\(share)/box")) ?? [])
+                .filter { $0.hasPrefix("edge-imagesmith-box_") && $0.hasSuffix("_amd64.deb") }.sorted()
+            if shipped.count == 1 { path = "\(share)/box/\(shipped[0])" }
+        }
+        guard let path else {
+            throw .noInput(["no box package: the image must carry provision and rollback; give --box-package FILE (scripts/package builds edge-imagesmith-box_<version>_amd64.deb) or set IMAGESMITH_BOX_PACKAGE"])
+        }
+        guard let bytes = files.contents(path) else {
+            throw .noInput(["cannot read the box package \(path)"])
+        }
+        let package: DebianPackage
+        do { package = try DebianPackage(bytes: bytes, path: path) }
+        catch { throw .badData(["the box package \(path) is not a readable Debian package: \(error)"]) }
+        var problems: [String] = []
+        if package.name != "edge-imagesmith-box" { problems.append("it is the package '\(package.name)', expected edge-imagesmith-box") }
+        if package.architecture != "amd64" { problems.append("it is for architecture '\(package.architecture)'; the image is amd64") }
+        let versionCharacters = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.+~-")
+        if package.version.isEmpty || !package.version.allSatisfy(versionCharacters.contains) || !(package.version.first?.isNumber ?? false) {
+            problems.append("its version '\(package.version)' is not a Debian version (digits first, then letters, digits and . + ~ -)")
+        }
+        if !problems.isEmpty {
+            throw .badData(problems.map { "the box package \(path): \($0)" })
+        }
+        let info = PackerTemplate.BoxPackage(fileName: "edge-imagesmith-box_\(package.version)_amd64.deb", version: package.version,
+                                             sha256: try sha256(bytes))
+        return (info, bytes)
+    }
+
+    /// The lock at `path`; nil when there is none. A lock that is there but wrong is an error.
+    func readLock(_ path: String) throws(BuildError) -> LockFile? {
+        guard let bytes = files.contents(path) else {
+            if files.exists(path) { throw .noInput(["cannot read the lock \(path)"]) }
+            return nil
+        }
+        do { return try LockFile.decode(bytes, path: path) }
+        catch { throw .badData(["\(error)"]) }
+    }
+}

@@ -1,0 +1,38 @@
+import FoundationEssentials
+
+/// What one `imagesmith build` was asked to do, with every operator input already read from
+/// where it lies (arguments, `IMAGESMITH_BOX_PACKAGE`, `SOURCE_DATE_EPOCH`, the installed
+/// share directory) by the command.
+package struct BuildRequest: Sendable {
+    package var definitionPath: String
+    package var outDirectory: String
+    /// Build from this lock (implies offline).
+    package var lockPath: String?
+    package var offline: Bool
+    package var imageVersion: String?
+    package var prebuiltOnly: Bool
+    package var keepUnresolvedTags: Bool
+    package var templatesDirectory: String?
+    /// The box package the image installs; nil: the one shipped in `installedShareDirectory/box`.
+    package var boxPackagePath: String?
+    /// `<prefix>/share/edge-imagesmith` of an installed imagesmith, when there is one.
+    package var installedShareDirectory: String?
+    /// The build's clock (`SOURCE_DATE_EPOCH` when set).
+    package var now: Date
+
+    package init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
+                 prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,
+                 boxPackagePath: String? = nil, installedShareDirectory: String? = nil, now: Date) {
+        self.definitionPath = definitionPath
+        self.outDirectory = outDirectory
+        self.lockPath = lockPath
+        self.offline = offline || lockPath != nil
+        self.imageVersion = imageVersion
+        self.prebuiltOnly = prebuiltOnly
+        self.keepUnresolvedTags = keepUnresolvedTags
+        self.templatesDirectory = templatesDirectory
+        self.boxPackagePath = boxPackagePath
+        self.installedShareDirectory = installedShareDirectory
+        self.now = now
+    }
+}

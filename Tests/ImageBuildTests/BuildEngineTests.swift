@@ -1,0 +1,229 @@
+import Basics
+import BuildPolicy
+import Foundation
+import HostIO
+@testable import ImageBuild
+import ImageReference
+import Lock
+import PackerTemplate
+import Testing
+import TestSupport
+
+/// `imagesmith build`'s rules in-process, on an in-memory file system with a scripted
+/// resolver: what is written, that nothing is written when anything is wrong, that the lock
+/// is the last durable step whatever step power is cut at, and determinism. BuildTests runs
+/// the same builds against a real registry and disk.
+@Suite struct BuildEngineTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+    /// 2026-11-21T00:00:00Z
+    static let november = Date(timeIntervalSince1970: 1_795_219_200)
+    static let definition = """
+        schema_version: 1
+        name: edge-test
+        base:
+          ubuntu_release: "22.04"
+          amazon_ebs: {region: eu-west-1, instance_type: g4dn.xlarge, ami: ami-0123456789abcdef0}
+        docker: {docker_ce_version: "5:27.3.1-1~ubuntu.22.04~jammy", nvidia_container_toolkit_version: "1.16.2-1"}
+        containers:
+          - {name: app, image: "registry.example.net/edge/app:v1", platform: linux/arm64}
+          - {name: tool, image: "registry.example.net/edge/tool:v1", platform: linux/amd64}
+          - {name: db, image: "postgres:16.4", platform: linux/amd64, pin: false}
+        compose: {project: edge, file: compose.yml}
+        health_checks:
+          - {name: up, service: app, container_running: true}
+        """
+
+    /// Answers from a table; counts the calls.
+    final class ScriptedResolver: ContainerResolving, @unchecked Sendable {
+        let answers: [String: Resolution]
+        private let lock = NSLock()
+        private var asked: [String] = []
+        init(_ answers: [String: Resolution]) { self.answers = answers }
+        var questions: [String] { lock.withLock { asked } }
+        func resolve(_ references: [Reference], platform: Platform) async throws(BuildError) -> [Reference: Resolution] {
+            lock.withLock { asked += references.map { "\($0) \(platform)" } }
+            var result: [Reference: Resolution] = [:]
+            for reference in references { result[reference] = answers[reference.description] }
+            return result
+        }
+    }
+
+    struct FixedCommit: SourceControl {
+        func commit(of path: String) async -> String? { "0123456789abcdef0123456789abcdef01234567" }
+    }
+
+    final class Notes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func add(_ line: String) { lock.withLock { lines.append(line) } }
+        var all: [String] { lock.withLock { lines } }
+    }
+
+    static func digest(_ seed: Character) throws -> Digest { try Digest(parsing: "sha256:" + String(repeating: seed, count: 64)) }
+
+    static func answers() throws -> [String: Resolution] {
+        [
+            "registry.example.net/edge/app:v1": .resolved(digest: try digest("a"), platformDigest: try digest("b"),
+                                                          mediaType: "application/vnd.oci.image.index.v1+json", size: 700,
+                                                          platforms: [.init(platform: "linux/arm64", digest: try digest("b"))]),
+            "registry.example.net/edge/tool:v1": .resolved(digest: try digest("c"), platformDigest: try digest("c"),
+                                                           mediaType: "application/vnd.oci.image.manifest.v1+json", size: 500, platforms: nil),
+        ]
+    }
+
+    /// The inputs on an in-memory disk: the definition and compose file in /src, the shell
+    /// steps in /templates, the box package (a real .deb made with dpkg-deb) at /box.deb.
+    static func world() throws -> InMemoryFileSystem {
+        let files = InMemoryFileSystem()
+        try files.makeDirectory("/src", mode: 0o755)
+        try files.write(Array(definition.utf8), to: "/src/image.yaml", mode: 0o644)
+        try files.write(Array("services:\n  app:\n    image: placeholder\n".utf8), to: "/src/compose.yml", mode: 0o644)
+        try files.makeDirectory("/templates", mode: 0o755)
+        for script in PackerTemplate.scripts {
+            let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(repository)/templates/\(script)")))
+            try files.write(bytes, to: "/templates/\(script)", mode: 0o755)
+        }
+        try files.write(Array(Data(contentsOf: URL(fileURLWithPath: BoxPackageFixture.path))), to: "/box.deb", mode: 0o644)
+        return files
+    }
+
+    static func request(offline: Bool = false, lock: String? = nil, box: String? = "/box.deb") -> BuildRequest {
+        BuildRequest(definitionPath: "/src/image.yaml", outDirectory: "/out", lockPath: lock, offline: offline,
+                     templatesDirectory: "/templates", boxPackagePath: box, now: november)
+    }
+
+    static func engine(_ files: InMemoryFileSystem, _ request: BuildRequest = request(), resolver: ScriptedResolver? = nil,
+                       notes: Notes = Notes()) throws -> BuildEngine {
+        let scripted = try resolver ?? ScriptedResolver(answers())
+        return BuildEngine(request: request, files: files, resolver: { scripted }, sourceControl: FixedCommit(), note: notes.add)
+    }
+
+    static func outputs(_ files: InMemoryFileSystem) -> [String: InMemoryFileSystem.Node] {
+        files.tree.filter { $0.key.hasPrefix("/out/") }
+    }
+
+    @Test func aBuildPinsEveryPinnedContainerAndWritesEverything() async throws {
+        let files = try Self.world()
+        let resolver = try ScriptedResolver(Self.answers())
+        let outcome = try await Self.engine(files, resolver: resolver).build()
+        #expect(outcome.lock.image.version == "2026.11.1")
+        #expect(resolver.questions.sorted() == ["registry.example.net/edge/app:v1 linux/arm64", "registry.example.net/edge/tool:v1 linux/amd64"])
+        let app = try #require(outcome.lock.containers.first { $0.name == "app" })
+        let (index, child) = (try Self.digest("a"), try Self.digest("b"))
+        #expect(app.source == .pinned && app.digest == index && app.platformDigest == child)
+        #expect(outcome.lock.containers.first { $0.name == "db" }?.source == .tag)
+        let written = Set(Self.outputs(files).keys)
+        for name in ["edge-test.lock.json", "edge-test.pkr.hcl", "packer-init/versions.pkr.hcl", "compose.yml", "docker-compose.pinned.yml",
+                     "health-checks.json", "edge-test-2026.11.1.tar.gz", "edge-imagesmith-box_\(BoxPackageFixture.version)_amd64.deb"]
+            + PackerTemplate.scripts.map({ "scripts/\($0)" }) {
+            #expect(written.contains("/out/\(name)"), "\(name) was not written")
+        }
+        #expect(files.permissions("/out/scripts/prepull.sh") == 0o755)
+        #expect(outcome.summary.contains("pinned    app   registry.example.net/edge/app@\(child)"), "the platform child is what the box pulls")
+        #expect(outcome.warnings.isEmpty)
+    }
+
+    @Test func theSameInputsGiveByteIdenticalOutputs() async throws {
+        let first = try Self.world(), second = try Self.world()
+        _ = try await Self.engine(first).build()
+        _ = try await Self.engine(second).build()
+        #expect(Self.outputs(first) == Self.outputs(second))
+        #expect(!Self.outputs(first).isEmpty)
+    }
+
+    enum Breakage: String, CaseIterable, Sendable {
+        case definitionSyntax, composeFileMissing, noBoxPackage, boxPackageNotADeb, registryDown, tagMissing, offlineWithoutLock
+    }
+
+    @Test(arguments: Breakage.allCases)
+    func nothingIsWrittenWhenAnythingIsWrong(_ breakage: Breakage) async throws {
+        let files = try Self.world()
+        var request = Self.request()
+        var answers = try Self.answers()
+        switch breakage {
+        case .definitionSyntax: try files.write(Array("name: [unclosed\n".utf8), to: "/src/image.yaml", mode: 0o644)
+        case .composeFileMissing: try files.remove("/src/compose.yml")
+        case .noBoxPackage: request.boxPackagePath = nil
+        case .boxPackageNotADeb: try files.write(Array("not a package".utf8), to: "/box.deb", mode: 0o644)
+        case .registryDown: answers["registry.example.net/edge/tool:v1"] = .failed(reason: "connection refused", missingTag: false, unavailable: true)
+        case .tagMissing: answers["registry.example.net/edge/tool:v1"] = .failed(reason: "HTTP 404", missingTag: true, unavailable: false)
+        case .offlineWithoutLock: request.offline = true
+        }
+        let before = files.tree
+        let mutations = files.mutations
+        let engine = try Self.engine(files, request, resolver: ScriptedResolver(answers))
+        do throws(BuildError) {
+            _ = try await engine.build()
+            Issue.record("\(breakage): the build succeeded")
+        } catch {
+            let expected: Basics.ExitStatus = switch breakage {
+            case .definitionSyntax, .boxPackageNotADeb, .composeFileMissing: .dataError
+            case .noBoxPackage, .offlineWithoutLock: .noInput
+            case .registryDown: .unavailable
+            case .tagMissing: .failure
+            }
+            #expect(error.exitStatus == expected, "\(breakage): \(error)")
+            #expect(!error.description.isEmpty)
+        }
+        #expect(files.mutations == mutations && files.tree == before, "\(breakage): the build wrote something")
+    }
+
+    @Test func anOfflineBuildNeverAsksTheRegistryAndSaysWhenTheDefinitionChanged() async throws {
+        let files = try Self.world()
+        _ = try await Self.engine(files).build()
+        // The operator edits the description only: the containers still match the lock.
+        try files.write(Array((Self.definition.replacing("name: edge-test", with: "name: edge-test\ndescription: edited")).utf8),
+                        to: "/src/image.yaml", mode: 0o644)
+        let notes = Notes()
+        let offline = BuildEngine(request: Self.request(offline: true, lock: "/out/edge-test.lock.json"), files: files,
+                                  resolver: { () throws(BuildError) in
+                                      Issue.record("an offline build made a resolver")
+                                      throw .unavailable(["offline"])
+                                  }, sourceControl: FixedCommit(), note: notes.add)
+        let outcome = try await offline.build()
+        #expect(outcome.lock.image.version == "2026.11.1")
+        #expect(notes.all.count == 1 && notes.all[0].contains("changed since /out/edge-test.lock.json was made"))
+    }
+
+    @Test func anOfflineBuildRefusesALockForOtherContainers() async throws {
+        let files = try Self.world()
+        _ = try await Self.engine(files).build()
+        try files.write(Array(Self.definition.replacing("edge/tool:v1", with: "edge/tool:v2").utf8), to: "/src/image.yaml", mode: 0o644)
+        let before = files.tree
+        let engine = try Self.engine(files, Self.request(offline: true))
+        do throws(BuildError) {
+            _ = try await engine.build()
+            Issue.record("an offline build used a lock made for other containers")
+        } catch {
+            #expect(error.exitStatus == .dataError)
+            #expect(error.messages.last?.contains("run imagesmith build without --offline") == true, "\(error)")
+        }
+        #expect(files.tree == before)
+    }
+
+    /// Power cut after every possible number of writes: the lock (the file the next build
+    /// counts versions from) is never on disk unless everything else is complete, and the
+    /// next run converges on the uninterrupted result byte for byte.
+    @Test func theLockIsTheLastDurableStepAtEveryPowerCut() async throws {
+        let reference = try Self.world()
+        let start = reference.mutations
+        _ = try await Self.engine(reference).build()
+        let steps = reference.mutations - start
+        let expected = Self.outputs(reference)
+        #expect(steps > 10, "a build takes many durable steps (took \(steps))")
+        for cut in 0..<steps {
+            let files = try Self.world()
+            let engine = try Self.engine(files.failingAfter(cut))
+            do throws(BuildError) {
+                _ = try await engine.build()
+                Issue.record("cut after \(cut) of \(steps): the build did not notice the failed write")
+            } catch {
+                #expect(error.exitStatus == .cannotWrite, "cut after \(cut): \(error)")
+            }
+            #expect(!files.exists("/out/edge-test.lock.json"), "cut after \(cut) of \(steps): the lock is on disk before the build finished")
+            let next = files.copy()
+            _ = try await Self.engine(next).build()
+            #expect(Self.outputs(next) == expected, "cut after \(cut) of \(steps): the rerun differs from an uninterrupted build")
+        }
+    }
+}
