@@ -26,7 +26,3 @@ public enum DecodingFailure {
         }.nonEmpty ?? "/"
     }
 }
-
-extension String {
-    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
-}

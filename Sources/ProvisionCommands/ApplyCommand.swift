@@ -50,9 +50,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ProvisionWiring.fail(error)
         }
         if !skipRegistration {
-            let code = await RegistrationStep.run(spec: site, context: context, deadline: .milliseconds(Int64(registrationDeadline * 1000)),
-                                                  journal: &journal, transport: ProvisionWiring.registrationTransport)
-            if code != .success { throw ExitCode(code.rawValue) }
+            try await ProvisionWiring.register(site, context: context, deadline: registrationDeadline, journal: &journal)
         }
     }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 import HTTPCore
 import HostIO
 import Provisioning
+import SiteSpec
 import Transport
 
 /// The real world for provisioning's engine: the disk under --root, the system clock, stdout
@@ -26,5 +27,13 @@ enum ProvisionWiring {
     static func fail(_ error: ProvisionError) -> ExitCode {
         StandardStreams.error("provision: \(error.description)\n")
         return ExitCode(error.exitStatus.rawValue)
+    }
+
+    /// Registers the box (journaled, retried within `deadline` seconds) and exits with the
+    /// registration's status unless it succeeded: what apply and register share.
+    static func register(_ spec: SiteSpec, context: ProvisionContext, deadline seconds: Double, journal: inout Journal) async throws {
+        let code = await RegistrationStep.run(spec: spec, context: context, deadline: .milliseconds(Int64(seconds * 1000)),
+                                              journal: &journal, transport: registrationTransport)
+        if code != .success { throw ExitCode(code.rawValue) }
     }
 }

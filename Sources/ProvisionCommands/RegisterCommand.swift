@@ -27,8 +27,6 @@ struct RegisterCommand: AsyncParsableCommand {
         let site: SiteSpec
         do { site = try SpecLoader.load(spec, context: context).spec } catch { throw ProvisionWiring.fail(error) }
         var journal = Journal.load(context) ?? .empty
-        let code = await RegistrationStep.run(spec: site, context: context, deadline: .milliseconds(Int64(registrationDeadline * 1000)),
-                                              journal: &journal, transport: ProvisionWiring.registrationTransport)
-        if code != .success { throw ExitCode(code.rawValue) }
+        try await ProvisionWiring.register(site, context: context, deadline: registrationDeadline, journal: &journal)
     }
 }

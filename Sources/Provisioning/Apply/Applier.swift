@@ -23,12 +23,19 @@ package struct Applier {
         files.removeStaleTemporaries(for: stateDirectory + "/machine-id.new")
     }
 
-    package func apply(_ plan: FilePlan, journal: inout Journal) throws(HostIOError) {
+    /// Writes each action of `plan` that is not already in place, journaling it once durable.
+    package func apply(_ plan: FilePlan, journal: inout Journal) throws(ProvisionError) {
+        var digests: [String] = []
+        for action in plan.actions { digests.append(try Self.digest(of: action)) }
+        do throws(HostIOError) { try write(plan, digests: digests, journal: &journal) }
+        catch { throw .cannotWrite(error.description) }
+    }
+
+    func write(_ plan: FilePlan, digests: [String], journal: inout Journal) throws(HostIOError) {
         try files.makeDirectory(stateDirectory, mode: 0o700)
-        for action in plan.actions {
+        for (action, digest) in zip(plan.actions, digests) {
             let target = context.path(action.path)
             files.removeStaleTemporaries(for: target)
-            let digest = Self.digest(of: action)
             if isInPlace(action, target: target) {
                 if journal.steps[action.path]?.digest != digest {
                     journal.steps[action.path] = .init(digest: digest, at: context.timestamp())
@@ -81,13 +88,17 @@ package struct Applier {
         }
     }
 
-    static func digest(of action: FilePlan.Action) -> String {
+    static func digest(of action: FilePlan.Action) throws(ProvisionError) -> String {
         switch action {
-        case .write(_, let contents, let mode): return hex(contents + Array("mode \(String(mode, radix: 8))".utf8))
-        case .symlink(_, let destination): return hex(Array("symlink \(destination)".utf8))
+        case .write(_, let contents, let mode): return try hex(contents + Array("mode \(String(mode, radix: 8))".utf8))
+        case .symlink(_, let destination): return try hex(Array("symlink \(destination)".utf8))
         case .remove: return "removed"
         }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String { (try? Hash.hex(bytes)) ?? "" }
+    /// sha256 in hex; a hashing failure (OpenSSL unusable) stops provisioning rather than
+    /// journaling steps under an empty digest.
+    static func hex(_ bytes: [UInt8]) throws(ProvisionError) -> String {
+        do { return try Hash.hex(bytes) } catch { throw .unavailable("cannot compute a sha256 with OpenSSL: \(error)") }
+    }
 }

@@ -11,23 +11,28 @@ package enum ApplyStep {
     /// names the configuration in the journal); `specName` is how the rendered files cite it.
     package static func run(site: SiteSpec, specBytes: [UInt8], specName: String, renderer: BoxConfigurator.NetworkRenderer,
                             context: ProvisionContext) throws(ProvisionError) -> Journal {
+        let specSHA = try Applier.hex(specBytes)
+        var journal = Journal.load(context) ?? Journal(specSHA256: specSHA, steps: [:], configured: false,
+                                                      registration: .init(state: .pending, attempts: 0))
+        if journal.specSHA256 != specSHA {
+            journal.specSHA256 = specSHA
+            journal.configured = false
+        }
+        let applier = Applier(context: context)
+        var host: BoxConfigurator.Host
         do throws(HostIOError) {
-            let specSHA = Applier.hex(specBytes)
-            var journal = Journal.load(context) ?? Journal(specSHA256: specSHA, steps: [:], configured: false,
-                                                          registration: .init(state: .pending, attempts: 0))
-            if journal.specSHA256 != specSHA {
-                journal.specSHA256 = specSHA
-                journal.configured = false
-            }
-            let applier = Applier(context: context)
             try context.files.makeDirectory(applier.stateDirectory, mode: 0o700)
             applier.removeStaleStateTemporaries()
-            var host = HostState.read(context)
+            host = HostState.read(context)
             // The new machine id is chosen once and kept, so a re-run after a crash writes the
             // same one instead of another.
             host.newMachineID = try Identity.machineIDCandidate(context)
-            let configurator = BoxConfigurator(spec: site, renderer: renderer, source: specName)
-            try applier.apply(configurator.plan(for: host), journal: &journal)
+        } catch {
+            throw .cannotWrite(error.description)
+        }
+        let configurator = BoxConfigurator(spec: site, renderer: renderer, source: specName)
+        try applier.apply(configurator.plan(for: host), journal: &journal)
+        do throws(HostIOError) {
             journal.configured = true
             try journal.save(context)
             context.say("provision: \(site.device.hostname) at \(site.site.id) is configured (\(journal.steps.count) steps durable)")

@@ -172,7 +172,3 @@ package struct RollbackStore {
         }
     }
 }
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
-}

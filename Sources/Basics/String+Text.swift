@@ -4,3 +4,8 @@ extension StringProtocol {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
+
+extension String {
+    /// nil for the empty string: `list.joined(", ").nonEmpty ?? "none"`.
+    public var nonEmpty: String? { isEmpty ? nil : self }
+}
