@@ -24,20 +24,20 @@ import TestSupport
         #expect(Array(bytes[4..<8]) == [0, 0, 0, 0], "MTIME must be zero for reproducible bundles")
     }
 
-    @Test func gnuTarReadsWhatWasWritten() throws {
+    @Test func gnuTarReadsWhatWasWritten() async throws {
         let directory = try TemporaryDirectory("tar")
         let path = directory.file("out.tar.gz")
         try Data(makeTar(.gzip)).write(to: URL(fileURLWithPath: path))
-        let listing = try ProcessSupport.check("tar", ["-tvzf", path, "--numeric-owner"])
+        let listing = try await ProcessSupport.checkDetached("tar", ["-tvzf", path, "--numeric-owner"])
         let lines = listing.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         #expect(lines.map { String($0.last!) } == ["etc/", "etc/hello.txt", "bin/run.sh"])
         #expect(lines.map { String($0[0]) } == ["drwxr-xr-x", "-rw-r--r--", "-rwxr-xr-x"])
         #expect(lines.allSatisfy { $0[1] == "0/0" })
-        try ProcessSupport.check("tar", ["-xzf", path, "-C", directory.path])
+        try await ProcessSupport.checkDetached("tar", ["-xzf", path, "-C", directory.path])
         #expect(try String(contentsOfFile: directory.file("etc/hello.txt"), encoding: .utf8) == "hello\n")
     }
 
-    @Test func ociLayoutIsDeterministicAndContentAddressed() throws {
+    @Test func ociLayoutIsDeterministicAndContentAddressed() async throws {
         let first = try TemporaryDirectory("layout-a"), second = try TemporaryDirectory("layout-b")
         let a = try OCILayoutWriter(directory: first.url).write(tag: "t", platforms: [.init("linux/amd64"), .init("linux/arm64")], seed: "s")
         let b = try OCILayoutWriter(directory: second.url).write(tag: "t", platforms: [.init("linux/amd64"), .init("linux/arm64")], seed: "s")
@@ -48,7 +48,7 @@ import TestSupport
         // Every blob is stored under the hash of its bytes.
         let blobs = first.url.appendingPathComponent("blobs/sha256")
         for name in try FileManager.default.contentsOfDirectory(atPath: blobs.path) {
-            let output = try ProcessSupport.check("sha256sum", [blobs.appendingPathComponent(name).path])
+            let output = try await ProcessSupport.checkDetached("sha256sum", [blobs.appendingPathComponent(name).path])
             #expect(output.hasPrefix(name))
         }
     }

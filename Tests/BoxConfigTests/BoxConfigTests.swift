@@ -19,12 +19,12 @@ enum Specs {
 /// Rendered network and time configuration, checked by the tools that will read it on the box.
 @Suite struct RendererToolTests {
     @Test(arguments: Specs.names)
-    func netplanGeneratesNetworkdConfig(name: String) throws {
+    func netplanGeneratesNetworkdConfig(name: String) async throws {
         let spec = try Specs.load(name)
         let plan = BoxConfigurator(spec: spec).plan(for: Specs.host)
         let root = try TemporaryDirectory("netplan")
         try root.write("etc/netplan/60-edge-site.yaml", try #require(plan.contents(of: BoxConfigurator.netplanFile)), mode: 0o600)
-        let result = try ProcessSupport.run("netplan", ["generate", "--root-dir", root.path])
+        let result = try await ProcessSupport.runDetached("netplan", ["generate", "--root-dir", root.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.isEmpty, "netplan warned: \(result.stderr)")
         let generated = try FileManager.default.contentsOfDirectory(atPath: root.file("run/systemd/network"))
@@ -35,11 +35,11 @@ enum Specs {
         for bond in spec.network.bonds { #expect(generated.contains("10-netplan-\(bond.id).netdev"), "\(generated)") }
     }
 
-    @Test func netplanOutputCarriesTheAddressesRoutesAndDNS() throws {
+    @Test func netplanOutputCarriesTheAddressesRoutesAndDNS() async throws {
         let plan = BoxConfigurator(spec: try Specs.load("store-0042.json")).plan(for: Specs.host)
         let root = try TemporaryDirectory("netplan-store")
         try root.write("etc/netplan/60-edge-site.yaml", try #require(plan.contents(of: BoxConfigurator.netplanFile)), mode: 0o600)
-        #expect(try ProcessSupport.run("netplan", ["generate", "--root-dir", root.path]).status == 0)
+        #expect(try await ProcessSupport.runDetached("netplan", ["generate", "--root-dir", root.path]).status == 0)
         let uplink = try String(contentsOfFile: root.file("run/systemd/network/10-netplan-uplink.network"), encoding: .utf8)
         #expect(uplink.contains("MACAddress=00:11:22:33:44:55"))
         #expect(uplink.contains("Address=10.20.0.10/24"))
@@ -54,11 +54,11 @@ enum Specs {
     }
 
     @Test(arguments: ["store-0042.json", "warehouse-bond.json", "kiosk-dhcp.json"])
-    func chronyAcceptsTheConfig(name: String) throws {
+    func chronyAcceptsTheConfig(name: String) async throws {
         let plan = BoxConfigurator(spec: try Specs.load(name)).plan(for: Specs.host)
         let directory = try TemporaryDirectory("chrony")
         let path = try directory.write("chrony.conf", try #require(plan.contents(of: "/etc/chrony/chrony.conf")))
-        let result = try ProcessSupport.run("chronyd", ["-p", "-f", path])
+        let result = try await ProcessSupport.runDetached("chronyd", ["-p", "-f", path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("iburst"))
         #expect(result.stdout.contains("makestep 1.0 3"))

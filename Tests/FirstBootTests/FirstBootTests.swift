@@ -22,11 +22,11 @@ struct FirstBootTests {
             }
         }
 
-        init(host: String) throws {
+        init(host: String) async throws {
             directory = try TemporaryDirectory("boot-dashboard")
-            tls = try TLSMaterial.make(in: directory, name: "dash", ipAddresses: [host])
+            tls = try await TLSMaterial.create(in: directory, name: "dash", ipAddresses: [host])
             let (tls, directory) = (tls, directory)
-            server = try ServerProcess("python3", logPath: directory.file("server.log"), host: host) { port in
+            server = try await ServerProcess.start("python3", logPath: directory.file("server.log"), host: host) { port in
                 [Fixtures.path("dashboard_server.py"), "--host", host, "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
                  "--mode", "created", "--log", directory.file("requests.jsonl")]
             }
@@ -71,7 +71,7 @@ struct FirstBootTests {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(goldenID == golden.buildMachineID)
             try lab.directory.write("root/etc/machine-id", goldenID + "\n", mode: 0o444)
-            let dashboard = try Dashboard(host: lab.hostAddress)
+            let dashboard = try await Dashboard(host: lab.hostAddress)
             try await lab.attachVolume(label: "EDGE-SITE", files: ["site_spec.json": try Self.spec(lab: lab, dashboard: dashboard)])
             let prepared = Date()
 

@@ -51,28 +51,28 @@ import TestSupport
 @Suite struct ProcessRunnerTests {
     let runner = ProcessRunner(environment: ["PATH": "/usr/bin:/bin"])
 
-    @Test func capturesBothStreamsAndTheStatus() throws {
-        let result = try runner.run("sh", ["-c", "echo out; echo err >&2; exit 3"])
+    @Test func capturesBothStreamsAndTheStatus() async throws {
+        let result = try await ProcessSupport.detached { [runner] in try runner.run("sh", ["-c", "echo out; echo err >&2; exit 3"]) }
         #expect(result.stdout == "out\n")
         #expect(result.stderr == "err\n")
         #expect(result.status == 3)
         #expect(!result.timedOut)
     }
 
-    @Test func feedsStdinAndSurvivesAChildThatDoesNotReadIt() throws {
-        let echoed = try runner.run("cat", [], stdin: Data("hello\n".utf8))
+    @Test func feedsStdinAndSurvivesAChildThatDoesNotReadIt() async throws {
+        let echoed = try await ProcessSupport.detached { [runner] in try runner.run("cat", [], stdin: Data("hello\n".utf8)) }
         #expect(echoed.stdout == "hello\n")
         // 1 MiB to a child that exits at once: EPIPE, not a crash of this process.
-        let ignored = try runner.run("true", [], stdin: Data(repeating: 0x61, count: 1 << 20))
+        let ignored = try await ProcessSupport.detached { [runner] in try runner.run("true", [], stdin: Data(repeating: 0x61, count: 1 << 20)) }
         #expect(ignored.status == 0)
     }
 
     // The child starts with no standard signal blocked or ignored, whatever this process had
     // (Swift Testing's runner blocks SIGTERM; the tools ignore SIGPIPE). Signals 32 and 33
     // are glibc's own and stay as glibc sets them.
-    @Test func theChildStartsWithCleanSignalState() throws {
+    @Test func theChildStartsWithCleanSignalState() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let result = try runner.run("sh", ["-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status"])
+        let result = try await ProcessSupport.detached { [runner] in try runner.run("sh", ["-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status"]) }
         let masks = Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map { line in
             let parts = line.split(separator: ":")
             return (String(parts[0]), UInt64(parts[1].trimmingCharacters(in: .whitespaces), radix: 16) ?? .max)
@@ -84,25 +84,25 @@ import TestSupport
 
     // A descriptor this process opened without close-on-exec (a listening socket, say) does
     // not leak into the child.
-    @Test func theChildGetsOnlyItsThreeStandardDescriptors() throws {
+    @Test func theChildGetsOnlyItsThreeStandardDescriptors() async throws {
         let leaky = open("/dev/null", O_RDONLY)
         defer { close(leaky) }
         #expect(leaky > 2)
-        let result = try runner.run("sh", ["-c", "ls /proc/self/fd"])
+        let result = try await ProcessSupport.detached { [runner] in try runner.run("sh", ["-c", "ls /proc/self/fd"]) }
         let descriptors = result.stdout.split(separator: "\n").compactMap { Int($0) }.sorted()
         // 0-2, plus the one ls itself opens to read the directory.
         #expect(!descriptors.contains(Int(leaky)), "\(descriptors)")
         #expect(descriptors.filter { $0 > 2 }.count <= 1, "\(descriptors)")
     }
 
-    @Test func aHungChildIsKilledAtItsTimeout() throws {
-        let result = try runner.run("sleep", ["30"], timeout: 0.3)
+    @Test func aHungChildIsKilledAtItsTimeout() async throws {
+        let result = try await ProcessSupport.detached { [runner] in try runner.run("sleep", ["30"], timeout: 0.3) }
         #expect(result.timedOut)
         #expect(result.status == 128 + SIGKILL)
     }
 
-    @Test func runsInTheDirectoryAskedForAndOnlyWithTheEnvironmentGiven() throws {
-        let result = try ProcessRunner(environment: ["PATH": "/usr/bin:/bin", "EDGE_MARK": "1"]).run("sh", ["-c", "pwd; env | sort"], directory: "/tmp")
+    @Test func runsInTheDirectoryAskedForAndOnlyWithTheEnvironmentGiven() async throws {
+        let result = try await ProcessSupport.detached { try ProcessRunner(environment: ["PATH": "/usr/bin:/bin", "EDGE_MARK": "1"]).run("sh", ["-c", "pwd; env | sort"], directory: "/tmp") }
         #expect(result.stdout.hasPrefix("/tmp\n"))
         #expect(result.stdout.contains("EDGE_MARK=1"))
         #expect(!result.stdout.contains("HOME="))

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct AuthTests {
     @Test func basicAuthWithCredentialsFromDockerConfig() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage, auth: .basic(user: "edge", password: "s3cret-pass"))
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .basic(user: "edge", password: "s3cret-pass"))
         let home = try TemporaryDirectory("basic")
         let env = try basicAuthConfig(home, host: registry.host, user: "edge", password: "s3cret-pass")
         let run = await resolve(["\(registry.host)/\(seed.multi.repository):v1"], platform: "linux/amd64", insecure: [registry.host], environment: env)
@@ -18,7 +18,7 @@ import TestSupport
 
     @Test func wrongOrMissingCredentialsAreRefusedWithoutPrintingTheSecret() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage, auth: .basic(user: "edge", password: "s3cret-pass"))
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .basic(user: "edge", password: "s3cret-pass"))
         let home = try TemporaryDirectory("basic-wrong")
         let env = try basicAuthConfig(home, host: registry.host, user: "edge", password: "wrong-Pa55word")
         let wrong = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host], environment: env)
@@ -34,7 +34,7 @@ import TestSupport
 
     @Test func credHelpersComeBeforeCredsStore() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage, auth: .basic(user: "helper-user", password: "helper-pass"))
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .basic(user: "helper-user", password: "helper-pass"))
         let home = try TemporaryDirectory("helper")
         // Two helpers speaking the docker-credential protocol: the store has wrong credentials,
         // the per-host helper the right ones. Each records the server URL it was asked about.
@@ -67,9 +67,9 @@ import TestSupport
     @Test func tlsWithTheRightCAAndRefusalWithAWrongOne() async throws {
         let seed = try await SeededImages.shared()
         let certs = try TemporaryDirectory("tls")
-        let tls = try TLSMaterial.make(in: certs, name: "right")
-        let other = try TLSMaterial.make(in: certs, name: "other")
-        let registry = try RegistryServer(storage: seed.storage, tls: tls)
+        let tls = try await TLSMaterial.create(in: certs, name: "right")
+        let other = try await TLSMaterial.create(in: certs, name: "other")
+        let registry = try await RegistryServer.start(storage: seed.storage, tls: tls)
         let reference = "\(registry.host)/\(seed.multi.repository):v1"
 
         let ok = await resolve([reference], platform: "linux/arm64", caFile: tls.caCert)
@@ -89,8 +89,8 @@ import TestSupport
     @Test(arguments: ["token", "access_token"])
     func tokenAuthFetchesOneTokenPerScope(field: String) async throws {
         let seed = try await SeededImages.shared()
-        let tokens = try TokenServer(user: "robot", password: "t0ken-pass", field: field)
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start(user: "robot", password: "t0ken-pass", field: field)
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let home = try TemporaryDirectory("token")
         let env = try basicAuthConfig(home, host: registry.host, user: "robot", password: "t0ken-pass")
         let references = [
@@ -117,8 +117,8 @@ import TestSupport
         let seed = try await SeededImages.shared()
         // The first token grants nothing: the registry answers 401 with
         // error="insufficient_scope"; the resolver drops that token and fetches a new one.
-        let tokens = try TokenServer(emptyFirst: 1)
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start(emptyFirst: 1)
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host, "127.0.0.1:\(tokens.port)"])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(tokens.requests().count == 2)
@@ -126,8 +126,8 @@ import TestSupport
 
     @Test func tokenThatNeverGrantsAccessFailsWithoutLooping() async throws {
         let seed = try await SeededImages.shared()
-        let tokens = try TokenServer(emptyFirst: 1000)
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start(emptyFirst: 1000)
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host, "127.0.0.1:\(tokens.port)"])
         #expect(run.code == 69)
         #expect(run.stderr.contains("refused access"))
@@ -136,8 +136,8 @@ import TestSupport
 
     @Test func identityTokenIsExchangedWithARefreshTokenGrant() async throws {
         let seed = try await SeededImages.shared()
-        let tokens = try TokenServer(refreshToken: "refresh-abc-123")
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start(refreshToken: "refresh-abc-123")
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let home = try TemporaryDirectory("identity")
         let env = try dockerConfig(home, #"{"auths": {"\#(registry.host)": {"auth": "", "identitytoken": "refresh-abc-123"}}}"#)
         let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host, "127.0.0.1:\(tokens.port)"], environment: env)
@@ -147,8 +147,8 @@ import TestSupport
 
     @Test func tokenRealmOverPlainHTTPIsRefusedUnlessNamedInsecure() async throws {
         let seed = try await SeededImages.shared()
-        let tokens = try TokenServer()
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start()
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host])
         #expect(run.code == 1)
         #expect(run.stderr.contains("refusing to use plain HTTP for \(tokens.realm)"))
@@ -157,10 +157,10 @@ import TestSupport
 
     @Test func credentialsAreNotSentToTheHostARedirectNames() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         // "Elsewhere" is another origin (localhost, its own port) in front of the same registry.
-        let elsewhere = try FaultProxy(upstream: registry, mode: "pass")
-        let front = try FaultProxy(upstream: registry, mode: "redirect", extra: [
+        let elsewhere = try await FaultProxy.start(upstream: registry, mode: "pass")
+        let front = try await FaultProxy.start(upstream: registry, mode: "redirect", extra: [
             "--redirect-to", "http://localhost:\(elsewhere.port)", "--require-basic", "edge:redirect-pass",
         ])
         let home = try TemporaryDirectory("redirect")
@@ -176,9 +176,9 @@ import TestSupport
 
     @Test func redirectToPlainHTTPHostNotNamedInsecureIsRefused() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let elsewhere = try FaultProxy(upstream: registry, mode: "pass")
-        let front = try FaultProxy(upstream: registry, mode: "redirect", extra: ["--redirect-to", "http://localhost:\(elsewhere.port)"])
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let elsewhere = try await FaultProxy.start(upstream: registry, mode: "pass")
+        let front = try await FaultProxy.start(upstream: registry, mode: "redirect", extra: ["--redirect-to", "http://localhost:\(elsewhere.port)"])
         let run = await resolve(["\(front.host)/\(seed.single.repository):v1"], insecure: [front.host])
         #expect(run.code == 69)
         #expect(run.stderr.contains("refusing the redirect"))

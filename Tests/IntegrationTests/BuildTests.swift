@@ -20,7 +20,7 @@ import TestSupport
 
     @Test func endToEndPinsTheExactPushedDigests() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
         let run = await fixture.run({ $0.imageVersion = "2026.11.4" }, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -47,8 +47,8 @@ import TestSupport
         // The output directory validates with Packer as it is (no -var, no key file), and the
         // template is formatted as packer fmt wants it.
         let template = "\(fixture.out)/edge-test.pkr.hcl"
-        #expect(try ProcessSupport.run("packer", ["fmt", "-check", template]).status == 0)
-        let validate = try ProcessSupport.run("packer", ["validate", fixture.out])
+        #expect(try await ProcessSupport.runDetached("packer", ["fmt", "-check", template]).status == 0)
+        let validate = try await ProcessSupport.runDetached("packer", ["validate", fixture.out])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let hcl = String(decoding: try fixture.read("edge-test.pkr.hcl"), as: UTF8.self)
         #expect(hcl.contains("lock_sha256 = \"\(try Hash.hex(try fixture.read("edge-test.lock.json")))\""))
@@ -57,7 +57,7 @@ import TestSupport
 
     @Test func bundleRoundTripsAndMatchesItsChecksums() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
         let run = await fixture.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -80,7 +80,7 @@ import TestSupport
 
     @Test func sameInputsGiveByteIdenticalOutputs() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
         #expect(await fixture.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host]).code == 0)
         let second = try BuildFixture(containers: containers(registry, seed))
@@ -116,7 +116,7 @@ import TestSupport
 
     @Test func unresolvableTagFailsClosedUnlessKeepTag() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let missing = "      - {name: extra, image: \"\(registry.host)/edge/absent:v9\", platform: linux/amd64}"
         let failing = try BuildFixture(containers: containers(registry, seed, extra: missing))
         let failed = await failing.run(insecure: [registry.host])
@@ -144,7 +144,7 @@ import TestSupport
 
     @Test func missingPrebuiltImageIsBuiltInTheImageUnlessPrebuiltOnly() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fallback = "      - {name: ingest, image: \"\(registry.host)/edge/ingest:v1\", platform: linux/amd64, build: {context: builds/ingest}}"
         let fixture = try BuildFixture(containers: containers(registry, seed, extra: fallback))
         try fixture.directory.write("builds/ingest/Dockerfile", "FROM scratch\nCOPY run /run\n")
@@ -168,7 +168,7 @@ import TestSupport
 
     @Test func versionsCountUpWithinAMonthAndRestartInTheNext() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
         #expect(await fixture.run(insecure: [registry.host]).code == 0)
         #expect(try fixture.lock().image.version == "2026.11.1")
@@ -184,7 +184,7 @@ import TestSupport
 
     @Test func offlineBuildChecksTheLockAgainstTheDefinition() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
         #expect(await fixture.run(insecure: [registry.host]).code == 0)
         let changed = try BuildFixture(containers: containers(registry, seed).replacingOccurrences(of: "linux/arm64", with: "linux/amd64"))

@@ -7,8 +7,8 @@ import TestSupport
 @Suite struct CacheTests {
     @Test func warmCacheNeedsOnlyAHeadPerTag() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let cache = try TemporaryDirectory("cache")
         let references = [seed.single, seed.multi, seed.nested].map { "\(proxy.host)/\($0.repository):v1" }
         let cold = await resolve(references, platform: "linux/amd64", insecure: [proxy.host], cacheDirectory: cache.path)
@@ -24,8 +24,8 @@ import TestSupport
 
     @Test func pinnedDigestAlreadySeenNeedsNoNetwork() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let cache = try TemporaryDirectory("cache-digest")
         let reference = "\(proxy.host)/\(seed.multi.repository)@\(seed.multi.digest)"
         #expect(await resolve([reference], insecure: [proxy.host], cacheDirectory: cache.path).code == 0)
@@ -38,7 +38,7 @@ import TestSupport
 
     @Test func damagedEntryIsDetectedRefetchedAndRepaired() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let cache = try TemporaryDirectory("cache-damaged")
         let reference = "\(registry.host)/\(seed.single.repository):v1"
         #expect(await resolve([reference], insecure: [registry.host], cacheDirectory: cache.path).code == 0)
@@ -55,7 +55,7 @@ import TestSupport
 
     @Test func cacheFilesAreNotWorldReadable() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let cache = try TemporaryDirectory("cache-mode")
         #expect(await resolve(["\(registry.host)/\(seed.single.repository):v1"], insecure: [registry.host], cacheDirectory: cache.path).code == 0)
         let entry = cache.file("sha256/\(seed.single.digest.dropFirst(7))")

@@ -6,17 +6,17 @@ import TestSupport
 @Suite struct CommandLineTests {
     static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 
-    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessSupport.Output {
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessSupport.Output {
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent-home"]
         env.merge(environment) { $1 }
-        return try ProcessSupport.run(Self.binaries.appendingPathComponent(tool).path, arguments, environment: env)
+        return try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent(tool).path, arguments, environment: env)
     }
 
     @Test func resolvesThroughTheExecutable() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let reference = "\(registry.host)/\(seed.multi.repository):v1"
-        let result = try run("imagesmith", ["resolve", "--insecure-registry", registry.host, "--platform", "linux/amd64", reference])
+        let result = try await run("imagesmith", ["resolve", "--insecure-registry", registry.host, "--platform", "linux/amd64", reference])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "\(reference) \(registry.host)/\(seed.multi.repository)@\(seed.multi.digest) \(registry.host)/\(seed.multi.repository)@\(seed.multi.children["linux/amd64"]!)\n")
         #expect(result.stderr.isEmpty)
@@ -26,26 +26,26 @@ import TestSupport
     // reaches as registry.lab.test): --resolve connects that name to this machine.
     @Test func resolveConnectsANameToAnAddress() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let named = "registry.lab.test:\(registry.port)"
         let reference = "\(named)/\(seed.single.repository):v1"
-        let result = try run("imagesmith", ["resolve", "--insecure-registry", named, "--resolve", "\(named):127.0.0.1", "--no-cache", reference])
+        let result = try await run("imagesmith", ["resolve", "--insecure-registry", named, "--resolve", "\(named):127.0.0.1", "--no-cache", reference])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "\(reference) \(named)/\(seed.single.repository)@\(seed.single.digest)\n")
-        let unknown = try run("imagesmith", ["resolve", "--insecure-registry", named, "--no-cache", "--deadline", "5", reference])
+        let unknown = try await run("imagesmith", ["resolve", "--insecure-registry", named, "--no-cache", "--deadline", "5", reference])
         #expect(unknown.status == 69, "without --resolve the name is unknown here: \(unknown.stderr)")
-        #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055", reference]).status == 64)
-        #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055:not-an-address", reference]).status == 64)
+        await #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055", reference]).status == 64)
+        await #expect(try run("imagesmith", ["resolve", "--resolve", "registry.lab.test:5055:not-an-address", reference]).status == 64)
     }
 
     @Test func verboseLogsCarryNoSecrets() async throws {
         let seed = try await SeededImages.shared()
-        let tokens = try TokenServer(user: "robot", password: "pa55-SECRET-word")
-        let registry = try RegistryServer(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
+        let tokens = try await TokenServer.start(user: "robot", password: "pa55-SECRET-word")
+        let registry = try await RegistryServer.start(storage: seed.storage, auth: .token(realm: tokens.realm, service: "edge-registry", issuer: "test-issuer", rootCertBundle: tokens.cert))
         let home = try TemporaryDirectory("cli-secrets")
         let auth = Data("robot:pa55-SECRET-word".utf8).base64EncodedString()
         try home.write("docker/config.json", #"{"auths": {"\#(registry.host)": {"auth": "\#(auth)"}}}"#, mode: 0o600)
-        let result = try run("imagesmith", ["resolve", "-v", "--no-cache", "--platform", "linux/amd64",
+        let result = try await run("imagesmith", ["resolve", "-v", "--no-cache", "--platform", "linux/amd64",
                                             "--insecure-registry", registry.host, "--insecure-registry", "127.0.0.1:\(tokens.port)",
                                             "\(registry.host)/\(seed.multi.repository):v1"],
                              environment: ["DOCKER_CONFIG": home.file("docker")])
@@ -57,8 +57,8 @@ import TestSupport
         }
     }
 
-    @Test func everyInvalidReferenceIsReportedWithExit65() throws {
-        let result = try run("imagesmith", ["resolve", "UPPER/Case", "ok/name:v1", "bad::tag", "x@sha256:123"])
+    @Test func everyInvalidReferenceIsReportedWithExit65() async throws {
+        let result = try await run("imagesmith", ["resolve", "UPPER/Case", "ok/name:v1", "bad::tag", "x@sha256:123"])
         #expect(result.status == 65)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("invalid reference 'UPPER/Case'"))
@@ -76,33 +76,33 @@ import TestSupport
         ["resolve", "--insecure-registry", "bad host", "nginx"],
         ["no-such-command"],
     ])
-    func usageErrorsExit64(arguments: [String]) throws {
-        let result = try run("imagesmith", arguments)
+    func usageErrorsExit64(arguments: [String]) async throws {
+        let result = try await run("imagesmith", arguments)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(!result.stderr.isEmpty)
     }
 
-    @Test func unreachableRegistryExits69() throws {
+    @Test func unreachableRegistryExits69() async throws {
         let port = try ProcessSupport.freePort()
-        let result = try run("imagesmith", ["resolve", "--deadline", "5", "--insecure-registry", "127.0.0.1:\(port)", "127.0.0.1:\(port)/a/b:c"])
+        let result = try await run("imagesmith", ["resolve", "--deadline", "5", "--insecure-registry", "127.0.0.1:\(port)", "127.0.0.1:\(port)/a/b:c"])
         #expect(result.status == 69)
         #expect(result.stderr.contains("cannot reach registry 127.0.0.1:\(port)"))
     }
 
-    @Test func malformedDockerConfigExits65AndNamesTheFile() throws {
+    @Test func malformedDockerConfigExits65AndNamesTheFile() async throws {
         let home = try TemporaryDirectory("cli-config")
         let path = try home.write("config.json", #"{"auths": {"ghcr.io": {"auth": "@@@@"}}}"#)
-        let result = try run("imagesmith", ["resolve", "ghcr.io/a/b:c"], environment: ["REGISTRY_AUTH_FILE": path])
+        let result = try await run("imagesmith", ["resolve", "ghcr.io/a/b:c"], environment: ["REGISTRY_AUTH_FILE": path])
         #expect(result.status == 65)
         #expect(result.stderr.contains(path))
         #expect(result.stderr.contains("/auths/ghcr.io/auth"))
     }
 
-    @Test func mainJobBuildsTheExampleOfflineThroughTheExecutable() throws {
+    @Test func mainJobBuildsTheExampleOfflineThroughTheExecutable() async throws {
         let out = try TemporaryDirectory("cli-build")
         let repository = BuildFixture.repository.path
-        let result = try run("imagesmith", ["build", "\(repository)/packer/edge-analytics.yaml", "--offline", "--out", out.path,
+        let result = try await run("imagesmith", ["build", "\(repository)/packer/edge-analytics.yaml", "--offline", "--out", out.path,
                                             "--box-package", BoxPackageFixture.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("built edge-analytics 2026.11.1"))
@@ -118,16 +118,16 @@ import TestSupport
         (["diff", "/nonexistent/a.json", "/nonexistent/b.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
         (["verify", "/nonexistent/a.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
     ])
-    func buildDiffVerifyExitStatuses(arguments: [String], status: Int32, message: String) throws {
-        let result = try run("imagesmith", arguments)
+    func buildDiffVerifyExitStatuses(arguments: [String], status: Int32, message: String) async throws {
+        let result = try await run("imagesmith", arguments)
         #expect(result.status == status, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
     @Test(arguments: [("imagesmith", "resolve"), ("provision", "first boot"), ("rollback", "previous release")])
-    func helpWorks(tool: String, mentions: String) throws {
-        let result = try run(tool, ["--help"])
+    func helpWorks(tool: String, mentions: String) async throws {
+        let result = try await run(tool, ["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE: \(tool)"))
         #expect(result.stdout.contains(mentions))

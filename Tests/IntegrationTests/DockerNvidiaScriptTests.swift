@@ -93,7 +93,7 @@ import TestSupport
         var root: String
     }
 
-    static func run(_ test: Case, in directory: TemporaryDirectory) throws -> Run {
+    static func run(_ test: Case, in directory: TemporaryDirectory) async throws -> Run {
         let bin = directory.file("bin"), root = directory.file("root")
         for name in ["apt-get", "apt-cache", "apt-mark", "dpkg-query", "systemctl", "docker", "nvidia-ctk", "gpg"] {
             try directory.write("bin/\(name)", fakeLogger, mode: 0o755)
@@ -116,16 +116,16 @@ import TestSupport
             "NVIDIA_POLICY": test.nvidiaPolicy,
         ]
         if let insecure = test.insecure { environment["INSECURE_REGISTRIES"] = insecure }
-        let result = try ProcessSupport.run("/bin/sh", ["-eu", script], environment: environment)
+        let result = try await ProcessSupport.runDetached("/bin/sh", ["-eu", script], environment: environment)
         let log = (try? String(contentsOfFile: directory.file("calls.log"), encoding: .utf8)) ?? ""
         let runtime = (try? Data(contentsOf: URL(fileURLWithPath: directory.file("staging/runtime.json"))))
             .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         return Run(status: result.status, stderr: result.stderr, log: log, runtime: runtime, root: root)
     }
 
-    @Test(arguments: cases) func preflight(_ test: Case) throws {
+    @Test(arguments: cases) func preflight(_ test: Case) async throws {
         let directory = try TemporaryDirectory("docker-nvidia")
-        let run = try Self.run(test, in: directory)
+        let run = try await Self.run(test, in: directory)
         #expect(run.status == test.status, "\(run.stderr)")
         let lines = run.log.split(separator: "\n").map(String.init)
         for call in test.calls { #expect(lines.contains(call), "no call \(call.debugDescription) in:\n\(run.log)") }
@@ -152,20 +152,20 @@ import TestSupport
         #expect(inImage == staged)
     }
 
-    @Test func insecureRegistriesGoToTheDaemonsConfiguration() throws {
+    @Test func insecureRegistriesGoToTheDaemonsConfiguration() async throws {
         let directory = try TemporaryDirectory("docker-nvidia")
         var test = Self.cases[1]
         test.insecure = "registry.lab.test:5055 10.0.2.2:5000"
-        let run = try Self.run(test, in: directory)
+        let run = try await Self.run(test, in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         let daemon = try String(contentsOfFile: run.root + "/etc/docker/daemon.json", encoding: .utf8)
         #expect(daemon == "{\"insecure-registries\": [\"registry.lab.test:5055\",\"10.0.2.2:5000\"]}\n")
         #expect(run.stderr.contains("the daemon may pull over plain HTTP from: registry.lab.test:5055 10.0.2.2:5000"))
     }
 
-    @Test func noInsecureRegistriesNoDaemonConfiguration() throws {
+    @Test func noInsecureRegistriesNoDaemonConfiguration() async throws {
         let directory = try TemporaryDirectory("docker-nvidia")
-        let run = try Self.run(Self.cases[1], in: directory)
+        let run = try await Self.run(Self.cases[1], in: directory)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: run.root + "/etc/docker/daemon.json"))
     }

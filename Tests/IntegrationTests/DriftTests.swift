@@ -6,9 +6,9 @@ import TestSupport
 
 /// `verify` and `diff` against a registry where tags move between two builds.
 @Suite struct DriftTests {
-    func push(_ writer: OCILayoutWriter, tag: String, platforms: [String], seed: String, to target: String) throws {
+    func push(_ writer: OCILayoutWriter, tag: String, platforms: [String], seed: String, to target: String) async throws {
         try writer.write(tag: tag, platforms: platforms.map(OCILayoutWriter.PlatformSpec.init), seed: seed, forceIndex: true)
-        try ProcessSupport.check("skopeo", ["copy", "--quiet", "--all", "--preserve-digests", "--dest-tls-verify=false",
+        try await ProcessSupport.checkDetached("skopeo", ["copy", "--quiet", "--all", "--preserve-digests", "--dest-tls-verify=false",
                                             "oci:\(writer.directory.path):\(tag)", "docker://\(target)"])
     }
 
@@ -19,11 +19,11 @@ import TestSupport
 
     @Test func verifyReportsDriftAndDiffExplainsIt() async throws {
         let storage = try TemporaryDirectory("drift-storage")
-        let registry = try RegistryServer(storage: storage.path)
+        let registry = try await RegistryServer.start(storage: storage.path)
         let layouts = try TemporaryDirectory("drift-layouts")
         let first = OCILayoutWriter(directory: layouts.url.appendingPathComponent("first"))
-        try push(first, tag: "app", platforms: ["linux/amd64"], seed: "app-1", to: "\(registry.host)/edge/app:v1")
-        try push(first, tag: "tool", platforms: ["linux/amd64"], seed: "tool", to: "\(registry.host)/edge/tool:v1")
+        try await push(first, tag: "app", platforms: ["linux/amd64"], seed: "app-1", to: "\(registry.host)/edge/app:v1")
+        try await push(first, tag: "tool", platforms: ["linux/amd64"], seed: "tool", to: "\(registry.host)/edge/tool:v1")
 
         let fixture = try BuildFixture(containers: """
               - {name: app, image: "\(registry.host)/edge/app:v1", platform: linux/amd64}
@@ -42,8 +42,8 @@ import TestSupport
         // Move both tags: app to new content; tool to an index with the same amd64 manifest
         // and one more platform.
         let second = OCILayoutWriter(directory: layouts.url.appendingPathComponent("second"))
-        try push(second, tag: "app", platforms: ["linux/amd64"], seed: "app-2", to: "\(registry.host)/edge/app:v1")
-        try push(second, tag: "tool", platforms: ["linux/amd64", "linux/arm64"], seed: "tool", to: "\(registry.host)/edge/tool:v1")
+        try await push(second, tag: "app", platforms: ["linux/amd64"], seed: "app-2", to: "\(registry.host)/edge/app:v1")
+        try await push(second, tag: "tool", platforms: ["linux/amd64", "linux/arm64"], seed: "tool", to: "\(registry.host)/edge/tool:v1")
 
         (out, output) = capture()
         let verifyCode = await VerifyRunner(lockPath: firstLock, json: true, registry: setup, environment: ["HOME": "/nonexistent"], output: output).run()

@@ -6,8 +6,8 @@ import TestSupport
 @Suite struct FaultTests {
     func setUp(_ mode: String, _ extra: [String] = []) async throws -> (SeededImages, RegistryServer, FaultProxy) {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: mode, extra: extra)
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: mode, extra: extra)
         return (seed, registry, proxy)
     }
 

@@ -19,8 +19,8 @@ import TestSupport
 
     /// Runs SCRIPT after sourcing the library, then prints "after" (reached only if every
     /// check before it held).
-    static func run(_ script: String, in directory: TemporaryDirectory) throws -> ProcessSupport.Output {
-        try ProcessSupport.run("/bin/bash", ["-c", "set -euo pipefail; . \"$1\"; cd \"$2\"; \(script)\necho after", "lab", library, directory.url.path])
+    static func run(_ script: String, in directory: TemporaryDirectory) async throws -> ProcessSupport.Output {
+        try await ProcessSupport.runDetached("/bin/bash", ["-c", "set -euo pipefail; . \"$1\"; cd \"$2\"; \(script)\necho after", "lab", library, directory.url.path])
     }
 
     static let cases: [Case] = [
@@ -50,9 +50,9 @@ import TestSupport
              status: 0, output: ["== one", "first", "== two", "stage times", "s  one", "s  two", "s  the whole lab", "after"]),
     ]
 
-    @Test(arguments: cases) func checker(_ test: Case) throws {
+    @Test(arguments: cases) func checker(_ test: Case) async throws {
         let directory = try TemporaryDirectory("lab-checker")
-        let result = try Self.run(test.script, in: directory)
+        let result = try await Self.run(test.script, in: directory)
         let output = result.stdout + result.stderr
         #expect(result.status == test.status, "\(output)")
         for line in test.output {

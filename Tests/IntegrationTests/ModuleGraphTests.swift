@@ -101,13 +101,15 @@ import Testing
         }
         // Engines hold rules over seams: no command-line parsing, no libcurl, no printing
         // through a command library. The world is wired in by the command modules.
-        for engine in ["RollbackEngine", "Provisioning"] {
+        for engine in ["RollbackEngine", "Provisioning", "ImageBuild"] {
             let reach = closure(engine)
             for forbidden in ["ArgumentParser", "Transport", "CCurl", "RollbackCommands", "ProvisionCommands", "ImagesmithCommands"] {
                 #expect(!reach.contains(forbidden), "\(engine) depends on \(forbidden)")
             }
         }
         #expect(closure("RollbackCommands").contains("RollbackEngine") && closure("ProvisionCommands").contains("Provisioning"))
+        // The build's engine decides pins without the registry client: it gets `Resolution`s.
+        #expect(!closure("ImageBuild").contains("RegistryClient") && closure("ImagesmithCommands").contains("ImageBuild"))
         let box = closure("edge-box")
         for forbidden in ["RegistryClient", "Yams", "ImageDefinition", "ManifestCache", "Credentials"] {
             #expect(!box.contains(forbidden), "the box package's binary depends on \(forbidden)")

@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct PlainRegistryTests {
     @Test func pinsSingleImageAndIndexToThePushedDigests() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let single = "\(registry.host)/\(seed.single.repository):v1"
         let multi = "\(registry.host)/\(seed.multi.repository):v1"
         let run = await resolve([single, multi], insecure: [registry.host])
@@ -21,7 +21,7 @@ import TestSupport
 
     @Test func jsonReportsIndexPlatformsWithoutAttestationsAndThePlatformChild() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let multi = "\(registry.host)/\(seed.multi.repository):v1"
         let run = await resolve([multi], platform: "linux/aarch64", json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -46,7 +46,7 @@ import TestSupport
     ])
     func platformSelectionNormalizesVariants(requested: String, expectedChild: String) async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let run = await resolve(["\(registry.host)/\(seed.arm.repository):v1"], platform: requested, json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.json.first?["platformDigest"] as? String == seed.arm.children[expectedChild])
@@ -54,7 +54,7 @@ import TestSupport
 
     @Test func nestedIndexesAreWalked() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let run = await resolve(["\(registry.host)/\(seed.nested.repository):v1"], platform: "linux/riscv64", json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.json.first?["digest"] as? String == seed.nested.digest)
@@ -63,7 +63,7 @@ import TestSupport
 
     @Test func singleImagePlatformIsCheckedAgainstItsConfig() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let reference = "\(registry.host)/\(seed.single.repository):v1"
         let ok = await resolve([reference], platform: "linux/amd64", json: true, insecure: [registry.host])
         #expect(ok.code == 0, "\(ok.stderr)")
@@ -76,7 +76,7 @@ import TestSupport
 
     @Test func missingPlatformInIndexListsWhatIsAvailable() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let run = await resolve(["\(registry.host)/\(seed.multi.repository):v1"], platform: "linux/s390x", insecure: [registry.host])
         #expect(run.code == 1)
         #expect(run.stderr.contains("available: linux/amd64, linux/arm64"))
@@ -85,7 +85,7 @@ import TestSupport
 
     @Test func unknownTagIsReportedWithTheRegistrysErrorAndNothingIsPrinted() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let good = "\(registry.host)/\(seed.single.repository):v1"
         let missing = "\(registry.host)/\(seed.single.repository):nope"
         let run = await resolve([good, missing], insecure: [registry.host])
@@ -99,7 +99,7 @@ import TestSupport
 
     @Test func plainHTTPIsNeverImplicitEvenOnLoopback() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let run = await resolve(["\(registry.host)/\(seed.single.repository):v1"])
         #expect(run.code == 69)
         #expect(run.stderr.contains("TLS"))
@@ -114,8 +114,8 @@ import TestSupport
 
     @Test func tagAndDigestPinsToTheDigestWithoutAskingForTheTag() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let reference = "\(proxy.host)/\(seed.multi.repository):moved@\(seed.multi.digest)"
         let run = await resolve([reference], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -127,8 +127,8 @@ import TestSupport
 
     @Test func duplicateReferencesAreResolvedOnce() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let name = "\(proxy.host)/\(seed.single.repository)"
         let run = await resolve(["\(name):v1", "\(name):v1", "\(name):v1"], insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
@@ -139,7 +139,7 @@ import TestSupport
 
     @Test func dockerManifestListAndV2ManifestResolve() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
+        let registry = try await RegistryServer.start(storage: seed.storage)
         let list = "\(registry.host)/\(seed.dockerList.repository):v1"
         let single = "\(registry.host)/\(seed.dockerSingle.repository):v1"
         let run = await resolve([list], platform: "linux/arm", json: true, insecure: [registry.host])
@@ -155,8 +155,8 @@ import TestSupport
 
     @Test func everyManifestRequestCarriesTheFullAcceptList() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let run = await resolve(["\(proxy.host)/\(seed.dockerList.repository):v1", "\(proxy.host)/\(seed.nested.repository):v1"], platform: "linux/amd64", insecure: [proxy.host])
         #expect(run.code == 0, "\(run.stderr)")
         let manifestRequests = proxy.requests().filter { ($0["path"] as? String)?.contains("/manifests/") == true }
@@ -170,8 +170,8 @@ import TestSupport
 
     @Test func connectionsAreReused() async throws {
         let seed = try await SeededImages.shared()
-        let registry = try RegistryServer(storage: seed.storage)
-        let proxy = try FaultProxy(upstream: registry, mode: "pass")
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
         let references = [seed.single, seed.multi, seed.arm, seed.dockerList, seed.dockerSingle].map { "\(proxy.host)/\($0.repository):v1" }
         let run = await resolve(references, insecure: [proxy.host], jobs: 1)
         #expect(run.code == 0, "\(run.stderr)")

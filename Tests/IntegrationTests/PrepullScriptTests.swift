@@ -30,7 +30,7 @@ import TestSupport
         ])
     }
 
-    func run(environment extra: [String: String] = [:]) throws -> Run {
+    func run(environment extra: [String: String] = [:]) async throws -> Run {
         let directory = try TemporaryDirectory("prepull")
         let bin = directory.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -46,13 +46,13 @@ import TestSupport
             "IMAGESMITH_STAGING": staging,
         ]
         environment.merge(extra) { $1 }
-        let result = try ProcessSupport.run("/bin/sh", ["-eu", Self.script], environment: environment)
+        let result = try await ProcessSupport.runDetached("/bin/sh", ["-eu", Self.script], environment: environment)
         let state = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("docker-state.json"))))) as? [String: Any] ?? [:]
         return Run(status: result.status, stderr: result.stderr, state: state, directory: directory)
     }
 
-    @Test func pullsByDigestRetagsVerifiesAndBuildsFallbacks() throws {
-        let run = try run()
+    @Test func pullsByDigestRetagsVerifiesAndBuildsFallbacks() async throws {
+        let run = try await run()
         #expect(run.status == 0, "\(run.stderr)")
         let tags = try #require(run.state["tags"] as? [String: String])
         let images = try #require(run.state["images"] as? [String: [String: Any]])
@@ -71,14 +71,14 @@ import TestSupport
         #expect(!log.contains { $0.contains("prune") })
     }
 
-    @Test func aLocalImageWithoutTheLockedDigestFailsTheBuild() throws {
-        let run = try run(environment: ["FAKE_DOCKER_WRONG_DIGEST": "1"])
+    @Test func aLocalImageWithoutTheLockedDigestFailsTheBuild() async throws {
+        let run = try await run(environment: ["FAKE_DOCKER_WRONG_DIGEST": "1"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("app: the local image ghcr.io/acme/app:1.0 does not carry \(Self.digest("b")); failing the build"))
     }
 
-    @Test func aFailedPullFailsTheBuild() throws {
-        let run = try run(environment: ["FAKE_DOCKER_MISSING": "ghcr.io/acme/app@\(Self.digest("b"))"])
+    @Test func aFailedPullFailsTheBuild() async throws {
+        let run = try await run(environment: ["FAKE_DOCKER_MISSING": "ghcr.io/acme/app@\(Self.digest("b"))"])
         #expect(run.status != 0)
         #expect(run.stderr.contains("manifest unknown"))
     }

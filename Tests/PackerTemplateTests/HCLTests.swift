@@ -66,7 +66,7 @@ import TestSupport
 /// The escaper against the real thing: Packer 1.6.6 builds a null source whose manifest
 /// custom data holds tricky strings; they must come back exactly.
 @Suite struct HCLPackerRoundTripTests {
-    @Test func packerReadsEscapedStringsBackExactly() throws {
+    @Test func packerReadsEscapedStringsBackExactly() async throws {
         let values = [
             "${var.not_interpolated}", "%{ if true }directive%{ endif }", "quote \" and backslash \\ end\\",
             "multi\nline\ttabbed", "$${double}", "%%{double}", "unicode ✓ ünï", "ends with $", "ends with %",
@@ -86,8 +86,8 @@ import TestSupport
             ])),
         ])
         let file = try directory.write("roundtrip.pkr.hcl", template)
-        #expect(try ProcessSupport.run("packer", ["fmt", "-check", file]).status == 0)
-        let build = try ProcessSupport.run("packer", ["build", "-color=false", file], environment: [
+        #expect(try await ProcessSupport.runDetached("packer", ["fmt", "-check", file]).status == 0)
+        let build = try await ProcessSupport.runDetached("packer", ["build", "-color=false", file], environment: [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path,
             "PACKER_CACHE_DIR": directory.file("cache"), "CHECKPOINT_DISABLE": "1",
         ])

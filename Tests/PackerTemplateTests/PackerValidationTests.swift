@@ -77,41 +77,41 @@ enum Samples {
     }
 
     @Test(arguments: [false, true])
-    func exampleTemplateValidatesAndIsFormattedWithPacker(buildFallback: Bool) throws {
+    func exampleTemplateValidatesAndIsFormattedWithPacker(buildFallback: Bool) async throws {
         let definition = try Samples.definition()
         let lock = Samples.lock(definition, buildFallback: buildFallback)
         let template = Samples.template(definition, lock)
         let directory = try TemporaryDirectory("packer")
         let main = try materialize(template, lock: lock, in: directory)
-        let fmt = try ProcessSupport.run("packer", ["fmt", "-check", "-diff", main])
+        let fmt = try await ProcessSupport.runDetached("packer", ["fmt", "-check", "-diff", main])
         #expect(fmt.status == 0, "packer fmt -check:\n\(fmt.stdout)\(fmt.stderr)")
         let versions = directory.file("\(PackerTemplate.initDirectory)/versions.pkr.hcl")
-        let versionsFmt = try ProcessSupport.run("packer", ["fmt", "-check", "-diff", versions])
+        let versionsFmt = try await ProcessSupport.runDetached("packer", ["fmt", "-check", "-diff", versions])
         #expect(versionsFmt.status == 0, "packer fmt -check versions:\n\(versionsFmt.stdout)\(versionsFmt.stderr)")
         // The output directory itself, with no -var: no key file or seed needs to exist first.
-        let validate = try ProcessSupport.run("packer", ["validate", directory.path])
+        let validate = try await ProcessSupport.runDetached("packer", ["validate", directory.path])
         #expect(validate.status == 0, "packer validate:\n\(validate.stdout)\(validate.stderr)")
     }
 
-    @Test func variableValidationRejectsABadVersion() throws {
+    @Test func variableValidationRejectsABadVersion() async throws {
         let definition = try Samples.definition()
         let lock = Samples.lock(definition)
         let template = Samples.template(definition, lock, gitCommit: nil)
         let directory = try TemporaryDirectory("packer-var")
         let main = try materialize(template, lock: lock, in: directory)
-        let validate = try ProcessSupport.run("packer", ["validate", "-var", "image_version=latest", main])
+        let validate = try await ProcessSupport.runDetached("packer", ["validate", "-var", "image_version=latest", main])
         #expect(validate.status != 0)
         #expect((validate.stdout + validate.stderr).contains("The image_version must look like YYYY.MM.N"))
     }
 }
 
 @Suite struct ManifestMergeTests {
-    func merge(in directory: TemporaryDirectory, source: String) throws -> ProcessSupport.Output {
-        try ProcessSupport.run("/bin/sh", ["-c", PackerTemplate.mergeBuiltImagesCommand],
+    func merge(in directory: TemporaryDirectory, source: String) async throws -> ProcessSupport.Output {
+        try await ProcessSupport.runDetached("/bin/sh", ["-c", PackerTemplate.mergeBuiltImagesCommand],
                                environment: ["PATH": "/usr/bin:/bin", "IMAGESMITH_OUT": directory.path, "IMAGESMITH_SOURCE": source])
     }
 
-    @Test func builtImageIdsJoinTheirSourcesManifest() throws {
+    @Test func builtImageIdsJoinTheirSourcesManifest() async throws {
         // An output directory with a space and a `;` in its name: the paths are variables, not command text.
         let directory = try TemporaryDirectory("merge out; touch pwned")
         try directory.write("packer-manifest-qemu.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"x"}"#)
@@ -120,7 +120,7 @@ enum Samples {
         try directory.write("packer-manifest-amazon-ebs.json", #"{"builds":[{"name":"a","custom_data":{"image_version":"2026.11.1"}}],"last_run_uuid":"y"}"#)
         try directory.write("built-images-amazon-ebs.json", "[]")
         try directory.write("runtime-amazon-ebs.json", "{}")
-        let result = try merge(in: directory, source: "qemu")
+        let result = try await merge(in: directory, source: "qemu")
         #expect(result.status == 0, "\(result.stderr)")
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("packer-manifest-qemu.json")))) as? [String: Any]
         let builds = try #require(manifest?["builds"] as? [[String: Any]])
@@ -145,7 +145,7 @@ enum Samples {
 
     // Two sources of different types build in parallel with the template's own post-processors:
     // each ends with a manifest of its own carrying its own built images.
-    @Test func twoSourcesBuiltInParallelKeepTheirOwnRecords() throws {
+    @Test func twoSourcesBuiltInParallelKeepTheirOwnRecords() async throws {
         let definition = try Samples.definition()
         let directory = try TemporaryDirectory("packer-parallel")
         let build = HCL.Block("build", [], [
@@ -168,7 +168,7 @@ enum Samples {
             .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
             .block(build),
         ]))
-        let result = try ProcessSupport.run("packer", ["build", "-color=false", file], environment: [
+        let result = try await ProcessSupport.runDetached("packer", ["build", "-color=false", file], environment: [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path, "PACKER_CACHE_DIR": directory.file("cache"),
         ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

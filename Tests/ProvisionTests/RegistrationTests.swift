@@ -19,11 +19,11 @@ import TestSupport
             }
         }
 
-        init(mode: String, count: Int = 2, specFile: String? = nil) throws {
+        init(mode: String, count: Int = 2, specFile: String? = nil) async throws {
             directory = try TemporaryDirectory("dashboard")
-            tls = try TLSMaterial.make(in: directory, name: "dash")
+            tls = try await TLSMaterial.create(in: directory, name: "dash")
             let (tls, directory) = (tls, directory)
-            server = try ServerProcess("python3", logPath: directory.file("server.log")) { port in
+            server = try await ServerProcess.start("python3", logPath: directory.file("server.log")) { port in
                 [Fixtures.path("dashboard_server.py"), "--port", "\(port)", "--cert", tls.serverCert, "--key", tls.serverKey,
                  "--mode", mode, "--count", "\(count)", "--log", directory.file("requests.jsonl")] + (specFile.map { ["--spec-file", $0] } ?? [])
             }
@@ -60,7 +60,7 @@ import TestSupport
     func journal(_ root: TemporaryDirectory) throws -> String { try String(contentsOfFile: root.file("var/lib/edge-provision/journal.json"), encoding: .utf8) }
 
     @Test func registersOnceWithADurableIdentityAndRemovesTheTokenFile() async throws {
-        let dashboard = try Dashboard(mode: "created")
+        let dashboard = try await Dashboard(mode: "created")
         let root = try TemporaryDirectory("register")
         let spec = try spec(dashboard, root: root)
         let result = try await provision(["apply", spec, "--root", root.path])
@@ -86,7 +86,7 @@ import TestSupport
     }
 
     @Test func alreadyRegisteredCountsAsSuccess() async throws {
-        let dashboard = try Dashboard(mode: "conflict")
+        let dashboard = try await Dashboard(mode: "conflict")
         let root = try TemporaryDirectory("register-409")
         let result = try await provision(["apply", try spec(dashboard, root: root, tokenInFile: false), "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
@@ -94,7 +94,7 @@ import TestSupport
     }
 
     @Test func serviceUnavailableIsRetriedWithTheSameIdentity() async throws {
-        let dashboard = try Dashboard(mode: "flaky", count: 2)
+        let dashboard = try await Dashboard(mode: "flaky", count: 2)
         let root = try TemporaryDirectory("register-503")
         let result = try await provision(["apply", try spec(dashboard, root: root), "--root", root.path])
         #expect(result.status == 0, "\(result.stderr)")
@@ -104,7 +104,7 @@ import TestSupport
     }
 
     @Test func refusalIsClearAndNeverEchoesTheToken() async throws {
-        let dashboard = try Dashboard(mode: "refuse")
+        let dashboard = try await Dashboard(mode: "refuse")
         let root = try TemporaryDirectory("register-400")
         let result = try await provision(["apply", try spec(dashboard, root: root), "--root", root.path])
         #expect(result.status == 1)
@@ -118,7 +118,7 @@ import TestSupport
     }
 
     @Test func unreachableDashboardLeavesTheBoxConfiguredAndRegistrationPending() async throws {
-        let dashboard = try Dashboard(mode: "created")
+        let dashboard = try await Dashboard(mode: "created")
         let root = try TemporaryDirectory("register-down")
         let spec = try spec(dashboard, root: root)
         dashboard.server.stop()
@@ -133,7 +133,7 @@ import TestSupport
         let firstID = try String(contentsOfFile: root.file("var/lib/edge-provision/device-id"), encoding: .utf8)
 
         // The dashboard comes back: the next run registers with the identity saved before.
-        let back = try Dashboard(mode: "created")
+        let back = try await Dashboard(mode: "created")
         let spec2 = try self.spec(back, root: root)
         let retry = try await provision(["register", spec2, "--root", root.path])
         #expect(retry.status == 0, "\(retry.stderr)")
@@ -141,9 +141,9 @@ import TestSupport
     }
 
     @Test func aDashboardWithAnotherCAIsNeverSentTheToken() async throws {
-        let dashboard = try Dashboard(mode: "created")
+        let dashboard = try await Dashboard(mode: "created")
         let root = try TemporaryDirectory("register-ca")
-        let other = try TLSMaterial.make(in: root, name: "other")
+        let other = try await TLSMaterial.create(in: root, name: "other")
         let spec = try spec(dashboard, root: root, caPEM: try String(contentsOfFile: other.caCert, encoding: .utf8))
         let result = try await provision(["apply", spec, "--root", root.path, "--registration-deadline", "5"])
         #expect(result.status == 75)
@@ -154,9 +154,9 @@ import TestSupport
     @Test func specFetchedByURLIsSavedPrivatelyAndUsedWhenTheServerIsGone() async throws {
         let root = try TemporaryDirectory("spec-url")
         // First a dashboard to learn its CA, then one serving the spec that names it.
-        let first = try Dashboard(mode: "created")
+        let first = try await Dashboard(mode: "created")
         let specPath = try spec(first, root: root, tokenInFile: false)
-        let server = try Dashboard(mode: "created", specFile: specPath)
+        let server = try await Dashboard(mode: "created", specFile: specPath)
         try FileManager.default.copyItem(atPath: first.tls.caCert, toPath: root.file("first-ca.pem"))
         let url = "https://127.0.0.1:\(server.server.port)/sites/store-0042/site_spec.json"
         let result = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
@@ -179,8 +179,8 @@ import TestSupport
         #expect(plain.status == 64)
         #expect(plain.stderr.contains("fetch it over https"))
         let root = try TemporaryDirectory("spec-url-ca")
-        let first = try Dashboard(mode: "created")
-        let server = try Dashboard(mode: "created", specFile: try spec(first, root: root))
+        let first = try await Dashboard(mode: "created")
+        let server = try await Dashboard(mode: "created", specFile: try spec(first, root: root))
         // No --spec-ca-file: the system CAs do not know the test CA.
         let result = try await provision(["apply", "https://127.0.0.1:\(server.server.port)/s.json?token=abc", "--root", root.path, "--skip-registration"])
         #expect(result.status == 69)

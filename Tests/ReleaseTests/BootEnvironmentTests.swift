@@ -6,7 +6,7 @@ import TestSupport
 /// The GRUB environment block, written by us and read back by the real `grub-editenv`, and
 /// the other way round; and the A/B selection rules as a table.
 @Suite struct BootEnvironmentTests {
-    @Test func ourBlockIsWhatGrubEditenvReads() throws {
+    @Test func ourBlockIsWhatGrubEditenvReads() async throws {
         let directory = try TemporaryDirectory("grubenv")
         var selection = BootSelection()
         selection.recordImage("2026.11.1", in: .a)
@@ -19,22 +19,22 @@ import TestSupport
         #expect(bytes.count == 1024)
         let path = directory.file("grubenv")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let listed = try ProcessSupport.check("grub-editenv", [path, "list"])
+        let listed = try await ProcessSupport.checkDetached("grub-editenv", [path, "list"])
         #expect(listed == "ORDER=B A\nA_OK=1\nA_TRIES=0\nA_VERSION=2026.11.1\nB_OK=0\nB_TRIES=3\nB_VERSION=2026.12.1\n")
     }
 
-    @Test func aBlockFromGrubEditenvKeepsItsOtherVariables() throws {
+    @Test func aBlockFromGrubEditenvKeepsItsOtherVariables() async throws {
         let directory = try TemporaryDirectory("grubenv")
         let path = directory.file("grubenv")
-        try ProcessSupport.check("grub-editenv", [path, "create"])
-        try ProcessSupport.check("grub-editenv", [path, "set", "saved_entry=gnulinux-advanced", "A_TRIES=2", "ORDER=B A"])
+        try await ProcessSupport.checkDetached("grub-editenv", [path, "create"])
+        try await ProcessSupport.checkDetached("grub-editenv", [path, "set", "saved_entry=gnulinux-advanced", "A_TRIES=2", "ORDER=B A"])
         var environment = try BootEnvironment(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         var selection = try BootSelection(environment)
         #expect(selection.order == [.b, .a] && selection[.a].tries == 2)
         selection.commit(.a)
         selection.apply(to: &environment)
         try Data(try environment.rendered()).write(to: URL(fileURLWithPath: path))
-        let listed = try ProcessSupport.check("grub-editenv", [path, "list"])
+        let listed = try await ProcessSupport.checkDetached("grub-editenv", [path, "list"])
         #expect(listed.hasPrefix("saved_entry=gnulinux-advanced\n"), "a variable we do not own is kept: \(listed)")
         #expect(listed.contains("ORDER=A B\n") && listed.contains("A_OK=1\n") && listed.contains("A_TRIES=0\n"))
     }

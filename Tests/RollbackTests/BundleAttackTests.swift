@@ -41,7 +41,7 @@ import TestSupport
     @Test(arguments: cases.map(\.name))
     func hostileArchiveIsRefusedAndNothingIsWritten(name: String) async throws {
         let attack = try #require(Self.cases.first { $0.name == name })
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         let path = try await archive(box, name, attack.members)
         let result = try await box.rollback(["install", path])
         #expect(result.status == 65, "\(result.stderr)")
@@ -77,7 +77,7 @@ import TestSupport
         ("del files['edge-test-2026.11.3/health-checks.json']", "health-checks.json is listed in SHA256SUMS but missing"),
     ])
     func tamperedBundleIsRefused(change: String, message: String) async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         let path = try await tampered(box, change)
         let result = try await box.rollback(["install", path])
         #expect(result.status == 65 && result.stderr.contains(message), "\(result.stderr)")
@@ -85,7 +85,7 @@ import TestSupport
     }
 
     @Test func theSameVersionFromADifferentBundleIsRefused() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.install("2026.11.1")
         var other = box.factory
         other.services = 3
@@ -96,7 +96,7 @@ import TestSupport
     }
 
     @Test func aMissingBundleIsAUsageError() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         let result = try await box.rollback(["install", box.directory.file("nope.tar.gz")])
         #expect(result.status == 64 && result.stderr.contains("no such bundle"))
     }

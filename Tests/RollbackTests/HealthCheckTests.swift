@@ -12,7 +12,7 @@ import Glibc
     func box(checks: [String]) async throws -> RollbackBox {
         var factory = ReleaseFactory()
         factory.healthChecks = checks
-        let box = try RollbackBox(factory)
+        let box = try await RollbackBox(factory)
         try await box.install("2026.11.1")
         try await box.expectSuccess(["activate", "2026.11.1"])
         try await box.install("2026.11.2", osVersion: "2026.11.1")
@@ -22,7 +22,7 @@ import Glibc
 
     /// An HTTP server on a free loopback port that answers every GET with the status in
     /// `statusFile` (re-read per request).
-    func httpServer(_ directory: TemporaryDirectory, status: Int) throws -> (ServerProcess, Int, String) {
+    func httpServer(_ directory: TemporaryDirectory, status: Int) async throws -> (ServerProcess, Int, String) {
         let statusFile = try directory.write("http-status", "\(status)")
         let script = """
             import http.server, sys
@@ -33,13 +33,13 @@ import Glibc
                 def log_message(self, *args): pass
             http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
             """
-        let server = try ServerProcess("python3", logPath: directory.file("http.log")) { port in ["-c", script, "\(port)", statusFile] }
+        let server = try await ServerProcess.start("python3", logPath: directory.file("http.log")) { port in ["-c", script, "\(port)", statusFile] }
         return (server, server.port, statusFile)
     }
 
     @Test func httpCheckPassesOnTheExpectedStatusAndRollsBackOnAnother() async throws {
         let scratch = try TemporaryDirectory("http")
-        let (server, port, statusFile) = try httpServer(scratch, status: 204)
+        let (server, port, statusFile) = try await httpServer(scratch, status: 204)
         defer { server.stop() }
         let box = try await box(checks: ["{name: api, service: svc0, http: {url: \"http://127.0.0.1:\(port)/healthz\", expect_status: 204}, retries: 1, interval_seconds: 1, timeout_seconds: 2}"])
         try await box.expectSuccess(["check"])

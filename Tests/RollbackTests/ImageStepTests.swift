@@ -7,7 +7,7 @@ import TestSupport
 /// enables units offline) against a directory standing in for the image's root.
 @Suite struct ImageStepTests {
     @Test func theImageCarriesItsReleaseCommittedOnSlotA() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         let bundle = try await box.factory.bundle("2026.11.1", in: box.directory)
         try box.seed(box.factory.images("2026.11.1"))
         // Staging as the Packer template uploads it.
@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func withoutTheRollbackToolTheStepFailsClearly() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         let templates = ReleaseFactory.repository.appendingPathComponent("templates")
         let result = try await ProcessSupport.runDetached("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: [
             "PATH": "/usr/bin:/bin", "IMAGE_NAME": "edge-test", "IMAGE_VERSION": "2026.11.1", "IMAGESMITH_ROOT": box.root,

@@ -83,14 +83,14 @@ final class RollbackBox: @unchecked Sendable {
     var state: String { "\(root)/var/lib/edge-rollback" }
     var factory: ReleaseFactory
 
-    init(_ factory: ReleaseFactory = ReleaseFactory(), booted: String = "A") throws {
+    init(_ factory: ReleaseFactory = ReleaseFactory(), booted: String = "A") async throws {
         directory = try TemporaryDirectory("rollback")
         self.factory = factory
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixtures.path("fake_docker.py"), toPath: "\(bin)/docker")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(bin)/docker")
         try FileManager.default.createDirectory(atPath: "\(root)/boot/grub", withIntermediateDirectories: true)
-        try ProcessSupport.check("grub-editenv", [grubenv, "create"])  // once, short
+        try await ProcessSupport.checkDetached("grub-editenv", [grubenv, "create"])  // once, short
         try directory.write("root/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=LABEL=root-\(booted) ro edge.slot=\(booted)\n")
         try writeDocker(["images": [String: Any](), "tags": [String: Any](), "log": [Any]()])
     }

@@ -25,7 +25,7 @@ import TestSupport
     /// after each kill, runs `rerun` and compares with the uninterrupted outcome.
     func killAtEveryPoint(prepare: (RollbackBox) async throws -> Void, arguments: [String], rerun: [String]? = nil,
                           environment: [String: String] = [:], expectedStatus: Int32 = 0, acceptedRerun: Set<Int32> = []) async throws {
-        let reference = try RollbackBox()
+        let reference = try await RollbackBox()
         try await prepare(reference)
         let clean = try await reference.rollback(arguments, environment: environment)
         #expect(clean.status == expectedStatus, "uninterrupted run: \(clean.stderr)")
@@ -34,7 +34,7 @@ import TestSupport
 
         var point = 1
         while point < 40 {
-            let box = try RollbackBox()
+            let box = try await RollbackBox()
             try await prepare(box)
             var crashing = environment
             crashing["ROLLBACK_CRASH_AT"] = "\(point)"
@@ -79,7 +79,7 @@ import TestSupport
     @Test func aKilledActivateIsFinishedByWhateverRunsNext() async throws {
         // The technician does not retype the same command: `status` explains, `rollback to
         // previous` first finishes the interrupted activation, then swaps back from it.
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         let killed = try await box.rollback(["activate", "2026.11.2"], environment: ["ROLLBACK_CRASH_AT": "3"])
         #expect(killed.stderr.contains("test crash at point 3"))
@@ -93,10 +93,10 @@ import TestSupport
     }
 
     @Test func installKilledAnywhereLeavesNoHalfRelease() async throws {
-        let reference = try RollbackBox()
+        let reference = try await RollbackBox()
         try await reference.install("2026.11.1")
         for point in 1...2 {
-            let box = try RollbackBox()
+            let box = try await RollbackBox()
             try box.seed(box.factory.images("2026.11.1"))
             let bundle = try await box.factory.bundle("2026.11.1", in: box.directory)
             let killed = try await box.rollback(["install", bundle], environment: ["ROLLBACK_CRASH_AT": "\(point)"])
@@ -114,12 +114,12 @@ import TestSupport
 
     @Test func externalKillsAtRandomMomentsConverge() async throws {
         // SIGKILL from outside lands anywhere, also inside writes and inside docker calls.
-        let reference = try RollbackBox()
+        let reference = try await RollbackBox()
         try await reference.twoReleases()
         try await reference.expectSuccess(["activate", "2026.11.2"])
         let expected = try await outcome(reference)
         for round in 0..<6 {
-            let box = try RollbackBox()
+            let box = try await RollbackBox()
             try await box.twoReleases()
             let delay = 0.02 + Double(round) * 0.04
             let command = "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path) activate 2026.11.2 --root \(box.root) & pid=$!; sleep \(delay); kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0"

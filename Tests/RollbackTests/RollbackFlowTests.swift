@@ -6,7 +6,7 @@ import TestSupport
 /// `grub-editenv` reading the boot block back, and the fake `docker` (see RollbackBox).
 @Suite struct RollbackFlowTests {
     @Test func firstActivationCommitsAndStartsServicesByDigest() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.install("2026.11.1")
         #expect(box.pointer("current") == nil)
         #expect(try await box.grub()["A_VERSION"] == "2026.11.1", "a fresh box records the running slot's OS")
@@ -24,7 +24,7 @@ import TestSupport
     }
 
     @Test func activateOntoANewOSSlotStartsATrialThatACheckAndCommitEnd() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         #expect(box.pointer("current") == "2026.11.2" && box.pointer("previous") == "2026.11.1")
@@ -51,7 +51,7 @@ import TestSupport
     }
 
     @Test func plannedRebootsDuringTheTrialAreNotFailures() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -66,7 +66,7 @@ import TestSupport
     }
 
     @Test func aFailedCheckInsideTheTrialWindowRollsBackAndMarksTheReleaseBad() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -90,7 +90,7 @@ import TestSupport
     }
 
     @Test func anAutomaticRollbackToTheOtherSlotAsksForTheReboot() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -108,7 +108,7 @@ import TestSupport
     }
 
     @Test func aFailedCheckAfterTheTrialWindowIsReportedNotActedOn() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2", "--trial-window", "0"])
         try await box.reboot()
@@ -122,7 +122,7 @@ import TestSupport
     }
 
     @Test func grubFallingBackFromTheTrialSlotRollsTheServicesBackToo() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2", "--boot-attempts", "2"])
         // Slot B never comes up far enough to run a check: two boots use up its tries, the
@@ -140,7 +140,7 @@ import TestSupport
     }
 
     @Test func noPreviousToFallBackToLeavesTheBoxWhereItIsAndSaysSo() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -157,7 +157,7 @@ import TestSupport
     }
 
     @Test func rollbackRefusesWhenAPreviousImageIsMissingAndChangesNothing() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         let missing = box.factory.images("2026.11.1")[1].reference
@@ -179,7 +179,7 @@ import TestSupport
     }
 
     @Test func dockerDownIsAServiceErrorAndChangesNothing() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         let before = try box.snapshot()
@@ -198,7 +198,7 @@ import TestSupport
     }
 
     @Test func aHungDockerDaemonIsAFailedCheckNotAHungRollback() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -211,7 +211,7 @@ import TestSupport
     }
 
     @Test func rollbackRefusesAnImageForTheWrongPlatform() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         let image = box.factory.images("2026.11.1")[0].reference
@@ -222,7 +222,7 @@ import TestSupport
     }
 
     @Test func rollbackRefusesATamperedBundle() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try box.directory.write("root/var/lib/edge-rollback/releases/2026.11.1/bundle/docker-compose.pinned.yml", "services: {}\n")
@@ -232,7 +232,7 @@ import TestSupport
     }
 
     @Test func manualRollbackSwapsEverythingAndDryRunShowsThePlan() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         let before = try box.snapshot()
@@ -251,7 +251,7 @@ import TestSupport
     }
 
     @Test func containerOnlyReleasesShareTheOSSlotAndLeaveTheBootBlockAlone() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.install("2026.11.1")
         try await box.expectSuccess(["activate", "2026.11.1"])
         let grubBefore = try await box.grub()
@@ -265,7 +265,7 @@ import TestSupport
     }
 
     @Test func installRefusesToOverwriteTheRunningSlotAndNeedsToKnowWhereTheOSIs() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.install("2026.11.1")
         try await box.expectSuccess(["activate", "2026.11.1"])
         let bundle = try await box.factory.bundle("2026.11.2", in: box.directory)
@@ -280,7 +280,7 @@ import TestSupport
     }
 
     @Test func statusAndListAsJSON() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         let status = try await box.rollback(["status", "--json"])

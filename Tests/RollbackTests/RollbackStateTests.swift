@@ -7,7 +7,7 @@ import TestSupport
 /// damaged or hand-edited state explained (never a crash) with a way out.
 @Suite struct RollbackStateTests {
     @Test func aSecondRollbackWaitsItsTurn() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         guard case .acquired(let lock) = try FileLock.acquire("\(box.state)/lock") else {
             Issue.record("could not take the lock in the test")
@@ -25,7 +25,7 @@ import TestSupport
         var factory = ReleaseFactory()
         factory.services = 3
         factory.unchanged = 1   // svc0 has one digest in every release
-        let box = try RollbackBox(factory)
+        let box = try await RollbackBox(factory)
         try await box.install("2026.11.1")
         try await box.expectSuccess(["activate", "2026.11.1"])
         try await box.install("2026.11.2", slot: "B")
@@ -59,7 +59,7 @@ import TestSupport
     }
 
     @Test func damagedStateIsExplainedAndRepairable() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
 
@@ -94,7 +94,7 @@ import TestSupport
     }
 
     @Test func repairRealignsBootAndServicesWithCurrent() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         try await box.twoReleases()
         try await box.expectSuccess(["activate", "2026.11.2"])
         try await box.reboot()
@@ -138,7 +138,7 @@ import TestSupport
     }
 
     @Test func usageErrors() async throws {
-        let box = try RollbackBox()
+        let box = try await RollbackBox()
         #expect(try await box.rollback(["to", "previous"]).stderr.contains("no release is active"))
         #expect(try await box.rollback(["activate", "2026.12.1"]).status == 64)
         #expect(try await box.rollback(["install", "x.tar.gz", "--os-slot", "C"]).status == 64)

@@ -238,3 +238,13 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 }
+
+extension ServerProcess {
+    /// `init(_:logPath:readyTimeout:host:arguments:)` on a GCD thread, for async tests.
+    public static func start(_ executable: String, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1",
+                             arguments: @escaping @Sendable (Int) throws -> [String]) async throws -> ServerProcess {
+        try await ProcessSupport.detached {
+            try ServerProcess(executable, logPath: logPath, readyTimeout: readyTimeout, host: host, arguments: arguments)
+        }
+    }
+}

@@ -153,3 +153,38 @@ enum JSONLines {
         }
     }
 }
+
+// Async starts: a server's start polls until it listens (and TLS material runs openssl), so
+// async tests start servers on a GCD thread, never holding one of the cooperative pool's
+// threads (2 on these machines) while other tests' in-process work waits for it.
+
+extension RegistryServer {
+    public static func start(storage: String, auth: Auth = .none, tls: TLSMaterial? = nil) async throws -> RegistryServer {
+        try await ProcessSupport.detached { try RegistryServer(storage: storage, auth: auth, tls: tls) }
+    }
+}
+
+extension TokenServer {
+    public static func start(user: String? = nil, password: String? = nil, refreshToken: String? = nil, field: String = "token", emptyFirst: Int = 0) async throws -> TokenServer {
+        try await ProcessSupport.detached {
+            try TokenServer(user: user, password: password, refreshToken: refreshToken, field: field, emptyFirst: emptyFirst)
+        }
+    }
+}
+
+extension FaultProxy {
+    public static func start(upstream: RegistryServer, mode: String, extra: [String] = []) async throws -> FaultProxy {
+        try await ProcessSupport.detached { try FaultProxy(upstream: upstream, mode: mode, extra: extra) }
+    }
+
+    public static func start(upstream: String, mode: String, extra: [String] = []) async throws -> FaultProxy {
+        try await ProcessSupport.detached { try FaultProxy(upstream: upstream, mode: mode, extra: extra) }
+    }
+}
+
+extension TLSMaterial {
+    /// `make` (openssl) on a GCD thread, for async tests.
+    public static func create(in directory: TemporaryDirectory, name: String = "ca", ipAddresses: [String] = ["127.0.0.1"]) async throws -> TLSMaterial {
+        try await ProcessSupport.detached { try TLSMaterial.make(in: directory, name: name, ipAddresses: ipAddresses) }
+    }
+}
