@@ -5,19 +5,29 @@ import CCurl
 /// connection reuse. Used by one transfer at a time (the pool guarantees it).
 final class CurlEasyHandle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
-    var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// libcurl writes a transfer's error text here (CURLOPT_ERRORBUFFER): memory that stays
+    /// put for the handle's life, since a transfer on the multi loop outlives any closure.
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    static let errorBufferSize = Int(CURL_ERROR_SIZE) + 1
 
     init() throws(TransportFailure) {
         CurlGlobal.ensureInitialized()
         guard let raw = curl_easy_init() else { throw TransportFailure.setup("curl_easy_init returned NULL") }
         self.raw = raw
+        errorBuffer = .allocate(capacity: Self.errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: Self.errorBufferSize)
     }
 
-    deinit { curl_easy_cleanup(raw) }
+    deinit {
+        curl_easy_cleanup(raw)
+        errorBuffer.deallocate()
+    }
 
-    func reset() {
+    /// Back to defaults for the next transfer; live connections stay in the cache.
+    func reset() throws(TransportFailure) {
         curl_easy_reset(raw)
-        for index in errorBuffer.indices { errorBuffer[index] = 0 }
+        errorBuffer.update(repeating: 0, count: Self.errorBufferSize)
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(TransportFailure) {
@@ -48,9 +58,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         return value
     }
 
-    var lastErrorText: String {
-        String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    var lastErrorText: String { String(cString: errorBuffer) }
 }
 
 /// Owner of a `curl_slist` (request headers), freed in `deinit`.

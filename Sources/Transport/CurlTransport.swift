@@ -7,7 +7,8 @@ import Logging
 
 /// `HTTPTransport` over libcurl: TLS peer and host verification always on (system CAs or the
 /// given CA bundle), no redirects followed (the core decides), http/https only, handles
-/// pooled for connection reuse. Blocking transfers run on a concurrent dispatch queue.
+/// pooled; every transfer runs on one libcurl multi loop (`CurlMultiLoop`), which shares one
+/// connection cache and needs no blocked thread per request.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let caFile: String?
     public let userAgent: String
@@ -19,7 +20,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     private let lock = Lock()
     private var idle: [CurlEasyHandle] = []
-    private let queue = DispatchQueue(label: "imagesmith.curl", attributes: .concurrent)
+    /// Made with the first request (a transport that sends nothing starts no thread).
+    private var loop: CurlMultiLoop?
 
     public init(caFile: String? = nil, userAgent: String = "imagesmith/\(ToolchainVersion.current)", maxBodyBytes: Int = 32 << 20,
                 resolve: [String] = [], logger: Logger = Logger(label: "imagesmith.transport")) {
@@ -30,13 +32,33 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         self.logger = logger
     }
 
+    deinit { loop?.stop() }
+
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let handle = try checkout()
         defer { checkin(handle) }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.perform(request, on: handle) })
+        let transfer = try prepare(request, on: handle)
+        let loop = try multiLoop()
+        let code: CURLcode = await withCheckedContinuation { continuation in
+            loop.submit(CurlMultiLoop.Job(handle: handle, state: transfer) { continuation.resume(returning: $0) })
+        }
+        return try finish(request, on: handle, transfer: transfer, code: code)
+    }
+
+    private func multiLoop() throws -> CurlMultiLoop {
+        let result = lock.withLock { () -> Result<CurlMultiLoop, TransportFailure> in
+            if let loop { return .success(loop) }
+            do throws(TransportFailure) {
+                let made = try CurlMultiLoop()
+                loop = made
+                return .success(made)
+            } catch {
+                return .failure(error)
             }
+        }
+        switch result {
+        case .success(let loop): return loop
+        case .failure(let failure): throw TransportError(.other, failure.description)
         }
     }
 
@@ -50,16 +72,28 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         lock.withLock { idle.append(handle) }
     }
 
-    func perform(_ request: HTTPRequest, on handle: CurlEasyHandle) throws -> HTTPResponse {
-        handle.reset()
-        let accumulator = ResponseAccumulator(limit: maxBodyBytes)
-        let context = Unmanaged.passUnretained(accumulator).toOpaque()
-        let headerLines = request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]
-        let headers = CurlStringList(headerLines)
-        let resolveList = CurlStringList(resolve)
+    /// What one transfer needs alive until it is done: its response, its header lists.
+    final class Transfer {
+        let accumulator: ResponseAccumulator
+        let headers: CurlStringList
+        let resolveList: CurlStringList
+
+        init(accumulator: ResponseAccumulator, headers: CurlStringList, resolveList: CurlStringList) {
+            self.accumulator = accumulator
+            self.headers = headers
+            self.resolveList = resolveList
+        }
+    }
+
+    /// Sets every option of one transfer on `handle` (quick: no I/O).
+    func prepare(_ request: HTTPRequest, on handle: CurlEasyHandle) throws -> Transfer {
+        let transfer = Transfer(accumulator: ResponseAccumulator(limit: maxBodyBytes),
+                                headers: CurlStringList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]),
+                                resolveList: CurlStringList(resolve))
+        let context = Unmanaged.passUnretained(transfer.accumulator).toOpaque()
         let timeoutMs = max(1, Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000))
-        var body = request.body ?? []
         do {
+            try handle.reset()
             try handle.set(CURLOPT_URL, request.url.absoluteString)
             try handle.set(CURLOPT_NOSIGNAL, 1)
             try handle.set(CURLOPT_FOLLOWLOCATION, 0)
@@ -70,8 +104,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             try handle.set(CURLOPT_TIMEOUT_MS, timeoutMs)
             try handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 15_000))
             try handle.set(CURLOPT_USERAGENT, userAgent)
-            try handle.set(CURLOPT_HTTPHEADER, list: headers)
-            if !resolve.isEmpty { try handle.set(CURLOPT_RESOLVE, list: resolveList) }
+            try handle.set(CURLOPT_HTTPHEADER, list: transfer.headers)
+            if !resolve.isEmpty { try handle.set(CURLOPT_RESOLVE, list: transfer.resolveList) }
             try handle.set(CURLOPT_WRITEFUNCTION, callback: curlWriteBody)
             try handle.set(CURLOPT_WRITEDATA, pointer: context)
             try handle.set(CURLOPT_HEADERFUNCTION, callback: curlWriteHeader)
@@ -82,25 +116,24 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             case .get:
                 try handle.set(CURLOPT_HTTPGET, 1)
             case .post:
+                // libcurl copies the body (COPYPOSTFIELDS): nothing of ours must outlive the call.
+                let body = request.body ?? []
                 try handle.set(CURLOPT_POST, 1)
                 try handle.set(CURLOPT_POSTFIELDSIZE, body.count)
+                let code = body.withUnsafeBytes { bytes in
+                    edge_curl_setopt_pointer(handle.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(handle.errorBuffer)))
+                }
+                try CurlCode.check(code, "setting the request body")
             }
         } catch {
             throw TransportError(.other, "\(error)")
         }
-        let code: CURLcode = body.withUnsafeMutableBytes { bytes in
-            if request.method == .post {
-                _ = edge_curl_setopt_pointer(handle.raw, CURLOPT_POSTFIELDS, bytes.baseAddress)
-            }
-            return handle.errorBuffer.withUnsafeMutableBytes { buffer in
-                // The error buffer must stay put for the whole transfer.
-                _ = edge_curl_setopt_pointer(handle.raw, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-                return curl_easy_perform(handle.raw)
-            }
-        }
-        withExtendedLifetime(headers) {}
-        withExtendedLifetime(resolveList) {}
-        withExtendedLifetime(accumulator) {}
+        return transfer
+    }
+
+    /// The response of a finished transfer, or why there is none.
+    func finish(_ request: HTTPRequest, on handle: CurlEasyHandle, transfer: Transfer, code: CURLcode) throws -> HTTPResponse {
+        let accumulator = transfer.accumulator
         if accumulator.overflowed {
             throw TransportError(.protocolError, "the answer from \(request.url.host ?? "the server") is larger than \(maxBodyBytes) bytes")
         }
