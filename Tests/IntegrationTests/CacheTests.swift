@@ -22,6 +22,23 @@ import TestSupport
         #expect(warmRequests.allSatisfy { $0["method"] as? String == "HEAD" })
     }
 
+    /// One run asks for each verified digest once: the tag's manifest asked for again by its
+    /// digest, and the image config both need, come from what the run already verified.
+    @Test func aDigestVerifiedInThisRunIsNotFetchedAgain() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "pass")
+        let byTag = "\(proxy.host)/\(seed.single.repository):v1"
+        let byDigest = "\(proxy.host)/\(seed.single.repository)@\(seed.single.digest)"
+        // One at a time, so the second reference starts after the first was verified.
+        let run = await resolve([byTag, byDigest], platform: "linux/amd64", json: true, insecure: [proxy.host], jobs: 1)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.json.map { $0["digest"] as? String } == [seed.single.digest, seed.single.digest])
+        let paths = proxy.requests().compactMap { $0["path"] as? String }
+        #expect(paths.filter { $0.contains("/manifests/") }.count == 1, "\(paths)")
+        #expect(paths.filter { $0.contains("/blobs/") }.count == 1, "the config is fetched once: \(paths)")
+    }
+
     @Test func pinnedDigestAlreadySeenNeedsNoNetwork() async throws {
         let seed = try await SeededImages.shared()
         let registry = try await RegistryServer.start(storage: seed.storage)

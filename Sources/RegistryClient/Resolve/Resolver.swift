@@ -35,6 +35,7 @@ public struct Resolver: Sendable {
     let session: RegistrySession
     let digester: any ContentDigester
     let store: any ManifestStore
+    let verified = VerifiedContent()
     let logger: Logger
 
     public init(transport: any HTTPTransport, digester: any ContentDigester, credentials: any CredentialProvider = NoCredentials(), store: any ManifestStore = NoManifestStore(), configuration: ResolverConfiguration = ResolverConfiguration(), tokens: TokenCache = TokenCache(), logger: Logger = Logger(label: "imagesmith.resolver")) {
@@ -132,10 +133,14 @@ public struct Resolver: Sendable {
     /// local store is used instead of the network.
     func fetchManifest(_ registry: Registry, _ repository: Repository, reference: String, expected: Digest?) async throws(RegistryError) -> FetchedManifest {
         let url = "\(session.baseURL(registry))/v2/\(repository.path)/manifests/\(reference)"
+        if let expected, let known = verified.manifest(expected) {
+            return FetchedManifest(digest: expected, mediaType: known.mediaType, body: known.body, document: known.document, url: url)
+        }
         if let expected, let cached = store.load(expected) {
             if (try? hash(cached.bytes, expected.algorithm)) == expected,
                let document = try? validateManifest(cached.bytes, contentType: cached.mediaType, url: url) {
                 logger.debug("manifest from the local store", metadata: ["digest": "\(expected)"])
+                verified.remember(expected, manifest: .init(mediaType: cached.mediaType, body: cached.bytes, document: document))
                 return FetchedManifest(digest: expected, mediaType: cached.mediaType, body: cached.bytes, document: document, url: url)
             }
             logger.notice("dropping a damaged cache entry", metadata: ["digest": "\(expected)"])
@@ -161,6 +166,7 @@ public struct Resolver: Sendable {
         let document = try validateManifest(response.body, contentType: contentType, url: url)
         let digest = expected ?? computed
         store.store(digest, mediaType: contentType, bytes: response.body)
+        verified.remember(digest, manifest: .init(mediaType: contentType, body: response.body, document: document))
         return FetchedManifest(digest: digest, mediaType: contentType, body: response.body, document: document, url: url)
     }
 
@@ -193,8 +199,12 @@ public struct Resolver: Sendable {
     /// A blob by digest (an image config), hash-verified, from the local store when possible.
     func fetchBlob(_ registry: Registry, _ repository: Repository, descriptor: Descriptor) async throws(RegistryError) -> [UInt8] {
         let digest = descriptor.digest
+        if let known = verified.blob(digest) { return known }
         if let cached = store.load(digest) {
-            if (try? hash(cached.bytes, digest.algorithm)) == digest { return cached.bytes }
+            if (try? hash(cached.bytes, digest.algorithm)) == digest {
+                verified.remember(digest, blob: cached.bytes)
+                return cached.bytes
+            }
             store.remove(digest)
         }
         let (response, url) = try await session.registryRequest(.get, registry: registry, repository: repository, path: "blobs/\(digest)", accept: nil)
@@ -204,6 +214,7 @@ public struct Resolver: Sendable {
             throw RegistryError.digestMismatch(url: url, claimed: digest, computed: computed)
         }
         store.store(digest, mediaType: descriptor.mediaType ?? "application/octet-stream", bytes: response.body)
+        verified.remember(digest, blob: response.body)
         return response.body
     }
 
