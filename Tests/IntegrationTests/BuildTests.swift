@@ -22,7 +22,7 @@ import TestSupport
         let seed = try await SeededImages.shared()
         let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
-        let run = await fixture.run({ $0.imageVersion = "2026.11.4" }, insecure: [registry.host])
+        let run = await fixture.run({ $0.request.imageVersion = "2026.11.4" }, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
 
         let lock = try fixture.lock()
@@ -59,7 +59,7 @@ import TestSupport
         let seed = try await SeededImages.shared()
         let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
-        let run = await fixture.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host])
+        let run = await fixture.run({ $0.request.imageVersion = "2026.11.1" }, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         let bundle = Array(try fixture.read("edge-test-2026.11.1.tar.gz"))
         let entries = try TarReader(bytes: bundle).entries()
@@ -82,16 +82,16 @@ import TestSupport
         let seed = try await SeededImages.shared()
         let registry = try await RegistryServer.start(storage: seed.storage)
         let fixture = try BuildFixture(containers: containers(registry, seed))
-        #expect(await fixture.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host]).code == 0)
+        #expect(await fixture.run({ $0.request.imageVersion = "2026.11.1" }, insecure: [registry.host]).code == 0)
         let second = try BuildFixture(containers: containers(registry, seed))
         try FileManager.default.removeItem(atPath: second.definitionPath)
         try FileManager.default.copyItem(atPath: fixture.definitionPath, toPath: second.definitionPath)
-        #expect(await second.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host]).code == 0)
+        #expect(await second.run({ $0.request.imageVersion = "2026.11.1" }, insecure: [registry.host]).code == 0)
         let offline = try BuildFixture(containers: containers(registry, seed))
         try FileManager.default.removeItem(atPath: offline.definitionPath)
         try FileManager.default.copyItem(atPath: fixture.definitionPath, toPath: offline.definitionPath)
         registry.stop()
-        #expect(await offline.run({ $0.lockPath = "\(fixture.out)/edge-test.lock.json" }).code == 0, "offline needs no registry")
+        #expect(await offline.run({ $0.request.lockPath = "\(fixture.out)/edge-test.lock.json" }).code == 0, "offline needs no registry")
         let names = try FileManager.default.subpathsOfDirectory(atPath: fixture.out).sorted()
         #expect(names.contains("edge-test-2026.11.1.tar.gz") && names.contains("scripts/prepull.sh"))
         for other in [second, offline] {
@@ -149,7 +149,7 @@ import TestSupport
         let fixture = try BuildFixture(containers: containers(registry, seed, extra: fallback))
         try fixture.directory.write("builds/ingest/Dockerfile", "FROM scratch\nCOPY run /run\n")
         try fixture.directory.write("builds/ingest/run", "#!/bin/sh\n", mode: 0o755)
-        let run = await fixture.run({ $0.imageVersion = "2026.11.1" }, insecure: [registry.host])
+        let run = await fixture.run({ $0.request.imageVersion = "2026.11.1" }, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         let ingest = try #require(try fixture.lock().containers.first { $0.name == "ingest" })
         #expect(ingest.source == .build)
@@ -160,7 +160,7 @@ import TestSupport
 
         let strict = try BuildFixture(containers: containers(registry, seed, extra: fallback))
         try strict.directory.write("builds/ingest/Dockerfile", "FROM scratch\n")
-        let refused = await strict.run({ $0.prebuiltOnly = true }, insecure: [registry.host])
+        let refused = await strict.run({ $0.request.prebuiltOnly = true }, insecure: [registry.host])
         #expect(refused.code == 1)
         #expect(refused.stderr.contains("--prebuilt-only"))
         #expect(!FileManager.default.fileExists(atPath: strict.out))
@@ -188,12 +188,12 @@ import TestSupport
         let fixture = try BuildFixture(containers: containers(registry, seed))
         #expect(await fixture.run(insecure: [registry.host]).code == 0)
         let changed = try BuildFixture(containers: containers(registry, seed).replacingOccurrences(of: "linux/arm64", with: "linux/amd64"))
-        let run = await changed.run { $0.lockPath = "\(fixture.out)/edge-test.lock.json" }
+        let run = await changed.run { $0.request.lockPath = "\(fixture.out)/edge-test.lock.json" }
         #expect(run.code == 65)
         #expect(run.stderr.contains("container 'app' is locked for linux/arm64 but the definition says linux/amd64"))
         #expect(!FileManager.default.fileExists(atPath: changed.out))
         let none = try BuildFixture(containers: containers(registry, seed))
-        let missing = await none.run { $0.offline = true }
+        let missing = await none.run { $0.request.offline = true }
         #expect(missing.code == 66)
         #expect(missing.stderr.contains("no lock to build from offline"))
     }
@@ -220,7 +220,7 @@ import TestSupport
 
     @Test func withoutABoxPackageNothingIsWritten() async throws {
         let fixture = try BuildFixture(containers: Self.containers)
-        let run = await fixture.run { $0.boxPackagePath = nil }
+        let run = await fixture.run { $0.request.boxPackagePath = nil }
         #expect(run.code == 66)
         #expect(run.stderr.contains("no box package: the image must carry provision and rollback; give --box-package FILE"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fixture.out))
@@ -237,7 +237,7 @@ import TestSupport
         let fixture = try BuildFixture(containers: Self.containers)
         let deb = try BoxPackageFixture.make(name: name, version: version, architecture: architecture, in: fixture.directory.file("debs"),
                                              handmade: true)
-        let run = await fixture.run { $0.boxPackagePath = deb }
+        let run = await fixture.run { $0.request.boxPackagePath = deb }
         #expect(run.code == 65)
         #expect(run.stderr.contains("the box package \(deb): \(message)"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fixture.out))
@@ -246,7 +246,7 @@ import TestSupport
     @Test func aFileThatIsNoDebianPackageIsRefused() async throws {
         let fixture = try BuildFixture(containers: Self.containers)
         let fake = try fixture.directory.write("fake.deb", "!<arch>\nnot really\n")
-        let run = await fixture.run { $0.boxPackagePath = fake }
+        let run = await fixture.run { $0.request.boxPackagePath = fake }
         #expect(run.code == 65)
         #expect(run.stderr.contains("the box package \(fake) is not a readable Debian package"), "\(run.stderr)")
     }
