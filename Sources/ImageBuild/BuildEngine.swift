@@ -52,7 +52,7 @@ package struct BuildEngine: Sendable {
         let previousPath = "\(out)/\(lockName)"
         let previous = try readLock(previousPath)
         var lock: LockFile
-        if request.offline {
+        if request.isOffline {
             let path = request.lockPath ?? (files.exists(previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
             guard var found = try readLock(path) else {
                 throw .noInput(["no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)"])
@@ -125,13 +125,7 @@ package struct BuildEngine: Sendable {
     /// closed, keep-tag on request, build in the image when a pre-built tag is missing.
     func resolveLock(_ definition: ImageDefinition, version: String, definitionSHA256: String, previous: LockFile?) async throws(BuildError) -> LockFile {
         let resolver = try resolver()
-        var resolutions: [String: Resolution] = [:]
-        let pinned = definition.containers.filter(\.pin)
-        for platform in Set(pinned.map(\.platform)).sorted() {
-            let group = pinned.filter { $0.platform == platform }
-            let resolved = try await resolver.resolve(group.map(\.reference), platform: platform)
-            for container in group { resolutions[container.name] = resolved[container.reference] }
-        }
+        let resolutions = try await resolver.resolve(named: definition.containers.filter(\.pin).map { ($0.name, $0.reference, $0.platform) })
         let policy = PinningPolicy(prebuiltOnly: request.prebuiltOnly, keepUnresolvedTags: request.keepUnresolvedTags,
                                    timestamp: Timestamp.iso8601(request.now))
         switch policy.containers(for: definition, resolutions: resolutions, previous: previous) {

@@ -9,6 +9,8 @@ package struct BuildRequest: Sendable {
     /// Build from this lock (implies offline).
     package var lockPath: String?
     package var offline: Bool
+    /// Whether the lock is read instead of resolved: `--offline`, or a lock named.
+    package var isOffline: Bool { offline || lockPath != nil }
     package var imageVersion: String?
     package var prebuiltOnly: Bool
     package var keepUnresolvedTags: Bool
@@ -26,7 +28,7 @@ package struct BuildRequest: Sendable {
         self.definitionPath = definitionPath
         self.outDirectory = outDirectory
         self.lockPath = lockPath
-        self.offline = offline || lockPath != nil
+        self.offline = offline
         self.imageVersion = imageVersion
         self.prebuiltOnly = prebuiltOnly
         self.keepUnresolvedTags = keepUnresolvedTags

@@ -120,10 +120,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 let body = request.body ?? []
                 try handle.set(CURLOPT_POST, 1)
                 try handle.set(CURLOPT_POSTFIELDSIZE, body.count)
-                let code = body.withUnsafeBytes { bytes in
-                    edge_curl_setopt_pointer(handle.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(handle.errorBuffer)))
+                if body.isEmpty {
+                    try handle.set(CURLOPT_COPYPOSTFIELDS, "")
+                } else {
+                    let code = body.withUnsafeBytes { edge_curl_setopt_pointer(handle.raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }
+                    try CurlCode.check(code, "setting the request body")
                 }
-                try CurlCode.check(code, "setting the request body")
             }
         } catch {
             throw TransportError(.other, "\(error)")

@@ -7,3 +7,17 @@ import ImageReference
 package protocol ContainerResolving: Sendable {
     func resolve(_ references: [Reference], platform: Platform) async throws(BuildError) -> [Reference: Resolution]
 }
+
+extension ContainerResolving {
+    /// Resolves named containers, each for its own platform (one batch per platform);
+    /// a container the resolver gave no answer for is missing from the result.
+    package func resolve(named containers: [(name: String, reference: Reference, platform: Platform)]) async throws(BuildError) -> [String: Resolution] {
+        var resolutions: [String: Resolution] = [:]
+        for platform in Set(containers.map(\.platform)).sorted() {
+            let group = containers.filter { $0.platform == platform }
+            let resolved = try await resolve(group.map(\.reference), platform: platform)
+            for container in group { resolutions[container.name] = resolved[container.reference] }
+        }
+        return resolutions
+    }
+}

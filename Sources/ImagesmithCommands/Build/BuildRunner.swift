@@ -32,8 +32,6 @@ public struct BuildRunner: Sendable {
     static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
 
     public func run() async -> ExitStatus {
-        var request = self.request
-        request.offline = request.offline || request.lockPath != nil
         let (registry, environment, output) = (self.registry, self.environment, self.output)
         let engine = BuildEngine(request: request, files: LocalFileSystem(),
                                  resolver: { () throws(BuildError) in try RegistryContainerResolver.make(registry, environment: environment) },

@@ -35,22 +35,19 @@ public struct VerifyRunner: Sendable {
         catch { error.messages.forEach { output.writeErr("imagesmith: \($0)\n") }; return error.exitStatus }
 
         // Everything that names a registry tag is asked again, for its platform.
-        var references: [String: (Reference, Platform)] = [:]
+        var references: [(name: String, reference: Reference, platform: Platform)] = []
         var invalid: [String] = []
         for container in lock.containers where container.source != .tag {
-            do { references[container.name] = (try Reference(parsing: container.reference), try Platform(parsing: container.platform)) }
+            do { references.append((container.name, try Reference(parsing: container.reference), try Platform(parsing: container.platform))) }
             catch { invalid.append("\(lockPath): container '\(container.name)': \(error)") }
         }
         if !invalid.isEmpty {
             invalid.forEach { output.writeErr("imagesmith: \($0)\n") }
             return .dataError
         }
-        var results: [String: Resolution] = [:]
-        for platform in Set(references.values.map(\.1)).sorted() {
-            let group = references.filter { $0.value.1 == platform }
-            let resolved = await resolver.resolver.resolve(group.map(\.value.0), platform: platform)
-            for (name, value) in group { results[name] = resolved[value.0].map(RegistryContainerResolver.resolution) }
-        }
+        let results: [String: Resolution]
+        do { results = try await resolver.resolve(named: references) }
+        catch { error.messages.forEach { output.writeErr("imagesmith: \($0)\n") }; return error.exitStatus }
         let findings = DriftFinding.findings(lock, results: results)
 
         if json {
