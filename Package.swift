@@ -42,7 +42,7 @@ let package = Package(
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
         // The build's pinning rules and the offline lock check, pure (no registry client).
-        .target(name: "BuildPolicy", dependencies: ["ImageDefinition", "ImageReference", "Lock"]),
+        .target(name: "BuildPolicy", dependencies: ["Basics", "ImageDefinition", "ImageReference", "Lock"]),
         // The build's engine: read and check, resolve or read the lock, render, write (lock
         // last) over the file system, resolver and source-control seams.
         .target(name: "ImageBuild", dependencies: [

@@ -32,6 +32,22 @@ public enum Path {
         return base + (name.hasPrefix("/") ? name : "/" + name)
     }
 
+    /// Whether a relative link `target`, read from `directory` (relative to a tree's top, ""
+    /// for the top), names something inside the tree, lexically: an absolute target, or one
+    /// whose `..` steps climb above the top, does not.
+    public static func staysInside(_ target: String, from directory: String) -> Bool {
+        guard !target.hasPrefix("/"), !target.isEmpty else { return false }
+        var depth = 0
+        for component in (directory.split(separator: "/") + target.split(separator: "/")) {
+            switch component {
+            case ".": continue
+            case "..": depth -= 1; if depth < 0 { return false }
+            default: depth += 1
+            }
+        }
+        return true
+    }
+
     static func stripTrailingSlashes(_ path: String) -> String {
         var result = Substring(path)
         while result.count > 1, result.hasSuffix("/") { result = result.dropLast() }

@@ -10,19 +10,61 @@ extension BuildEngine {
     func checkReferencedFiles(_ definition: ImageDefinition, in directory: String) throws(BuildError) {
         let definitionPath = request.definitionPath
         var problems: [String] = []
-        if let compose = definition.compose, !files.exists("\(directory)/\(compose.file)") {
-            problems.append("\(definitionPath): /compose/file: \(compose.file) does not exist (looked in \(directory))")
+        if let compose = definition.compose {
+            if let link = firstLink(compose.file, under: directory) {
+                problems.append("\(definitionPath): /compose/file: \(compose.file) goes through the symbolic link \(link); files are read from the definition's directory only, without following links")
+            } else if files.kind("\(directory)/\(compose.file)") != .file {
+                problems.append("\(definitionPath): /compose/file: \(compose.file) does not exist or is not a file (looked in \(directory))")
+            }
         }
         for (index, container) in definition.containers.enumerated() {
             guard let build = container.build else { continue }
             let context = "\(directory)/\(build.context)"
-            if !files.isDirectory(context) {
+            if let link = firstLink(build.context, under: directory) {
+                problems.append("\(definitionPath): /containers/\(index)/build/context: \(build.context) goes through the symbolic link \(link); build contexts are read from the definition's directory only, without following links")
+            } else if files.kind(context) != .directory {
                 problems.append("\(definitionPath): /containers/\(index)/build/context: directory \(build.context) does not exist")
-            } else if !files.exists("\(context)/\(build.dockerfile)") {
+            } else if let link = firstLink(build.dockerfile, under: context) {
+                problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) goes through the symbolic link \(link)")
+            } else if files.kind("\(context)/\(build.dockerfile)") != .file {
                 problems.append("\(definitionPath): /containers/\(index)/build/dockerfile: \(build.context)/\(build.dockerfile) does not exist")
+            } else {
+                problems += escapingLinks(in: context, relative: "").map {
+                    "\(definitionPath): /containers/\(index)/build/context: \(build.context)/\($0.path) is a symbolic link to \($0.target.printable), outside the build context; a context's links must stay inside it"
+                }
             }
         }
         if !problems.isEmpty { throw .badData(problems) }
+    }
+
+    /// The first component of `relative` (under `root`) that is a symbolic link, as
+    /// `path -> target`; nil when there is none.
+    func firstLink(_ relative: String, under root: String) -> String? {
+        var path = root
+        for component in relative.split(separator: "/") where component != "." {
+            path += "/\(component)"
+            if files.kind(path) == .symlink { return "\(path) -> \((files.linkTarget(path) ?? "?").printable)" }
+        }
+        return nil
+    }
+
+    /// Symbolic links in the tree at `directory` whose target (read lexically from the link's
+    /// own directory) is absolute or climbs out of the tree; links are never followed, so a
+    /// `loop -> .` is one link, not a walk.
+    func escapingLinks(in directory: String, relative: String) -> [(path: String, target: String)] {
+        guard let names = try? files.list(relative.isEmpty ? directory : "\(directory)/\(relative)") else { return [] }
+        var found: [(String, String)] = []
+        for name in names.sorted() {
+            let path = relative.isEmpty ? name : "\(relative)/\(name)"
+            switch files.kind("\(directory)/\(path)") {
+            case .directory?: found += escapingLinks(in: directory, relative: path)
+            case .symlink?:
+                let target = files.linkTarget("\(directory)/\(path)") ?? "/"
+                if !Path.staysInside(target, from: relative) { found.append((path, target)) }
+            default: continue
+            }
+        }
+        return found
     }
 
     /// The shell steps, from --templates, else beside or above the definition, else the

@@ -29,16 +29,18 @@ extension BuildEngine {
         }
     }
 
-    /// Copies a build context: files (modes kept) and directories, in name order, following
-    /// symbolic links as `docker build` reads the context's files; anything else is left out.
+    /// Copies a build context: files (modes kept) and directories, in name order; a symbolic
+    /// link is copied as the same link (never followed: `checkContext` made sure each one
+    /// stays inside the context); anything else is left out.
     func copyTree(_ source: String, to destination: String) throws(HostIOError) {
         try files.makeDirectory(destination, mode: 0o755)
         for name in try files.list(source).sorted() {
             let from = "\(source)/\(name)", to = "\(destination)/\(name)"
-            if files.isDirectory(from) {
-                try copyTree(from, to: to)
-            } else if let bytes = files.contents(from) {
-                try files.write(bytes, to: to, mode: files.permissions(from) ?? 0o644)
+            switch files.kind(from) {
+            case .directory?: try copyTree(from, to: to)
+            case .symlink?: if let target = files.linkTarget(from) { try files.symlink(target, at: to) }
+            case .file?: if let bytes = files.contents(from) { try files.write(bytes, to: to, mode: files.permissions(from) ?? 0o644) }
+            case .other?, nil: continue
             }
         }
     }

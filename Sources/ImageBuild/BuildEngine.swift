@@ -57,9 +57,10 @@ package struct BuildEngine: Sendable {
             guard var found = try readLock(path) else {
                 throw .noInput(["no lock to build from offline: \(path) does not exist (give --lock FILE, or build once without --offline)"])
             }
-            let problems = LockCheck.problems(found, against: definition, path: path)
-            if !problems.isEmpty {
-                throw .badData(problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
+            switch LockCheck.trusted(found, for: definition, path: path, keepUnresolvedTags: request.keepUnresolvedTags) {
+            case .success(let checked): found = checked
+            case .failure(let refusal):
+                throw .badData(refusal.problems + ["the lock does not match the definition; run imagesmith build without --offline to pin again"])
             }
             if found.definitionSHA256 != definitionSHA256 {
                 note("note: \(definitionPath) changed since \(path) was made; its containers still match, so the lock is used as is")

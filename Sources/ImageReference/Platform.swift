@@ -18,7 +18,10 @@ public struct Platform: Hashable, Sendable, Comparable, CustomStringConvertible,
         guard parts.count == 2 || parts.count == 3 else {
             throw ReferenceError.invalidPlatform(text, reason: "it has \(parts.count) part\(parts.count == 1 ? "" : "s")")
         }
-        for part in parts where part.isEmpty || !part.utf8.allSatisfy({ Registry.isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }) {
+        // Components start with a letter or digit: `..` or `.x` would be a path step wherever a
+        // platform becomes part of a file name.
+        for part in parts where part.isEmpty || !Registry.isAlnum(part.utf8.first ?? 0)
+            || !part.utf8.allSatisfy({ Registry.isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }) {
             throw ReferenceError.invalidPlatform(text, reason: "'\(part)' is not a platform component")
         }
         self.init(os: parts[0], architecture: parts[1], variant: parts.count == 3 ? parts[2] : nil)

@@ -1,3 +1,5 @@
+import Basics
+
 /// Image versions `YYYY.MM.N`: N counts builds within a month, from 1.
 public struct ImageVersion: Sendable, Equatable, Comparable, CustomStringConvertible {
     public var year: Int
@@ -10,9 +12,13 @@ public struct ImageVersion: Sendable, Equatable, Comparable, CustomStringConvert
         self.build = build
     }
 
+    /// Only the canonical spelling: four ASCII digits, two, and a build number without sign or
+    /// leading zero, so that a version is always safe as a file name and a YAML scalar and
+    /// one version has one spelling (`2026.+1.1` and `2026.11.01` are refused).
     public init?(parsing text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, (1...6).contains(parts[2].count),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
               let year = Int(parts[0]), let month = Int(parts[1]), let build = Int(parts[2]),
               (1...12).contains(month), build >= 1, !parts[2].hasPrefix("0") else { return nil }
         self.init(year: year, month: month, build: build)

@@ -102,16 +102,19 @@ import Testing
         ])
         let problems = LockCheck.problems(lock, against: definition, path: "l.json")
         #expect(problems == [
-            "l.json is the lock of image 'other', not 'edge-test'",
-            "l.json: container 'app' is locked as registry.test/edge/app:9.9 but the definition says registry.test/edge/app:1.0",
-            "l.json: container 'app' is marked pinned but has no platform_digest",
-            "l.json has no entry for container 'db'",
-            "l.json has container 'extra' that the definition no longer has",
+            "l.json /image/name: the lock is of image 'other', not 'edge-test'",
+            "l.json /definition_sha256: '' is not a sha256 (64 lowercase hex digits)",
+            "l.json /containers/0/reference: container 'app' is locked as registry.test/edge/app:9.9 but the definition says registry.test/edge/app:1.0",
+            "l.json /containers/0/tag: container 'app' is locked with tag '9.9' but the definition names '1.0'",
+            "l.json /containers/0/platform_digest: container 'app' is marked pinned but has no platform_digest",
+            "l.json /containers: there is no entry for container 'db'",
+            "l.json /containers/1/name: container 'extra' is not in the definition",
         ])
-        let fitting = LockFile(image: .init(name: "edge-test", version: "2026.11.1"), definitionSHA256: "", containers: [
+        let fitting = LockFile(image: .init(name: "edge-test", version: "2026.11.1"), definitionSHA256: String(repeating: "d", count: 64), containers: [
             .init(name: "app", reference: "registry.test/edge/app:1.0", repository: "registry.test/edge/app", tag: "1.0", source: .pinned,
                   platform: "linux/amd64", digest: Self.digest, platformDigest: Self.child),
-            .init(name: "db", reference: "registry.test/edge/db:2", repository: "registry.test/edge/db", tag: "2", source: .tag, platform: "linux/arm64"),
+            .init(name: "db", reference: "registry.test/edge/db:2", repository: "registry.test/edge/db", tag: "2", source: .pinned,
+                  platform: "linux/arm64", digest: Self.digest, platformDigest: Self.child),
         ])
         #expect(LockCheck.problems(fitting, against: definition, path: "l.json").isEmpty)
     }

@@ -201,6 +201,132 @@ import TestSupport
         #expect(files.tree == before)
     }
 
+    /// Ways a lock on disk can be tampered with, each applied to the JSON of a good lock; every
+    /// one must refuse an offline build (exit 65) naming the field, and write nothing.
+    static let tamperings: [(name: String, edit: @Sendable (inout [String: Any]) -> Void, field: String)] = [
+        ("swapped repository", { lockContainer(&$0, "app") { $0["repository"] = "registry.example.net/evil/app" } }, "/repository"),
+        ("swapped tag", { lockContainer(&$0, "app") { $0["tag"] = "v2" } }, "/tag"),
+        ("swapped reference", { lockContainer(&$0, "app") { $0["reference"] = "registry.example.net/evil/app:v1" } }, "/reference"),
+        ("duplicate entry", { var list = $0["containers"] as! [[String: Any]]; list.append(list[0]); $0["containers"] = list }, "listed twice"),
+        ("unpinned by source tag", { lockContainer(&$0, "app") { $0["source"] = "tag" } }, "cannot unpin"),
+        ("kept on tag without keep-tag", { lockContainer(&$0, "app") { $0["source"] = "unresolved-tag" } }, "on_unresolved: fail"),
+        ("built without a context", { lockContainer(&$0, "app") { $0["source"] = "build"; $0["build_context"] = "../../etc" } }, "no build context"),
+        ("pinned stateful service", { lockContainer(&$0, "db") { $0["source"] = "pinned"; $0["platform_digest"] = "sha256:" + String(repeating: "e", count: 64) } }, "pin: false"),
+        ("other platform", { lockContainer(&$0, "app") { $0["platform"] = "linux/amd64" } }, "/platform"),
+        ("version with a path", { var image = $0["image"] as! [String: Any]; image["version"] = "../../../tmp/x"; $0["image"] = image }, "/image/version"),
+        ("version with a newline", { var image = $0["image"] as! [String: Any]; image["version"] = "2026.11.1\nservices: {}"; $0["image"] = image }, "/image/version"),
+        ("version not canonical", { var image = $0["image"] as! [String: Any]; image["version"] = "2026.+1.1"; $0["image"] = image }, "/image/version"),
+        ("fullwidth digits", { var image = $0["image"] as! [String: Any]; image["version"] = "２０２６.11.1"; $0["image"] = image }, "/image/version"),
+        ("definition sha with a newline", { $0["definition_sha256"] = "abc\n# injected" }, "/definition_sha256"),
+        ("extra container", { var list = $0["containers"] as! [[String: Any]]; var extra = list[0]; extra["name"] = "extra"; list.append(extra); $0["containers"] = list }, "not in the definition"),
+        ("missing container", { var list = $0["containers"] as! [[String: Any]]; list.removeAll { $0["name"] as? String == "tool" }; $0["containers"] = list }, "no entry for container 'tool'"),
+    ]
+
+    static func lockContainer(_ lock: inout [String: Any], _ name: String, _ edit: (inout [String: Any]) -> Void) {
+        var list = lock["containers"] as! [[String: Any]]
+        let index = list.firstIndex { $0["name"] as? String == name }!
+        edit(&list[index])
+        lock["containers"] = list
+    }
+
+    @Test(arguments: tamperings.indices)
+    func aTamperedLockRefusesTheOfflineBuildAndWritesNothing(_ index: Int) async throws {
+        let (name, edit, field) = Self.tamperings[index]
+        let files = try Self.world()
+        _ = try await Self.engine(files).build()
+        let path = "/out/edge-test.lock.json"
+        let lockBytes = try #require(files.contents(path))
+        var json = try #require(JSONSerialization.jsonObject(with: Data(lockBytes)) as? [String: Any])
+        edit(&json)
+        try files.write(Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])), to: path, mode: 0o644)
+        let before = files.tree
+        let engine = try Self.engine(files, Self.request(offline: true, lock: path))
+        do throws(BuildError) {
+            _ = try await engine.build()
+            Issue.record("\(name): the offline build used the tampered lock")
+        } catch {
+            #expect(error.exitStatus == .dataError, "\(name): \(error)")
+            #expect(error.description.contains(field), "\(name): \(error)")
+            #expect(!error.description.contains("\n# injected") && !error.description.contains("\nservices"), "\(name): a control character reached the message")
+        }
+        #expect(files.tree == before, "\(name): the build wrote something")
+    }
+
+    /// The lock an offline build goes on with takes names, repositories and platforms from the
+    /// definition, not from the file: a note or media type edited in the lock is not carried.
+    @Test func anOfflineBuildRewritesTheLockFromTheDefinition() async throws {
+        let files = try Self.world()
+        let first = try await Self.engine(files).build()
+        let path = "/out/edge-test.lock.json"
+        let lockBytes = try #require(files.contents(path))
+        var json = try #require(JSONSerialization.jsonObject(with: Data(lockBytes)) as? [String: Any])
+        Self.lockContainer(&json, "db") { $0["note"] = "x\ny" }
+        Self.lockContainer(&json, "app") { $0["media_type"] = "text/plain\r\nX: y" }
+        try files.write(Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])), to: path, mode: 0o644)
+        let outcome = try await Self.engine(files, Self.request(offline: true, lock: path)).build()
+        #expect(outcome.lock.containers.first { $0.name == "db" }?.note == first.lock.containers.first { $0.name == "db" }?.note)
+        #expect(outcome.lock.containers.first { $0.name == "app" }?.mediaType == nil)
+        #expect(outcome.lock.containers.map(\.platformDigest) == first.lock.containers.map(\.platformDigest))
+    }
+
+    enum Escape: String, CaseIterable, Sendable {
+        case composeFileIsALinkOut, composeDirectoryIsALinkOut, contextIsALinkOut, contextHoldsAnAbsoluteLink, contextHoldsALinkUpAndOut
+    }
+
+    /// Nothing outside the definition's directory is read through a link: each way out refuses
+    /// the build (65) with the link named, and nothing is written.
+    @Test(arguments: Escape.allCases)
+    func linksNeverPullInFilesFromOutsideTheDefinitionsDirectory(_ escape: Escape) async throws {
+        let files = try Self.world()
+        try files.makeDirectory("/secret", mode: 0o700)
+        try files.write(Array("root:x:0:0".utf8), to: "/secret/passwd", mode: 0o600)
+        let definition = Self.definition.replacing("compose: {project: edge, file: compose.yml}", with: "compose: {project: edge, file: conf/compose.yml}")
+            .replacing("platform: linux/amd64}\n  - {name: db", with: "platform: linux/amd64, build: {context: tool}}\n  - {name: db")
+        try files.write(Array(definition.utf8), to: "/src/image.yaml", mode: 0o644)
+        try files.makeDirectory("/src/conf", mode: 0o755)
+        try files.write(Array("services: {}\n".utf8), to: "/src/conf/compose.yml", mode: 0o644)
+        try files.makeDirectory("/src/tool/sub", mode: 0o755)
+        try files.write(Array("FROM scratch\n".utf8), to: "/src/tool/Dockerfile", mode: 0o644)
+        switch escape {
+        case .composeFileIsALinkOut: try files.symlink("/secret/passwd", at: "/src/conf/compose.yml")
+        case .composeDirectoryIsALinkOut: try files.removeTree("/src/conf"); try files.symlink("/secret", at: "/src/conf")
+        case .contextIsALinkOut: try files.removeTree("/src/tool"); try files.symlink("/secret", at: "/src/tool")
+        case .contextHoldsAnAbsoluteLink: try files.symlink("/secret/passwd", at: "/src/tool/sub/passwd")
+        case .contextHoldsALinkUpAndOut: try files.symlink("../../conf/compose.yml", at: "/src/tool/sub/up")
+        }
+        var answers = try Self.answers()
+        answers["registry.example.net/edge/tool:v1"] = .failed(reason: "HTTP 404", missingTag: true, unavailable: false)
+        let before = files.tree
+        let engine = try Self.engine(files, resolver: ScriptedResolver(answers))
+        do throws(BuildError) {
+            _ = try await engine.build()
+            Issue.record("\(escape): the build followed a link out")
+        } catch {
+            #expect(error.exitStatus == .dataError, "\(escape): \(error)")
+            #expect(error.description.contains("symbolic link"), "\(escape): \(error)")
+        }
+        #expect(files.tree == before, "\(escape): the build wrote something")
+    }
+
+    /// A link inside a build context that stays inside it (`loop -> .` included) is copied as
+    /// the same link, never walked.
+    @Test func linksThatStayInsideAContextAreCopiedAsLinks() async throws {
+        let files = try Self.world()
+        let definition = Self.definition.replacing("platform: linux/amd64}\n  - {name: db", with: "platform: linux/amd64, build: {context: tool}}\n  - {name: db")
+        try files.write(Array(definition.utf8), to: "/src/image.yaml", mode: 0o644)
+        try files.makeDirectory("/src/tool/sub", mode: 0o755)
+        try files.write(Array("FROM scratch\n".utf8), to: "/src/tool/Dockerfile", mode: 0o644)
+        try files.symlink(".", at: "/src/tool/loop")
+        try files.symlink("../Dockerfile", at: "/src/tool/sub/df")
+        var answers = try Self.answers()
+        answers["registry.example.net/edge/tool:v1"] = .failed(reason: "HTTP 404", missingTag: true, unavailable: false)
+        _ = try await Self.engine(files, resolver: ScriptedResolver(answers)).build()
+        #expect(files.linkTarget("/out/build-contexts/tool/loop") == ".")
+        #expect(files.linkTarget("/out/build-contexts/tool/sub/df") == "../Dockerfile")
+        #expect(!files.exists("/out/build-contexts/tool/loop/loop/Dockerfile") || files.kind("/out/build-contexts/tool/loop") == .symlink)
+        #expect(files.contents("/out/build-contexts/tool/Dockerfile") == Array("FROM scratch\n".utf8))
+    }
+
     /// Power cut after every possible number of writes: the lock (the file the next build
     /// counts versions from) is never on disk unless everything else is complete, and the
     /// next run converges on the uninterrupted result byte for byte.

@@ -130,7 +130,7 @@ import Testing
         #expect(try Platform(parsing: text).description == normalized)
     }
 
-    @Test(arguments: ["linux", "linux/", "/amd64", "linux/arm/v7/extra", "linux/am d64", ""])
+    @Test(arguments: ["linux", "linux/", "/amd64", "linux/arm/v7/extra", "linux/am d64", "", "linux/../x", "linux/..", "./amd64", "linux/.x", "linux/-x", "linux/amd64\n", "linux/ａｍｄ64"])
     func rejects(text: String) {
         #expect(throws: ReferenceError.self) { try Platform(parsing: text) }
     }

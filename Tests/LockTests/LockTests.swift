@@ -15,9 +15,16 @@ import Testing
         #expect(ImageVersion.next(year: year, month: month, after: previous.flatMap(ImageVersion.init(parsing:))).description == expected)
     }
 
-    @Test(arguments: ["2026.11", "2026.13.1", "26.11.1", "2026.11.0", "2026.11.01", "2026.1.1", "latest", "2026.11.x"])
+    @Test(arguments: ["2026.11", "2026.13.1", "26.11.1", "2026.11.0", "2026.11.01", "2026.1.1", "latest", "2026.11.x",
+                      "2026.+1.1", "+202.11.1", "2026.11.+1", "2026.11.-1", "２０２６.11.1", "2026.11.1\n", " 2026.11.1", "2026.11.1/..",
+                      "../2026.11.1", "2026.11.1.1", "2026.11.9999999", "", "2026..1"])
     func rejects(text: String) {
         #expect(ImageVersion(parsing: text) == nil)
+    }
+
+    @Test(arguments: ["2026.11.1", "2026.01.10", "1999.12.999999"])
+    func acceptsOnlyTheCanonicalSpellingAndRoundTrips(text: String) throws {
+        #expect(try #require(ImageVersion(parsing: text)).description == text)
     }
 }
 

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Field hardening at the process boundary: hostile files and arguments given to the built
+/// executables, each refused with its exit status, a message naming the file and field, and
+/// nothing changed on disk. The modules' own tests try each rule's variants as tables.
+@Suite struct HostileInputTests {
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessSupport.Output {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/nonexistent-home"]
+        env.merge(environment) { $1 }
+        return try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent(tool).path, arguments, environment: env)
+    }
+
+    /// Every file under `directory`, with its bytes (links as their targets).
+    static func snapshot(_ directory: String) -> [String: Data] {
+        var result: [String: Data] = [:]
+        let manager = FileManager.default
+        guard let walker = manager.enumerator(atPath: directory) else { return [:] }
+        for case let name as String in walker {
+            let path = "\(directory)/\(name)"
+            if let target = try? manager.destinationOfSymbolicLink(atPath: path) { result[name] = Data(("-> " + target).utf8); continue }
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                result[name] = manager.contents(atPath: path) ?? Data()
+            }
+        }
+        return result
+    }
+
+    /// The example definition and its committed lock, copied into a fresh directory.
+    static func exampleCopy(_ name: String) throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory(name)
+        let packer = BuildFixture.repository.appendingPathComponent("packer").path
+        for file in try FileManager.default.contentsOfDirectory(atPath: packer) {
+            try FileManager.default.copyItem(atPath: "\(packer)/\(file)", toPath: directory.file(file))
+        }
+        return directory
+    }
+
+    @Test(arguments: [
+        ("repository", #""repository" : "registry.evil.test/edge/app""#, "/repository"),
+        ("source", #""source" : "tag""#, "cannot unpin"),
+        ("version", #""version" : "../../escape""#, "/image/version"),
+    ])
+    func aTamperedLockIsRefusedByTheOfflineBuild(field: String, replacement: String, mentions: String) async throws {
+        let source = try Self.exampleCopy("hostile-lock-\(field)")
+        let lockPath = source.file("edge-analytics.lock.json")
+        var lock = try String(contentsOfFile: lockPath, encoding: .utf8)
+        let pattern: String = switch field {
+        case "repository": #""repository" : "[^"]*""#
+        case "source": #""source" : "pinned""#
+        default: #""version" : "[^"]*""#
+        }
+        let range = try #require(lock.range(of: pattern, options: .regularExpression))
+        lock.replaceSubrange(range, with: replacement)
+        try lock.write(toFile: lockPath, atomically: true, encoding: .utf8)
+        let out = try TemporaryDirectory("hostile-lock-out")
+        let result = try await run("imagesmith", ["build", source.file("edge-analytics.yaml"), "--lock", lockPath, "--out", out.path,
+                                                  "--box-package", BoxPackageFixture.path,
+                                                  "--templates", BuildFixture.repository.appendingPathComponent("templates").path])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains(lockPath) && result.stderr.contains(mentions), "\(result.stderr)")
+        #expect(Self.snapshot(out.path).isEmpty, "the refused build wrote into --out")
+        #expect(!FileManager.default.fileExists(atPath: source.file("../escape")))
+    }
+
+    @Test(arguments: [
+        ["resolve", "--platform", "linux/../x", "nginx"],
+        ["resolve", "--platform", "linux/.", "nginx"],
+        ["build", "x.yaml", "--image-version", "2026.+1.1"],
+        ["build", "x.yaml", "--image-version", "２０２６.11.1"],
+    ])
+    func malformedArgumentsAreUsageErrors(arguments: [String]) async throws {
+        let result = try await run("imagesmith", arguments)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(!result.stderr.isEmpty)
+    }
+}
