@@ -37,7 +37,7 @@ let package = Package(
         ]),
         .target(name: "Lock", dependencies: ["Basics", "ImageReference"]),
         .target(name: "SiteSpec", dependencies: ["Basics"]),
-        .target(name: "BoxConfig", dependencies: ["SiteSpec"]),
+        .target(name: "BoxConfig", dependencies: ["Basics", "SiteSpec"]),
         .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),

@@ -1,3 +1,4 @@
+import Basics
 import SiteSpec
 
 /// Renders every file a site spec implies. Pure: what is on the box now (existing netplan
@@ -85,7 +86,7 @@ public struct BoxConfigurator: Sendable {
     public static func needsNewMachineID(current: String?, golden: String?) -> Bool {
         guard let current = current?.trimmingWhitespace, !current.isEmpty, current != "uninitialized" else { return true }
         if let golden = golden?.trimmingWhitespace, !golden.isEmpty, golden == current { return true }
-        return !(current.count == 32 && current.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        return !(current.count == 32 && current.allSatisfy { $0.isASCIIHexDigit && !$0.isUppercase })
     }
 }
 

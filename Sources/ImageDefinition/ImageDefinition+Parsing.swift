@@ -82,7 +82,7 @@ extension ImageDefinition {
         case (let ami?, nil):
             if let value = ami.string() {
                 let hex = value.dropFirst(4)
-                if value.hasPrefix("ami-"), (8...17).contains(hex.count), hex.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) {
+                if value.hasPrefix("ami-"), (8...17).contains(hex.count), hex.allSatisfy({ $0.isASCIIHexDigit && !$0.isUppercase }) {
                     source = .pinned(value)
                 } else {
                     ami.issue("'\(value)' is not an AMI id; expected ami- followed by 8 to 17 lower-case hex digits")
@@ -113,7 +113,7 @@ extension ImageDefinition {
             "'\($0)' is not a checksum; expected sha256:<64 hex digits> or file:<url>"
         }
         let disk = map["disk_size"].flatMap { node in
-            node.string(where: { value in value.last.map { "MG".contains($0) } == true && Int(value.dropLast()) != nil }) {
+            node.string(where: { value in value.last.map { "MG".contains($0) } == true && (Int(asciiDecimal: value.dropLast()) ?? 0) > 0 }) {
                 "'\($0)' is not a disk size; expected a number with M or G, such as 40G"
             }
         } ?? "40G"
@@ -186,7 +186,7 @@ extension ImageDefinition {
     /// and a port 1-65535, nothing a shell or JSON would read differently.
     static func isRegistryHostPort(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let port = Int(parts[1]), parts[1].allSatisfy(\.isASCIIDigit), (1...65535).contains(port) else { return false }
+        guard parts.count == 2, let port = Int(asciiDecimal: parts[1]), (1...65535).contains(port) else { return false }
         let labels = parts[0].split(separator: ".", omittingEmptySubsequences: false)
         return !labels.isEmpty && labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
@@ -196,7 +196,7 @@ extension ImageDefinition {
 
     static func versionString(_ node: YAMLNode) -> String? {
         guard let value = node.string() else { return nil }
-        guard !value.isEmpty, value.allSatisfy({ $0.isLetter || $0.isNumber || ".:~+-".contains($0) }) else {
+        guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".:~+-".contains($0)) }) else {
             node.issue("'\(value)' is not a Debian package version; pin an exact version such as 5:27.3.1-1~ubuntu.22.04~jammy")
             return nil
         }
@@ -331,10 +331,10 @@ extension ImageDefinition {
 
     static func isCIDR(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix) else { return false }
+        guard parts.count == 2, let prefix = Int(asciiDecimal: parts[1]), (0...32).contains(prefix) else { return false }
         let octets = parts[0].split(separator: ".", omittingEmptySubsequences: false)
         return octets.count == 4 && octets.allSatisfy { octet in
-            guard let value = Int(octet), (0...255).contains(value), octet.count <= 3 else { return false }
+            guard let value = Int(asciiDecimal: octet), (0...255).contains(value) else { return false }
             return true
         }
     }

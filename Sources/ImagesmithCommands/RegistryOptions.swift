@@ -1,3 +1,4 @@
+import Basics
 import ArgumentParser
 import Credentials
 import Foundation
@@ -57,7 +58,7 @@ struct RegistryOptions: ParsableArguments {
     /// `host:port:address`: a DNS name, a port, and an IPv4 address or a bracketed IPv6 one.
     static func isResolveEntry(_ entry: String) -> Bool {
         let parts = entry.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, let port = Int(parts[1]), (1...65535).contains(port), !parts[0].isEmpty,
+        guard parts.count == 3, let port = Int(asciiDecimal: parts[1]), (1...65535).contains(port), !parts[0].isEmpty,
               parts[0].allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "." }) else { return false }
         let address = String(parts[2])
         var buffer = [UInt8](repeating: 0, count: 16)

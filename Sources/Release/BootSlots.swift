@@ -1,3 +1,4 @@
+import Basics
 /// The two OS image slots.
 public enum Slot: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
     case a = "A", b = "B"
@@ -57,7 +58,7 @@ public struct BootSelection: Sendable, Equatable {
             let okText = environment["\(slot)_OK"] ?? "0"
             guard okText == "0" || okText == "1" else { throw .bootEnvironment("has \(slot)_OK='\(okText)'; expected 0 or 1") }
             let triesText = environment["\(slot)_TRIES"] ?? "0"
-            guard let tries = Int(triesText), (0...99).contains(tries) else {
+            guard let tries = Int(asciiDecimal: triesText), (0...99).contains(tries) else {
                 throw .bootEnvironment("has \(slot)_TRIES='\(triesText)'; expected a number from 0 to 99")
             }
             self[slot] = SlotState(ok: okText == "1", tries: tries, version: environment["\(slot)_VERSION"].flatMap { $0.isEmpty ? nil : $0 })

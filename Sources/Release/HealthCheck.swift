@@ -1,3 +1,4 @@
+import Basics
 /// A health check a release carries: what the definition declares, what `health-checks.json`
 /// holds and what `rollback check` runs. One model for the writer and the reader.
 public struct HealthCheck: Sendable, Equatable {
@@ -40,13 +41,13 @@ public struct HealthCheck: Sendable, Equatable {
             let host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
             if after.isEmpty { return (host, 80, path) }
-            guard after.hasPrefix(":"), let port = Int(after.dropFirst()), (1...65535).contains(port) else { return nil }
+            guard after.hasPrefix(":"), let port = Int(asciiDecimal: after.dropFirst()), (1...65535).contains(port) else { return nil }
             return (host, port, path)
         }
         let parts = authority.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2, !parts[0].isEmpty else { return nil }
         if parts.count == 1 { return (String(parts[0]), 80, path) }
-        guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+        guard let port = Int(asciiDecimal: parts[1]), (1...65535).contains(port) else { return nil }
         return (String(parts[0]), port, path)
     }
 }

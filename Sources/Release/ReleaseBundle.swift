@@ -69,7 +69,7 @@ public struct ReleaseBundle: Sendable {
         var sums: [String: String] = [:]
         for (number, line) in String(decoding: sumsBytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             let parts = line.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isHexDigit), parts[1].hasPrefix(" ") || parts[1].hasPrefix("*") else {
+            guard parts.count == 2, parts[0].count == 64, parts[0].allSatisfy(\.isASCIIHexDigit), parts[1].hasPrefix(" ") || parts[1].hasPrefix("*") else {
                 throw .invalidBundle("SHA256SUMS line \(number + 1) is not '<sha256>  <file>'")
             }
             sums[String(parts[1].dropFirst())] = parts[0].lowercased()
@@ -162,10 +162,10 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
         guard ImageVersion(parsing: manifest.version) != nil else {
             throw .invalidBundle("release.json has version '\(manifest.version)'; expected YYYY.MM.N")
         }
-        guard !manifest.image.isEmpty, manifest.image.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+        guard !manifest.image.isEmpty, manifest.image.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw .invalidBundle("release.json has image name '\(manifest.image)'; expected letters, digits, '-', '_' or '.'")
         }
-        if let project = manifest.composeProject, project.isEmpty || !project.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }) {
+        if let project = manifest.composeProject, project.isEmpty || !project.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw .invalidBundle("release.json has compose_project '\(project)'; expected lower-case letters, digits, '-' and '_'")
         }
         self = manifest

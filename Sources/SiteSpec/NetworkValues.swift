@@ -12,6 +12,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var family: Family { bytes.count == 4 ? .v4 : .v6 }
 
     public init?(_ text: String) {
+        guard text.utf8.count <= 45, text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         var v4 = in_addr()
         if text.contains("."), !text.contains(":"), inet_pton(AF_INET, text, &v4) == 1 {
             bytes = withUnsafeBytes(of: v4) { Array($0) }
@@ -37,8 +38,8 @@ public struct InterfaceAddress: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let address = IPAddress(String(parts[0])), let prefix = Int(parts[1]),
-              parts[1].allSatisfy(\.isNumber), (0...(address.family == .v4 ? 32 : 128)).contains(prefix) else { return nil }
+        guard parts.count == 2, let address = IPAddress(String(parts[0])), let prefix = Int(asciiDecimal: parts[1]),
+              (0...(address.family == .v4 ? 32 : 128)).contains(prefix) else { return nil }
         self.address = address
         self.prefix = prefix
     }
@@ -83,7 +84,7 @@ public enum Names {
     /// `00:11:22:33:44:55`, lower or upper case.
     public static func isMAC(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
+        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isASCIIHexDigit) }
     }
 
     /// A kernel interface name: 1-15 characters, no '/', ':' or space.

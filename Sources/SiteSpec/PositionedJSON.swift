@@ -2,8 +2,9 @@ import Basics
 
 /// A JSON document parsed with the line:column of every value and object key, so that
 /// validation errors can say exactly where (Foundation's JSONSerialization keeps no positions;
-/// that is why this small reader exists). Strict RFC 8259: no comments, no trailing commas;
-/// duplicate keys are kept so the validator can report them.
+/// that is why this small reader exists). Strict RFC 8259 (I-JSON, RFC 7493): no comments, no
+/// trailing commas, only valid UTF-8, `\u` followed by exactly four hex digits, no duplicate
+/// keys in any object, and a size cap checked before any parsing.
 public indirect enum JSONValue: Sendable, Equatable {
     case object([(key: String, keyPosition: SourcePosition, value: PositionedJSON)])
     case array([PositionedJSON])
@@ -40,7 +41,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 public enum JSONReader {
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> PositionedJSON {
+    /// The most a document may be: 1 MiB (a site spec is a few kilobytes).
+    public static let defaultMaximumBytes = 1 << 20
+
+    public static func parse(_ bytes: [UInt8], maximumBytes: Int = defaultMaximumBytes) throws(JSONSyntaxError) -> PositionedJSON {
+        guard bytes.count <= maximumBytes else {
+            throw JSONSyntaxError(position: SourcePosition(line: 1, column: 1),
+                                  message: "the document is \(bytes.count) bytes; at most \(maximumBytes) are read")
+        }
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -96,6 +104,7 @@ public enum JSONReader {
         mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
             index += 1
             var members: [(key: String, keyPosition: SourcePosition, value: PositionedJSON)] = []
+            var keys = Set<[UInt8]>()
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
@@ -103,6 +112,9 @@ public enum JSONReader {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
                 let keyPosition = position
                 let key = try parseString()
+                guard keys.insert(Array(key.utf8)).inserted else {
+                    throw JSONSyntaxError(position: keyPosition, message: "duplicate key '\(key.printable)' in one object")
+                }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key") }
                 index += 1
@@ -173,6 +185,14 @@ public enum JSONReader {
                     }
                 case 0x00..<0x20:
                     throw error("control character in a string; escape it")
+                case 0x80...:
+                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                    guard byte >= 0xC2, byte <= 0xF4, index + length <= bytes.count,
+                          let text = String(validating: bytes[index..<(index + length)], as: UTF8.self), text.unicodeScalars.count == 1 else {
+                        throw error("invalid UTF-8 (byte 0x\(String(byte, radix: 16))); the document must be UTF-8")
+                    }
+                    out.append(contentsOf: bytes[index..<(index + length)])
+                    index += length
                 default:
                     out.append(byte)
                     index += 1
@@ -182,7 +202,8 @@ public enum JSONReader {
         }
 
         mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-            guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+            guard index + 4 <= bytes.count, bytes[index..<(index + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit && $0 < 0x80 }),
+                  let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
                 throw error("invalid \\u escape; expected four hex digits")
             }
             index += 4

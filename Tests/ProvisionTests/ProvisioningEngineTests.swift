@@ -183,3 +183,14 @@ import Testing
         #expect(Journal.load(Self.context(files))?.registration.state == .pending)
     }
 }
+
+/// Time zones are the zone files the box's libc and chrony read, not any file of the zoneinfo
+/// directory (Debian's tzdata, on this machine).
+@Suite struct TimeZoneFileTests {
+    @Test(arguments: [("UTC", true), ("America/Chicago", true), ("Europe/Berlin", true), ("Etc/UTC", true),
+                      ("localtime", false), ("leapseconds", false), ("zone.tab", false), ("tzdata.zi", false), ("America", false),
+                      ("Mars/Olympus", false), ("../zoneinfo/UTC", false)])
+    func zonesAreCompiledZoneFiles(zone: String, valid: Bool) {
+        #expect(SpecLoader.isZoneFile(zone, in: "/usr/share/zoneinfo", files: LocalFileSystem()) == valid, "\(zone)")
+    }
+}

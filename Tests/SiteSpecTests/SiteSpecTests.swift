@@ -30,6 +30,14 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         ("{} {}", "1:4", "unexpected text"),
         ("\"\\ud800\"", "1:8", "unpaired surrogate"),
         ("", "1:1", "unexpected end of input"),
+        ("\"\\u+0ab\"", "1:4", "expected four hex digits"),
+        ("\"\\u-0ab\"", "1:4", "expected four hex digits"),
+        ("\"\\u 0ab\"", "1:4", "expected four hex digits"),
+        ("\"\\u00e\"", "1:4", "expected four hex digits"),
+        ("\"\\udc00\"", "1:8", "invalid \\u escape"),
+        ("{\"a\": 1, \"a\": 2}", "1:10", "duplicate key 'a'"),
+        ("[{\"x\": {\"k\": 1,\n \"k\": 1}}]", "2:2", "duplicate key 'k'"),
+        ("{\"labels\": {\"role\": \"a\", \"role\": \"b\"}}", "1:26", "duplicate key 'role'"),
     ])
     func syntaxErrorsHavePositions(text: String, position: String, message: String) {
         do {
@@ -40,12 +48,67 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
             #expect(error.message.contains(message), "\(error)")
         }
     }
+
+    /// Bytes that are not UTF-8, inside a string (the only place non-ASCII may be): a lone
+    /// continuation byte, a truncated sequence, an overlong '/', a surrogate, beyond U+10FFFF.
+    @Test(arguments: [[0x80], [0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xE2, 0x82]] as [[UInt8]])
+    func invalidUTF8IsAnErrorWithItsPosition(bad: [UInt8]) {
+        let bytes = Array("{\n  \"a\": \"ok".utf8) + bad + Array("\"}".utf8)
+        do {
+            _ = try JSONReader.parse(bytes)
+            Issue.record("invalid UTF-8 \(bad) was accepted")
+        } catch {
+            #expect(error.position == SourcePosition(line: 2, column: 11), "\(error)")
+            #expect(error.message.contains("invalid UTF-8"), "\(error)")
+        }
+    }
+
+    @Test func theSizeIsCappedBeforeParsing() {
+        let big = Array("[".utf8) + Array(repeating: UInt8(ascii: "0"), count: 1) + Array(repeating: Array(",0".utf8), count: JSONReader.defaultMaximumBytes / 2).flatMap { $0 } + Array("]".utf8)
+        #expect(big.count > JSONReader.defaultMaximumBytes)
+        do {
+            _ = try JSONReader.parse(big)
+            Issue.record("a document over the cap was parsed")
+        } catch {
+            #expect(error.message.contains("at most \(JSONReader.defaultMaximumBytes) are read"), "\(error)")
+        }
+        #expect((try? JSONReader.parse(Array("[0]".utf8), maximumBytes: 3)) != nil)
+    }
 }
 
 @Suite struct NetworkValueTests {
     @Test(arguments: [("10.0.0.1", true), ("256.0.0.1", false), ("2001:db8::1", true), ("::1", true), ("10.0.0", false), ("fe80::1%eth0", false), ("", false)])
     func addresses(text: String, valid: Bool) {
         #expect((IPAddress(text) != nil) == valid)
+    }
+
+    /// Values as their consumers parse them: ASCII digits and hex only, no sign, no leading
+    /// zeros, prefixes in range.
+    @Test(arguments: [
+        ("10.0.0.2/24", true), ("2001:db8::2/64", true), ("10.0.0.2/33", false), ("10.0.0.2/-1", false), ("10.0.0.2/+24", false),
+        ("10.0.0.2/024", false), ("10.0.0.2/２４", false), ("10.0.0.2/", false), ("10.0.0.2", false), ("10.0.0.2/24/1", false),
+        ("１0.0.0.2/24", false), ("2001:db8::2/129", false), ("010.0.0.2/24", false),
+    ])
+    func interfaceAddresses(text: String, valid: Bool) {
+        #expect((InterfaceAddress(text) != nil) == valid, "\(text)")
+    }
+
+    @Test(arguments: [
+        ("00:11:22:aa:BB:cc", true), ("００:11:22:33:44:55", false), ("00:11:22:33:44:ｆｆ", false), ("00:11:22:33:44", false),
+        ("00-11-22-33-44-55", false), ("0:11:22:33:44:55", false), ("00:11:22:33:44:5g", false),
+    ])
+    func macAddresses(text: String, valid: Bool) {
+        #expect(Names.isMAC(text) == valid, "\(text)")
+    }
+
+    @Test(arguments: [("0", 0), ("7", 7), ("65535", 65535), ("-3", -3)] as [(String, Int)])
+    func asciiDecimalsRead(text: String, value: Int) {
+        #expect(Int(asciiDecimal: text) == value)
+    }
+
+    @Test(arguments: ["+7", "07", "-0", "", "-", "７", "1e3", " 1", "1 ", "0x10", "9999999999999999999", "1_000"])
+    func asciiDecimalsRefuse(text: String) {
+        #expect(Int(asciiDecimal: text) == nil, "\(text)")
     }
 
     @Test func subnetsContainAndOverlap() throws {

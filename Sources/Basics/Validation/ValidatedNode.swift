@@ -109,7 +109,7 @@ extension ValidatedNode {
     }
 
     public func int(in range: ClosedRange<Int>? = nil) -> Int? {
-        guard case .scalar(let text, .number) = shape, let value = Int(text) else {
+        guard case .scalar(let text, .number) = shape, let value = Int(asciiDecimal: text) else {
             issue("expected a whole number" + (range.map { " from \($0.lowerBound) to \($0.upperBound)" } ?? ""))
             return nil
         }

@@ -9,7 +9,9 @@ public struct LocalFileSystem: FileSystem {
     public init() {}
 
     public func contents(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below, as is
+        // anything that is not a regular file); it changes nothing for a regular file's reads.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var status = stat()

@@ -24,10 +24,33 @@ package enum SpecLoader {
         let zoneDirectories = [context.root.isEmpty ? nil : "\(context.root)/usr/share/zoneinfo", "/usr/share/zoneinfo"].compactMap { $0 }
         do {
             return try SiteSpec.parse(bytes, file: name) { zone in
-                zoneDirectories.contains { FileInfo.isRegularFile("\($0)/\(zone)") }
+                zoneDirectories.contains { isZoneFile(zone, in: $0, files: LocalFileSystem()) }
             }
         } catch {
             throw .invalidSpec(error.description)
         }
+    }
+
+    /// Whether `zone` names a compiled zone (a TZif file) of the zoneinfo database at
+    /// `directory`: `localtime` (a link out of the database) and `leapseconds` (a text table)
+    /// are files there but not zones. Links are followed only while they stay inside.
+    static func isZoneFile(_ zone: String, in directory: String, files: any FileSystem) -> Bool {
+        var relative = zone
+        for _ in 0..<8 {
+            let path = "\(directory)/\(relative)"
+            switch files.kind(path) {
+            case .file?:
+                return files.contents(path).map { $0.starts(with: Array("TZif".utf8)) } ?? false
+            case .symlink?:
+                guard let target = files.linkTarget(path), Path.staysInside(target, from: Path.parent(relative)) else { return false }
+                let joined = Path.parent(relative).isEmpty ? target : "\(Path.parent(relative))/\(target)"
+                relative = joined.split(separator: "/").reduce(into: [Substring]()) { parts, part in
+                    if part == ".." { parts.removeLast() } else if part != "." { parts.append(part) }
+                }.joined(separator: "/")
+            default:
+                return false
+            }
+        }
+        return false
     }
 }

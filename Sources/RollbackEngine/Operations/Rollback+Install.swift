@@ -111,6 +111,8 @@ extension Rollback {
     /// the operator names, read where it lies; only the state goes through the `FileSystem`.)
     package static func readBundle(_ path: String) throws(RollbackError) -> ReleaseBundle {
         guard FileManager.default.isReadableFile(atPath: path) else { throw .usage("\(path): no such bundle (or it is not readable)") }
+        // A FIFO, a device or a directory would be read forever or not at all: refused at once.
+        guard FileInfo.isRegularFile(path) else { throw .usage("\(path) is not a regular file; a bundle is a .tar.gz file") }
         let entries: [TarReader.Entry]
         do { entries = try TarReader(path: path).entries(limits: bundleLimits) }
         catch { throw .badData("\(path): \(error.description)") }
