@@ -37,6 +37,10 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("registration-deadline"), help: ArgumentHelp("Give up registering after this many seconds (it is retried on the next run).", valueName: "SECONDS"))
     var registrationDeadline: Double = 120
 
+    func validate() throws {
+        try ProvisionWiring.checkRegistrationDeadline(registrationDeadline)
+    }
+
     func run() async throws {
         let context = ProvisionWiring.context(root: root)
         let spec = try await source.localPath(context)

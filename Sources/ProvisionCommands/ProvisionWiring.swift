@@ -18,6 +18,14 @@ enum ProvisionWiring {
 
     static let userAgent = "edge-provision/\(ToolchainVersion.current)"
 
+    /// `--registration-deadline`: a finite number of seconds, 1 to 3600 (nan, inf and 1e19
+    /// are refused here, before any arithmetic on them).
+    static func checkRegistrationDeadline(_ seconds: Double) throws {
+        guard seconds.isFinite, seconds >= 1, seconds <= 3600 else {
+            throw ValidationError("--registration-deadline must be 1 to 3600 seconds, not \(seconds)")
+        }
+    }
+
     /// HTTPS to the dashboard, trusting `caFile` when the spec pins a CA.
     static let registrationTransport: @Sendable (String?) -> any HTTPTransport = { caFile in
         CurlTransport(caFile: caFile, userAgent: userAgent)

@@ -64,8 +64,13 @@ public struct ReleaseRecord: Sendable, Equatable, Codable {
     public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> ReleaseRecord {
-        do { return try JSONDecoder().decode(ReleaseRecord.self, from: Data(bytes)) }
+        let record: ReleaseRecord
+        do { record = try JSONDecoder().decode(ReleaseRecord.self, from: Data(bytes)) }
         catch { throw .invalidState("\(path) is not a valid release record: \(DecodingFailure.describe(error))") }
+        for (pointer, value) in [("/version", record.version), ("/os_version", record.osVersion)] where ImageVersion(parsing: value) == nil {
+            throw .invalidState("\(path) is not a valid release record: \(pointer): '\(value.printable)' is not a version YYYY.MM.N")
+        }
+        return record
     }
 }
 
@@ -108,7 +113,19 @@ public struct RollbackJournal: Sendable, Equatable, Codable {
     public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: [UInt8], path: String) throws(ReleaseError) -> RollbackJournal {
-        do { return try JSONDecoder().decode(RollbackJournal.self, from: Data(bytes)) }
+        let journal: RollbackJournal
+        do { journal = try JSONDecoder().decode(RollbackJournal.self, from: Data(bytes)) }
         catch { throw .invalidState("\(path) is not a valid journal: \(DecodingFailure.describe(error))") }
+        // A journal is carried out as written: every version in it must be one a release
+        // directory can have, never a path.
+        for (pointer, value) in [("/to", journal.to), ("/from", journal.from)] {
+            if let value, ImageVersion(parsing: value) == nil {
+                throw .invalidState("\(path) is not a valid journal: \(pointer): '\(value.printable)' is not a version YYYY.MM.N")
+            }
+        }
+        if journal.bootAttempts < 0 || journal.bootAttempts > 99 {
+            throw .invalidState("\(path) is not a valid journal: /boot_attempts: \(journal.bootAttempts) is out of range 0 to 99")
+        }
+        return journal
     }
 }

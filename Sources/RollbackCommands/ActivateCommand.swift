@@ -33,7 +33,9 @@ struct ActivateCommand: ParsableCommand {
     var noStart = false
 
     func validate() throws {
-        guard trialWindow >= 0 else { throw ValidationError("--trial-window must be 0 or more seconds") }
+        guard (0...Rollback.maximumTrialWindow).contains(trialWindow) else {
+            throw ValidationError("--trial-window must be 0 to \(Rollback.maximumTrialWindow) seconds (7 days)")
+        }
         guard (1...9).contains(bootAttempts) else { throw ValidationError("--boot-attempts must be from 1 to 9") }
     }
 

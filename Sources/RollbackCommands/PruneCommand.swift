@@ -15,6 +15,10 @@ struct PruneCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Show what would be removed and change nothing.")
     var dryRun = false
 
+    func validate() throws {
+        guard (2...1000).contains(keep) else { throw ValidationError("--keep must be 2 to 1000 (current and previous are always kept)") }
+    }
+
     func run() throws {
         try options.perform({ rollback throws(RollbackError) in try rollback.prune(keep: keep, dryRun: dryRun) }, text: { result in
             ["\(result.dryRun ? "would keep" : "kept"): \(result.kept.joined(separator: ", "))",

@@ -79,4 +79,48 @@ import TestSupport
         #expect(result.stdout.isEmpty)
         #expect(!result.stderr.isEmpty)
     }
+
+    /// Numbers and versions from the command line are range-checked before any arithmetic or
+    /// any change on disk: a usage error (64), never a crash (SIGILL on an overflow).
+    @Test(arguments: [
+        ["rollback", "activate", "--trial-window", "9223372036854775807", "2026.11.1"],
+        ["rollback", "activate", "--trial-window", "-1", "2026.11.1"],
+        ["rollback", "activate", "../../../../tmp/2026.11.9"],
+        ["rollback", "to", "2026.+1.1"],
+        ["rollback", "repair", "--current", "../x"],
+        ["rollback", "prune", "--keep", "1"],
+        ["rollback", "install", "--os-version", "x/../y", "/dev/null"],
+        ["provision", "apply", "--registration-deadline", "nan", "spec.json"],
+        ["provision", "apply", "--registration-deadline", "inf", "spec.json"],
+        ["provision", "register", "--registration-deadline", "1e19", "spec.json"],
+        ["provision", "register", "--registration-deadline", "0", "spec.json"],
+        ["imagesmith", "resolve", "--deadline", "nan", "nginx"],
+        ["imagesmith", "resolve", "--jobs", "9223372036854775808", "nginx"],
+    ])
+    func numbersAndVersionsFromTheCommandLineAreChecked(arguments: [String]) async throws {
+        let root = try TemporaryDirectory("hostile-args")
+        var command = Array(arguments.dropFirst())
+        if arguments[0] == "rollback" { command.insert(contentsOf: ["--root", root.path], at: 1) }
+        if arguments[0] == "provision" { command.insert(contentsOf: ["--root", root.path], at: 1) }
+        let result = try await run(arguments[0], command)
+        #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
+        #expect(!result.stderr.isEmpty)
+        #expect(Self.snapshot(root.path).isEmpty, "\(arguments) wrote under the root")
+    }
+
+    /// A bundle path that is a FIFO, a directory or a device is refused at once, not read
+    /// forever (the FIFO has no writer: a read would block until the test's time limit).
+    @Test(arguments: ["fifo", "directory", "/dev/zero"])
+    func aBundleThatIsNotARegularFileIsRefusedAtOnce(kind: String) async throws {
+        let root = try TemporaryDirectory("hostile-bundle")
+        let path: String
+        switch kind {
+        case "fifo": path = root.file("bundle.tar.gz"); #expect(mkfifo(path, 0o600) == 0)
+        case "directory": path = root.file("bundle.tar.gz"); try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        default: path = kind
+        }
+        let result = try await run("rollback", ["install", "--root", root.file("box"), path])
+        #expect(result.status == 64, "\(kind): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("not a regular file"), "\(result.stderr)")
+    }
 }

@@ -211,4 +211,63 @@ import Testing
         #expect(try world.record("2026.11.2").health == .bad)
         #expect(world.said.contains { $0.contains("finishing an interrupted rollback") })
     }
+
+    static let hostileVersions = ["../../../../tmp/2026.11.9", "2026.11.2/../../x", "2026.+1.1", "2026.11.2\n", "２０２６.11.2", "", "previous/..", "/etc"]
+
+    /// A version argument that is not YYYY.MM.N is refused before the journal, the pointers or
+    /// the boot environment change, whatever the operation.
+    @Test(arguments: hostileVersions)
+    func aVersionArgumentIsValidatedBeforeAnythingIsTouched(_ version: String) throws {
+        let world = try boxOnN()
+        try world.install("2026.11.2", os: "2026.11.1")
+        let before = world.files.tree
+        let operations: [(String, () throws -> Void)] = [
+            ("activate", { _ = try world.rollback.activate(version, force: true, trialWindow: 600, bootAttempts: 3, dryRun: false) }),
+            ("to", { _ = try world.rollback.rollBack(to: version, force: true, dryRun: false) }),
+            ("repair --current", { _ = try world.rollback.repair(discardJournal: false, setCurrent: version, setPrevious: nil) }),
+            ("repair --previous", { _ = try world.rollback.repair(discardJournal: false, setCurrent: nil, setPrevious: version) }),
+        ]
+        for (name, operation) in operations {
+            #expect("\(name) \(version.debugDescription)", performing: operation, throws: { error in
+                guard let error = error as? RollbackError, error.exitStatus == .usage else { return false }
+                return error.description.contains("is not a version YYYY.MM.N")
+            })
+            #expect(world.files.tree == before, "\(name) \(version.debugDescription) changed the state")
+        }
+    }
+
+    @Test(arguments: [Int.max, -1, Rollback.maximumTrialWindow + 1])
+    func aTrialWindowOutOfRangeIsAUsageErrorNotACrash(_ window: Int) throws {
+        let world = try boxOnN()
+        try world.install("2026.11.2", os: "2026.11.1")
+        let before = world.files.tree
+        #expect { try world.rollback.activate("2026.11.2", force: false, trialWindow: window, bootAttempts: 3, dryRun: false) } throws: { error in
+            (error as? RollbackError)?.exitStatus == .usage
+        }
+        #expect(world.files.tree == before)
+    }
+
+    /// A journal is carried out as written, so one naming a path instead of a version is
+    /// refused (65) by every command that would finish it, and nothing is carried out.
+    @Test(arguments: [("to", "../../../../tmp/2026.11.9"), ("from", "2026.11.1/../../x"), ("to", "2026.11.1\\n")])
+    func aJournalNamingAPathIsRefusedNotCarriedOut(field: String, value: String) throws {
+        let world = try boxOnN()
+        try world.install("2026.11.2", os: "2026.11.1")
+        let journal = RollbackJournal(operation: .activate, from: "2026.11.1", to: "2026.11.2", reason: "activate",
+                                      startedAt: Timestamp.iso8601(world.clock.now()), trialEndsAt: nil, bootAttempts: 3)
+        try world.rollback.store.saveJournal(journal)
+        var text = String(decoding: try #require(world.files.contents(world.paths.journal)), as: UTF8.self)
+        let original = field == "to" ? "\"to\" : \"2026.11.2\"" : "\"from\" : \"2026.11.1\""
+        #expect(text.contains(original), "\(text)")
+        text = text.replacingOccurrences(of: original, with: "\"\(field)\" : \"\(value)\"")
+        try world.files.write(Array(text.utf8), to: world.paths.journal, mode: 0o644)
+        let before = world.files.tree
+        let composeUps = world.images.composeUpCount
+        #expect { _ = try world.rollback.up() } throws: { error in
+            guard let error = error as? RollbackError, error.exitStatus == .dataError else { return false }
+            return error.description.contains("is not a version YYYY.MM.N")
+        }
+        #expect(world.files.tree == before)
+        #expect(world.images.composeUpCount == composeUps)
+    }
 }

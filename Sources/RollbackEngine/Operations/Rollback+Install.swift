@@ -33,7 +33,8 @@ extension Rollback {
 
     /// Records a bundle already read and checked (`from` names it in messages).
     package func install(_ bundle: ReleaseBundle, from bundlePath: String, osSlot: Slot?, osVersion: String?) throws(RollbackError) -> InstallResult {
-        try context.exclusively { () throws(RollbackError) -> InstallResult in
+        if let osVersion { try Self.requireVersion(osVersion, "--os-version") }
+        return try context.exclusively { () throws(RollbackError) -> InstallResult in
             try finishPending()
             let sumsSHA = RollbackStore.sha256(bundle.files["SHA256SUMS"] ?? [])
             let os = osVersion ?? bundle.version

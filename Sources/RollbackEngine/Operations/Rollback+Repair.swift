@@ -12,7 +12,9 @@ extension Rollback {
     /// set a pointer by hand, then finish any interrupted operation and make the boot
     /// selection and the services agree with `current` again.
     package func repair(discardJournal: Bool, setCurrent: String?, setPrevious: String?) throws(RollbackError) -> RepairResult {
-        try context.exclusively { () throws(RollbackError) -> RepairResult in
+        if let setCurrent { try Self.requireVersion(setCurrent, "--current") }
+        if let setPrevious { try Self.requireVersion(setPrevious, "--previous") }
+        return try context.exclusively { () throws(RollbackError) -> RepairResult in
             var actions: [String] = []
             if discardJournal, context.files.exists(paths.journal) {
                 try store.clearJournal()

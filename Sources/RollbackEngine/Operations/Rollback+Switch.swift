@@ -1,3 +1,5 @@
+import Basics
+import Lock
 import FoundationEssentials
 import Release
 
@@ -22,7 +24,12 @@ extension Rollback {
 
     /// previous := current, current := version; services onto its digests; its trial starts.
     package func activate(_ version: String, force: Bool, trialWindow: Int, bootAttempts: Int, dryRun: Bool, startServices: Bool = true) throws(RollbackError) -> SwitchResult {
-        try context.exclusively { () throws(RollbackError) -> SwitchResult in
+        try Self.requireVersion(version, "the version to activate")
+        guard (0...Self.maximumTrialWindow).contains(trialWindow) else {
+            throw .usage("the trial window must be 0 to \(Self.maximumTrialWindow) seconds, not \(trialWindow)")
+        }
+        guard (1...9).contains(bootAttempts) else { throw .usage("the boot attempts must be 1 to 9, not \(bootAttempts)") }
+        return try context.exclusively { () throws(RollbackError) -> SwitchResult in
             if let pending = try dryRun ? nil : finishPending(), pending.operation == .activate, pending.to == version {
                 return SwitchResult(operation: "activate", from: pending.from, to: version, dryRun: false, resumed: true,
                                     rebootRequired: rebootPending(for: try store.record(version)), plan: nil, timingsMS: [:])
@@ -77,7 +84,8 @@ extension Rollback {
     }
 
     package func swapBack(to target: String, force: Bool, dryRun: Bool, reason: String = "rolled back by hand") throws(RollbackError) -> SwitchResult {
-        try context.exclusively { () throws(RollbackError) -> SwitchResult in
+        if target != "previous" { try Self.requireVersion(target, "the release to roll back to") }
+        return try context.exclusively { () throws(RollbackError) -> SwitchResult in
             var timings: [String: Int] = [:]
             var clock = Date()
             func lap(_ name: String) { timings[name] = Int(Date().timeIntervalSince(clock) * 1000); clock = Date() }
@@ -119,6 +127,17 @@ extension Rollback {
             timings.merge(context.engineTimings.snapshot) { _, new in new }
             return SwitchResult(operation: "rollback", from: current.version, to: version, dryRun: false, resumed: false,
                                 rebootRequired: rebootPending(for: record), plan: plan, timingsMS: timings)
+        }
+    }
+
+    /// The longest trial window `activate` takes: 7 days.
+    package static let maximumTrialWindow = 7 * 86_400
+
+    /// Refuses, before anything is read or written, a version that is not YYYY.MM.N: a
+    /// release directory's name, never a path.
+    package static func requireVersion(_ text: String, _ what: String) throws(RollbackError) {
+        guard ImageVersion(parsing: text) != nil else {
+            throw .usage("\(what) '\(text.printable)' is not a version YYYY.MM.N (e.g. 2026.11.1)")
         }
     }
 }
