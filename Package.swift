@@ -46,7 +46,7 @@ let package = Package(
         // The build's engine: read and check, resolve or read the lock, render, write (lock
         // last) over the file system, resolver and source-control seams.
         .target(name: "ImageBuild", dependencies: [
-            "Archive", "Basics", "BuildPolicy", "Hashing", "HostIO", "ImageDefinition", "ImageReference", "Lock", "PackerTemplate",
+            "Archive", "Basics", "BuildPolicy", "Hashing", "HostIO", "ImageDefinition", "ImageReference", "Lock", "PackerTemplate", "Release",
         ]),
         // HTTP messages, the transport seam and the retry rules: what the registry client, the
         // curl transport and provision's registration share.
@@ -59,7 +59,7 @@ let package = Package(
         // Adapters.
         .target(name: "Hashing", dependencies: ["COpenSSL", "ImageReference"]),
         .target(name: "Transport", dependencies: [
-            "Basics", "CCurl", "HTTPCore",
+            "Basics", "CCurl", "HTTPCore", "HostIO",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Credentials", dependencies: [
@@ -102,13 +102,15 @@ let package = Package(
             "Basics", "Release", "Lock", "HostIO", "RollbackEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // How the three tools start: parse, run, exit; JSON in every outcome with --json.
+        .target(name: "ToolMain", dependencies: ["Basics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "imagesmith", dependencies: [
-            "ImagesmithCommands",
+            "ImagesmithCommands", "ToolMain",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "provision", dependencies: ["ProvisionCommands"]),
-        .executableTarget(name: "rollback", dependencies: ["RollbackCommands"]),
-        .executableTarget(name: "edge-box", dependencies: ["Basics", "ProvisionCommands", "RollbackCommands"]),
+        .executableTarget(name: "provision", dependencies: ["ProvisionCommands", "ToolMain"]),
+        .executableTarget(name: "rollback", dependencies: ["RollbackCommands", "ToolMain"]),
+        .executableTarget(name: "edge-box", dependencies: ["Basics", "ProvisionCommands", "RollbackCommands", "ToolMain"]),
         // Developer tool: writes the small OCI image layouts the demo and benchmarks push.
         .executableTarget(name: "oci-fixtures", dependencies: [
             "OCILayout",
@@ -131,7 +133,7 @@ let package = Package(
                     exclude: ["Golden"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
-        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "HTTPCore", "ImageReference", "ManifestCache", "TestSupport"]),
+        .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "Basics", "Hashing", "HTTPCore", "ImageReference", "ManifestCache", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).

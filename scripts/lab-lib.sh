@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The image lab's narration and checks (sourced by scripts/lab; tested on their own by
 # LabCheckerTests). A check that does not hold prints what was expected and what was seen,
 # and ends the lab with exit 1.

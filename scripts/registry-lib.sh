@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo and bench/resolve: start Debian's docker-registry on a free
 # loopback port with a config of our own, and stop it on exit.
 free_port() {

@@ -26,6 +26,7 @@ case "$DOCKER_SOURCE" in docker-ce|docker-ce-or-distribution) ;; *) echo "docker
 case "$NVIDIA_POLICY" in required|if-available) ;; *) echo "docker-nvidia: unknown NVIDIA_POLICY '$NVIDIA_POLICY'" >&2; exit 1 ;; esac
 
 apt-get -y -q install --no-install-recommends ca-certificates curl gnupg
+# shellcheck source=/dev/null  # the image's own os-release
 . "$ROOT/etc/os-release"
 distribution=$ID
 codename=$VERSION_CODENAME
@@ -65,6 +66,8 @@ fi
 if [ -n "${INSECURE_REGISTRIES:-}" ]; then
   echo "docker-nvidia: the daemon may pull over plain HTTP from: $INSECURE_REGISTRIES" >&2
   install -d -m 0755 "$ROOT/etc/docker"
+  # One registry per word: split on purpose (each was checked to be host:port by imagesmith).
+  # shellcheck disable=SC2086
   printf '{"insecure-registries": [%s]}\n' "$(printf '%s\n' $INSECURE_REGISTRIES | sed 's/.*/"&"/' | paste -sd, -)" > "$ROOT/etc/docker/daemon.json"
 fi
 

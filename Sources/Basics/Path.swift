@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Path arithmetic on strings, with the semantics the toolchain relied on from `NSString`
 /// (which FoundationEssentials does not have): trailing slashes are ignored, the parent of a
 /// name without a slash is "", the parent of "/x" is "/".
@@ -46,6 +50,13 @@ public enum Path {
             }
         }
         return true
+    }
+
+    /// The working directory ("/" when it cannot be read).
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func stripTrailingSlashes(_ path: String) -> String {

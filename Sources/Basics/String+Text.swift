@@ -11,16 +11,18 @@ extension String {
 }
 
 extension StringProtocol {
-    /// Safe to show on a terminal or in one log line: control characters (C0, DEL, C1, which
-    /// carry terminal escape sequences and line breaks) and Unicode format characters (bidi
-    /// overrides) become `\u{…}` escapes, and the text is cut after `limit` characters.
+    /// Safe to show on a terminal, in one log line or in a comment of a rendered file: control
+    /// characters (C0, DEL, C1, which carry terminal escape sequences and line breaks), Unicode
+    /// format characters (bidi overrides) and the line and paragraph separators (U+2028,
+    /// U+2029, which YAML 1.1 reads as line breaks) become `\u{…}` escapes, and the text is
+    /// cut after `limit` characters.
     public func printableText(limit: Int = 200) -> String {
         var out = ""
         var count = 0
         for scalar in unicodeScalars {
             if count == limit { out += "…"; break }
             count += 1
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.generalCategory == .format {
+            if Self.isUnprintable(scalar) {
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 out.unicodeScalars.append(scalar)
@@ -32,8 +34,44 @@ extension StringProtocol {
     /// `printableText(limit: 200)`.
     public var printable: String { printableText() }
 
-    /// Whether any character is a control or format character (see `printable`).
-    public var hasControlCharacters: Bool {
-        unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0.properties.generalCategory == .format }
+    /// Whether any character is a control, format or separator character (see `printable`).
+    public var hasControlCharacters: Bool { unicodeScalars.contains(where: Self.isUnprintable) }
+
+    static func isUnprintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+}
+
+extension StringProtocol {
+    /// `%XX` sequences decoded as UTF-8 bytes (invalid sequences kept as they are; bytes that
+    /// are not UTF-8 become U+FFFD). Lenient on purpose: for recognising what a server may have
+    /// echoed, not for parsing URLs.
+    public var percentDecoded: String {
+        var bytes: [UInt8] = []
+        let source = Array(utf8)
+        bytes.reserveCapacity(source.count)
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x30...0x39: byte - 0x30
+            case 0x41...0x46: byte - 0x41 + 10
+            case 0x61...0x66: byte - 0x61 + 10
+            default: nil
+            }
+        }
+        while index < source.count {
+            if source[index] == 0x25, index + 2 < source.count, let high = hex(source[index + 1]), let low = hex(source[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(source[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -10,6 +10,21 @@ static inline CURLcode edge_curl_setopt_string(CURL *h, CURLoption o, const char
 static inline CURLcode edge_curl_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode edge_curl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 
+/* CURLOPT_CAINFO_BLOB and friends take a struct curl_blob: libcurl copies the bytes. */
+static inline CURLcode edge_curl_setopt_blob(CURL *h, CURLoption o, const void *data, size_t len) {
+    struct curl_blob blob;
+    blob.data = (void *)data;
+    blob.len = len;
+    blob.flags = CURL_BLOB_COPY;
+    return curl_easy_setopt(h, o, &blob);
+}
+
+/* The CA bundle this libcurl was built to use by default (NULL when none). */
+static inline const char *edge_curl_default_cainfo(void) {
+    curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    return info ? info->cainfo : NULL;
+}
+
 typedef size_t (*edge_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode edge_curl_setopt_datacb(CURL *h, CURLoption o, edge_curl_data_cb v) { return curl_easy_setopt(h, o, v); }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import HostIO
 
@@ -25,11 +26,37 @@ public struct CredentialHelper: Sendable {
         return ProcessRunner(environment: environment).resolve("docker-credential-\(name)")
     }
 
+    /// The helper's stderr as an error may show it: its first line, printable, at most 200
+    /// characters; nothing when it repeats any 8 characters of what the helper wrote on stdout.
+    static func shownError(_ stderr: String, stdout: String) -> String {
+        let line = stderr.split(whereSeparator: \.isNewline).first.map { String($0).trimmed } ?? ""
+        guard !line.isEmpty else { return "" }
+        let out = Array(stdout.utf8.filter { $0 > 0x20 && $0 < 0x7f })
+        let err = Array(line.utf8)
+        if out.count >= 8 {
+            for start in 0...(out.count - 8) {
+                let piece = out[start..<(start + 8)]
+                if err.count >= 8, (0...(err.count - 8)).contains(where: { err[$0..<($0 + 8)].elementsEqual(piece) }) {
+                    return " (its message is not shown: it repeats what the helper wrote on stdout)"
+                }
+            }
+        }
+        return ": " + line.printableText(limit: 200)
+    }
+
     /// Username and secret for `serverURL`, or nil when the helper has none.
-    public func get(serverURL: String) async throws(CredentialsError) -> (username: String, secret: String)? {
+    /// With a `deadline`, the helper gets at most what remains of it (and is stopped then).
+    public func get(serverURL: String, deadline: ContinuousClock.Instant? = nil) async throws(CredentialsError) -> (username: String, secret: String)? {
         guard let path = executable() else { throw .helperNotFound(helper: name) }
         let runner = ProcessRunner(environment: environment)
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        var limit = timeout
+        var boundedByDeadline = false
+        if let deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .milliseconds(10) else { throw .helperPastDeadline(helper: name) }
+            if remaining < limit { limit = remaining; boundedByDeadline = true }
+        }
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         // The blocking run happens on a GCD thread, never on Swift's cooperative pool; a hung
         // helper is killed with SIGKILL at the timeout.
         let outcome: Result<ProcessRunner.Result, HostIOError> = await withCheckedContinuation { continuation in
@@ -44,15 +71,15 @@ public struct CredentialHelper: Sendable {
         case .success(let value): result = value
         case .failure(let error): throw .helperFailed(helper: name, detail: "cannot start it: \(error.description)")
         }
-        if result.timedOut { throw .helperTimedOut(helper: name) }
+        if result.timedOut { throw boundedByDeadline ? .helperPastDeadline(helper: name) : .helperTimedOut(helper: name) }
         let output = Data(result.stdout.utf8), status = result.status
-        let errorOutput = Data(result.stderr.utf8)
-        let message = String(decoding: errorOutput.isEmpty ? output : errorOutput, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
         guard status == 0 else {
-            // The protocol's "not found" answer means: no credentials, go anonymous.
-            if message.lowercased().contains("credentials not found") { return nil }
-            throw .helperFailed(helper: name, detail: "exit status \(status)" + (message.isEmpty || message.count > 200 ? "" : ": \(message)"))
+            // The protocol's "not found" answer (on stdout) means: no credentials, go anonymous.
+            if result.stdout.lowercased().contains("credentials not found") { return nil }
+            // Its stdout is never shown: a helper that printed its answer and then failed
+            // would have the secret in it. Its stderr is, on one printable line, unless it
+            // repeats anything the helper put on stdout.
+            throw .helperFailed(helper: name, detail: "exit status \(status)" + Self.shownError(result.stderr, stdout: result.stdout))
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: output) else {
             throw .helperFailed(helper: name, detail: "its answer is not the expected JSON object")

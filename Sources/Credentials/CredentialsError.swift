@@ -2,17 +2,21 @@ import Basics
 /// Problems reading docker-style credential configuration. Never carries a secret.
 public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableConfig(path: String, detail: String)
+    case missingConfig(path: String)
     case malformedConfig(path: String, detail: String)
     case malformedAuth(path: String, key: String, detail: String)
     case helperNotFound(helper: String)
     case helperFailed(helper: String, detail: String)
     case helperTimedOut(helper: String)
+    /// The run's deadline passed before (or while) the helper answered.
+    case helperPastDeadline(helper: String)
 
     /// 65 for a config file that is not valid; 1 when a helper misbehaves.
     public var exitStatus: ExitStatus {
         switch self {
         case .unreadableConfig, .malformedConfig, .malformedAuth: .dataError
-        case .helperNotFound, .helperFailed, .helperTimedOut: .failure
+        case .missingConfig: .noInput
+        case .helperNotFound, .helperFailed, .helperTimedOut, .helperPastDeadline: .failure
         }
     }
 
@@ -20,6 +24,8 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .unreadableConfig(let path, let detail):
             return "cannot read the credentials file \(path): \(detail)"
+        case .missingConfig(let path):
+            return "the credentials file \(path) does not exist (it was named by --authfile or REGISTRY_AUTH_FILE)"
         case .malformedConfig(let path, let detail):
             return "the credentials file \(path) is not a valid docker config: \(detail)"
         case .malformedAuth(let path, let key, let detail):
@@ -30,6 +36,8 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
             return "credential helper docker-credential-\(helper) failed: \(detail)"
         case .helperTimedOut(let helper):
             return "credential helper docker-credential-\(helper) did not answer in time and was stopped"
+        case .helperPastDeadline(let helper):
+            return "credential helper docker-credential-\(helper) had not answered when the deadline passed; it was stopped"
         }
     }
 }

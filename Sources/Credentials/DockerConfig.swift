@@ -3,20 +3,28 @@ import Foundation
 import ImageReference
 import RegistryClient
 
-/// The parts of `~/.docker/config.json` (or podman's auth.json) that name credentials.
+/// One credentials file as docker (`config.json`) and the containers tools (`auth.json`)
+/// write it: `auths` keyed by a registry or by a namespace in it (`host/team-a`), `credHelpers`
+/// keyed by registry, `credsStore`.
 public struct DockerConfig: Sendable, Equatable {
     public struct AuthEntry: Sendable, Equatable {
         public var username: String?
         public var password: String?
         public var identityToken: String?
+
+        public init(username: String? = nil, password: String? = nil, identityToken: String? = nil) {
+            self.username = username
+            self.password = password
+            self.identityToken = identityToken
+        }
     }
 
-    /// Keyed by normalized host (scheme, path and case dropped; Docker Hub's aliases folded
-    /// into docker.io).
+    /// Keyed by normalized key: a host (scheme, URL path and case dropped; Docker Hub's aliases
+    /// folded into docker.io), or a host and a namespace path (`ghcr.io/acme/team-a`).
     public var auths: [String: AuthEntry]
     public var credHelpers: [String: String]
     public var credsStore: String?
-    /// The file this came from (nil when none was found).
+    /// The file this came from (nil when built in memory).
     public var path: String?
 
     public init(auths: [String: AuthEntry] = [:], credHelpers: [String: String] = [:], credsStore: String? = nil, path: String? = nil) {
@@ -24,25 +32,6 @@ public struct DockerConfig: Sendable, Equatable {
         self.credHelpers = credHelpers
         self.credsStore = credsStore
         self.path = path
-    }
-
-    /// Which file to read: `REGISTRY_AUTH_FILE`, else `$DOCKER_CONFIG/config.json`, else
-    /// `~/.docker/config.json`. The first one that is set is used.
-    public static func location(environment: [String: String]) -> String? {
-        if let file = environment["REGISTRY_AUTH_FILE"], !file.isEmpty { return file }
-        if let directory = environment["DOCKER_CONFIG"], !directory.isEmpty { return directory + "/config.json" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.docker/config.json" }
-        return nil
-    }
-
-    /// Loads the config for this environment; a missing file means no credentials.
-    public static func load(environment: [String: String]) throws(CredentialsError) -> DockerConfig {
-        guard let path = location(environment: environment) else { return DockerConfig() }
-        guard FileManager.default.fileExists(atPath: path) else { return DockerConfig() }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) }
-        catch { throw .unreadableConfig(path: path, detail: error.localizedDescription) }
-        return try parse(data, path: path)
     }
 
     struct RawEntry: Decodable {
@@ -58,7 +47,11 @@ public struct DockerConfig: Sendable, Equatable {
         var credsStore: String?
     }
 
+    /// The most a credentials file may be (they hold a few entries).
+    public static let maximumBytes = 4 << 20
+
     public static func parse(_ data: Data, path: String) throws(CredentialsError) -> DockerConfig {
+        guard data.count <= maximumBytes else { throw .malformedConfig(path: path, detail: "it is \(data.count) bytes; at most \(maximumBytes) are read") }
         let raw: RawConfig
         do { raw = try JSONDecoder().decode(RawConfig.self, from: data) }
         catch { throw .malformedConfig(path: path, detail: describe(error)) }
@@ -81,23 +74,55 @@ public struct DockerConfig: Sendable, Equatable {
                 parsed.password = String(text[text.index(after: colon)...])
             }
             let normalized = normalize(key)
-            // Prefer an entry that carries credentials over an empty placeholder for the same host.
+            // Prefer an entry that carries credentials over an empty placeholder for the same key.
             if let existing = config.auths[normalized], existing.hasCredentials, !parsed.hasCredentials { continue }
             config.auths[normalized] = parsed
         }
         return config
     }
 
-    /// `https://index.docker.io/v1/` -> `docker.io`; `HTTPS://Ghcr.io/` -> `ghcr.io`.
+    /// A key as docker and the containers tools read it: with a scheme it is a legacy URL and
+    /// names a host only (`https://index.docker.io/v1/` -> `docker.io`); without one it is a
+    /// host optionally followed by a namespace (`ghcr.io/acme/team-a`), which is kept. Case is
+    /// folded (hosts and repository paths are lower case) and trailing slashes dropped.
     public static func normalize(_ key: String) -> String {
-        var text = key.trimmingCharacters(in: .whitespaces)
-        if let range = text.range(of: "://") { text = String(text[range.upperBound...]) }
-        if let slash = text.firstIndex(of: "/") { text = String(text[..<slash]) }
-        text = text.lowercased()
-        switch text {
-        case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com": return "docker.io"
-        default: return text
+        var text = key.trimmingCharacters(in: .whitespaces).lowercased()
+        var path = ""
+        if let range = text.range(of: "://") {
+            text = String(text[range.upperBound...])
+            if let slash = text.firstIndex(of: "/") { text = String(text[..<slash]) }
+        } else if let slash = text.firstIndex(of: "/") {
+            path = String(text[slash...])
+            text = String(text[..<slash])
+            while path.hasSuffix("/") { path.removeLast() }
         }
+        switch text {
+        case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com": text = "docker.io"
+        default: break
+        }
+        return text + path
+    }
+
+    /// The keys that may hold credentials for `repository` on `registry`, most specific
+    /// first: `host/a/b/c`, `host/a/b`, `host/a`, `host` (containers-auth.json(5)).
+    public static func lookupKeys(_ registry: Registry, _ repository: Repository) -> [String] {
+        let host = normalize(registry.host)
+        var components = repository.path.split(separator: "/").map(String.init)
+        var keys: [String] = []
+        while !components.isEmpty {
+            keys.append(host + "/" + components.joined(separator: "/"))
+            components.removeLast()
+        }
+        return keys + [host]
+    }
+
+    /// The entry with credentials for `repository` whose key matches it most specifically, and
+    /// that key.
+    public func entry(for registry: Registry, _ repository: Repository) -> (key: String, entry: AuthEntry)? {
+        for key in Self.lookupKeys(registry, repository) {
+            if let entry = auths[key], entry.hasCredentials { return (key, entry) }
+        }
+        return nil
     }
 
     static func describe(_ error: any Error) -> String {
@@ -106,7 +131,7 @@ public struct DockerConfig: Sendable, Equatable {
 }
 
 extension DockerConfig.AuthEntry {
-    var hasCredentials: Bool { identityToken != nil || (username != nil && password != nil) }
+    var hasCredentials: Bool { identityToken != nil || (username != nil && password != nil && username?.isEmpty == false) }
 
     var credential: RegistryCredential? {
         if let identityToken { return .identityToken(identityToken) }

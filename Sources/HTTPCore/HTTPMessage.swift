@@ -1,3 +1,4 @@
+import Basics
 import FoundationEssentials
 
 public enum HTTPMethod: String, Sendable {
@@ -42,6 +43,20 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { entries.makeIterator() }
+
+    /// The first header that cannot be sent as one header line: a name that is not an RFC 9110
+    /// token, or a value with a control character (CR and LF would end the line and start
+    /// another header; NUL would cut it). Transports refuse such a request.
+    public var firstUnsendable: String? {
+        for (name, value) in entries {
+            let nameOK = !name.isEmpty && name.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+            let valueOK = value.utf8.allSatisfy { byte in byte == 0x09 || (byte >= 0x20 && byte != 0x7f) }
+            if !nameOK || !valueOK { return name.printable }
+        }
+        return nil
+    }
 }
 
 public struct HTTPRequest: Sendable {
@@ -77,6 +92,9 @@ public struct HTTPResponse: Sendable {
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case timedOut, connectionFailed, hostNotFound, tls, protocolError, other
+        /// The request itself cannot be sent as it is (a header value that would end the line):
+        /// retrying cannot help.
+        case refusedRequest
     }
     public var kind: Kind
     public var detail: String
@@ -87,7 +105,7 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// TLS failures (bad certificate, wrong CA) will not heal by retrying.
-    public var isRetryable: Bool { kind != .tls }
+    public var isRetryable: Bool { kind != .tls && kind != .refusedRequest }
 
     public var description: String { detail }
 }

@@ -144,7 +144,15 @@ public struct ProcessRunner: Sendable {
         let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: a script written a moment ago can still be open for writing in a child that
+        // another thread forked meanwhile (until that child execs); it passes in milliseconds.
+        var code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var attempts = 1
+        while code == ETXTBSY && attempts < 20 {
+            usleep(UInt32(5_000 * attempts))
+            attempts += 1
+            code = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard code == 0 else { throw SpawnError(reason: String(cString: strerror(code))) }
         return pid
     }

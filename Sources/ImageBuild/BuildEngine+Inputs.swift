@@ -4,6 +4,7 @@ import HostIO
 import ImageDefinition
 import Lock
 import PackerTemplate
+import Release
 
 extension BuildEngine {
     /// The compose file and every build context the definition names must exist.
@@ -126,5 +127,46 @@ extension BuildEngine {
         }
         do { return try LockFile.decode(bytes, path: path) }
         catch { throw .badData(["\(error)"]) }
+    }
+}
+
+extension BuildEngine {
+    /// The versions released before: each `--previous` file (a lock, or a bundle whose
+    /// release.json is read) must be of this image and carry a canonical version; a lock in
+    /// the output directory counts too.
+    func previousVersions(_ name: String, outLock: LockFile?) throws(BuildError) -> [(source: String, version: ImageVersion)] {
+        var found: [(source: String, version: ImageVersion)] = []
+        if let outLock, outLock.image.name == name, let version = ImageVersion(parsing: outLock.image.version) {
+            found.append(("\(request.outDirectory)/\(name).lock.json", version))
+        }
+        for path in request.previousReleases {
+            guard let bytes = files.contents(path) else { throw .noInput(["cannot read the previous release \(path) (--previous)"]) }
+            let image: String, version: String
+            if bytes.starts(with: [0x1f, 0x8b]) {
+                let entries: [TarReader.Entry]
+                do { entries = try TarReader(bytes: bytes).entries(limits: TarReader.Limits(maxEntries: 256, maxEntrySize: 16 << 20, maxTotalSize: 64 << 20)) }
+                catch { throw .badData(["the previous release \(path) (--previous) is not a release bundle: \(error)"]) }
+                guard let entry = entries.first(where: { $0.kind == .file && Path.name($0.path) == "release.json" }) else {
+                    throw .badData(["the previous release \(path) (--previous) is a tar.gz without a release.json; expected a bundle from imagesmith build"])
+                }
+                do throws(ReleaseError) {
+                    let manifest = try ReleaseManifest(decoding: entry.contents)
+                    (image, version) = (manifest.image, manifest.version)
+                } catch { throw .badData(["the previous release \(path) (--previous): \(error)"]) }
+            } else {
+                do throws(LockError) {
+                    let lock = try LockFile.decode(bytes, path: path)
+                    (image, version) = (lock.image.name, lock.image.version)
+                } catch { throw .badData(["the previous release \(path) (--previous) is neither a lock nor a bundle: \(error)"]) }
+            }
+            guard image == name else {
+                throw .badData(["the previous release \(path) (--previous) is of image '\(image.printable)', not \(name)"])
+            }
+            guard let parsed = ImageVersion(parsing: version) else {
+                throw .badData(["the previous release \(path) (--previous) has version '\(version.printable)'; expected YYYY.MM.N"])
+            }
+            found.append((path, parsed))
+        }
+        return found
     }
 }

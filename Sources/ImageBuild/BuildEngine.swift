@@ -40,7 +40,7 @@ package struct BuildEngine: Sendable {
         }
         let definition: ImageDefinition
         do { definition = try ImageDefinition.parse(String(decoding: definitionBytes, as: UTF8.self), file: definitionPath) }
-        catch { throw .badData([error.description]) }
+        catch { throw .invalidDefinition(error.issues) }
         let definitionDirectory = Path.directory(definitionPath)
         try checkReferencedFiles(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
@@ -51,6 +51,9 @@ package struct BuildEngine: Sendable {
         let lockName = "\(definition.name).lock.json"
         let previousPath = "\(out)/\(lockName)"
         let previous = try readLock(previousPath)
+        // What was released before, from --previous and the output directory: read and checked
+        // before anything else is asked, so a refusal costs no registry request.
+        let released = try previousVersions(definition.name, outLock: previous)
         var lock: LockFile
         if request.isOffline {
             let path = request.lockPath ?? (files.exists(previousPath) ? previousPath : "\(definitionDirectory)/\(lockName)")
@@ -68,7 +71,8 @@ package struct BuildEngine: Sendable {
             if let imageVersion = request.imageVersion { found.image.version = imageVersion }
             lock = found
         } else {
-            let version = request.imageVersion ?? nextVersion(after: previous?.image.name == definition.name ? previous : nil)
+            let version: String
+            if let given = request.imageVersion { version = given } else { version = try nextVersion(after: released, definitionName: definition.name) }
             lock = try await resolveLock(definition, version: version, definitionSHA256: definitionSHA256, previous: previous)
         }
 
@@ -116,10 +120,20 @@ package struct BuildEngine: Sendable {
         do { return try Hash.hex(bytes) } catch { throw .failed("cannot hash: \(error)") }
     }
 
-    func nextVersion(after previous: LockFile?) -> String {
+    /// The next version after everything released before (the highest of them); with nothing
+    /// known, YYYY.MM.1 only when the request says this is the first release: two fresh
+    /// workspaces counting from nothing would both make YYYY.MM.1, and a box that has one
+    /// refuses the other.
+    func nextVersion(after released: [(source: String, version: ImageVersion)], definitionName: String) throws(BuildError) -> String {
         let (year, month) = Timestamp.yearAndMonth(request.now)
-        let last = previous.flatMap { ImageVersion(parsing: $0.image.version) }
-        return ImageVersion.next(year: year, month: month, after: last).description
+        let highest = released.max { $0.version < $1.version }
+        if highest == nil && !request.firstRelease {
+            throw .usage(["cannot tell which version comes next: nothing released before is known (no lock in \(request.outDirectory), no --previous); give --previous with the last released bundle or lock of \(definitionName), --image-version, or --first-release for the image's first release"])
+        }
+        if let highest, (highest.version.year, highest.version.month) > (year, month) {
+            note("note: the previous release \(highest.version) (\(highest.source)) is from a later month than the build's clock; counting on from it")
+        }
+        return ImageVersion.next(year: year, month: month, after: highest?.version).description
     }
 
     /// Resolves every pinned container for its platform and applies the pinning policy: fail

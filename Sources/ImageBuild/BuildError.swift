@@ -7,6 +7,10 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     case noInput([String])
     /// The definition, the lock or the box package is wrong (65).
     case badData([String])
+    /// The definition is invalid: every problem with its place (65).
+    case invalidDefinition([PositionedIssue])
+    /// The request lacks what the build needs to decide (64): what was released before.
+    case usage([String])
     /// The registry could not be asked (69).
     case unavailable([String])
     /// A container cannot be pinned and the definition does not allow otherwise (1).
@@ -18,7 +22,8 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var messages: [String] {
         switch self {
-        case .noInput(let lines), .badData(let lines), .unavailable(let lines), .refused(let lines): lines
+        case .noInput(let lines), .badData(let lines), .unavailable(let lines), .refused(let lines), .usage(let lines): lines
+        case .invalidDefinition(let issues): [PositionedIssue.report(issues, in: "the image definition")]
         case .cannotWrite(let line), .failed(let line): [line]
         }
     }
@@ -28,12 +33,19 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitStatus: ExitStatus {
         switch self {
         case .noInput: .noInput
-        case .badData: .dataError
+        case .badData, .invalidDefinition: .dataError
+        case .usage: .usage
         case .unavailable: .unavailable
         case .refused: .failure
         case .cannotWrite: .cannotWrite
         case .failed: .failure
         }
+    }
+
+    /// The positioned problems of an invalid definition, for `--json`.
+    public var issues: [PositionedIssue]? {
+        if case .invalidDefinition(let issues) = self { return issues }
+        return nil
     }
 
     /// The error for a status the registry client reported.

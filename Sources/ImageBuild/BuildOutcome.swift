@@ -30,6 +30,44 @@ package struct BuildOutcome: Sendable {
         return text
     }
 
+    /// What `build --json` prints: the image, where everything went, each container.
+    package struct Report: Encodable, Sendable {
+        package struct Container: Encodable, Sendable {
+            var name: String
+            var source: String
+            var reference: String
+            var pinned: String?
+            var platform: String
+            var note: String?
+        }
+
+        var image: String
+        var version: String
+        var outDirectory: String
+        var lock: String
+        var lockSHA256: String
+        var template: String
+        var bundle: String
+        var boxPackage: String
+        var containers: [Container]
+        var warnings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case image, version, outDirectory = "out_directory", lock, lockSHA256 = "lock_sha256", template, bundle
+            case boxPackage = "box_package", containers, warnings
+        }
+    }
+
+    package var report: Report {
+        let name = lock.image.name
+        return Report(image: name, version: lock.image.version, outDirectory: outDirectory, lock: "\(outDirectory)/\(name).lock.json",
+                      lockSHA256: lockSHA256, template: "\(outDirectory)/\(name).pkr.hcl", bundle: "\(outDirectory)/\(name)-\(lock.image.version).tar.gz",
+                      boxPackage: "\(outDirectory)/\(boxPackage.fileName)",
+                      containers: lock.containers.map { .init(name: $0.name, source: $0.source.rawValue, reference: $0.reference, pinned: $0.pinnedReference,
+                                                              platform: $0.platform, note: $0.note) },
+                      warnings: warnings)
+    }
+
     /// One warning per container the image does not pin by digest.
     package var warnings: [String] {
         lock.containers.filter { $0.source == .unresolvedTag || $0.source == .build }

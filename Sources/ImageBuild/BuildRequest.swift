@@ -12,6 +12,12 @@ package struct BuildRequest: Sendable {
     /// Whether the lock is read instead of resolved: `--offline`, or a lock named.
     package var isOffline: Bool { offline || lockPath != nil }
     package var imageVersion: String?
+    /// Locks or bundles of releases made before (`--previous`): the version counts on from
+    /// the highest of them (and of a lock already in the output directory).
+    package var previousReleases: [String]
+    /// With nothing released before known, count from YYYY.MM.1 (`--first-release`); without
+    /// it, such a build is refused rather than risk a version a box already has.
+    package var firstRelease: Bool
     package var prebuiltOnly: Bool
     package var keepUnresolvedTags: Bool
     package var templatesDirectory: String?
@@ -23,13 +29,15 @@ package struct BuildRequest: Sendable {
     package var now: Date
 
     package init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
-                 prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,
+                 previousReleases: [String] = [], firstRelease: Bool = false, prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,
                  boxPackagePath: String? = nil, installedShareDirectory: String? = nil, now: Date) {
         self.definitionPath = definitionPath
         self.outDirectory = outDirectory
         self.lockPath = lockPath
         self.offline = offline
         self.imageVersion = imageVersion
+        self.previousReleases = previousReleases
+        self.firstRelease = firstRelease
         self.prebuiltOnly = prebuiltOnly
         self.keepUnresolvedTags = keepUnresolvedTags
         self.templatesDirectory = templatesDirectory

@@ -73,9 +73,9 @@ extension ImageDefinition {
     static func decodeEBS(_ node: YAMLNode) -> AmazonEBS? {
         guard let map = node.mapping(allowed: ["region", "instance_type", "ami", "ami_filter", "ssh_username", "volume_size_gb"],
                                      required: ["region", "instance_type"]) else { return nil }
-        let region = map["region"]?.string()
-        let instanceType = map["instance_type"]?.string()
-        let ssh = map["ssh_username"]?.string() ?? "ubuntu"
+        let region = map["region"]?.string(where: isAWSRegion) { "'\($0)' is not an AWS region; expected one such as us-east-1" }
+        let instanceType = map["instance_type"]?.string(where: isInstanceType) { "'\($0)' is not an EC2 instance type; expected one such as g4dn.xlarge" }
+        let ssh = map["ssh_username"].map { $0.string(where: DNSName.isLabel) { "'\($0)' is not a user name; expected lower-case letters, digits and '-'" } } ?? "ubuntu"
         let volume = map["volume_size_gb"].map { $0.int(in: 8...16384) } ?? 64
         var source: AmazonEBS.SourceAMI?
         switch (map["ami"], map["ami_filter"]) {
@@ -90,8 +90,13 @@ extension ImageDefinition {
             }
         case (nil, let filter?):
             if let filterMap = filter.mapping(allowed: ["owners", "name"], required: ["owners", "name"]),
-               let owners = filterMap["owners"]?.stringList(), let name = filterMap["name"]?.string() {
+               let owners = filterMap["owners"]?.stringList(), let name = filterMap["name"]?.string(where: { !$0.isEmpty && $0.count <= 128 && isPrintableASCII($0) }, otherwise: {
+                   "'\($0)' is not an AMI name pattern; expected 1-128 printable ASCII characters (* and ? as wildcards)"
+               }) {
                 if owners.isEmpty { filterMap["owners"]?.issue("expected at least one owner account") }
+                for owner in owners where !isAWSOwner(owner) {
+                    filterMap["owners"]?.issue("'\(owner)' is not an AMI owner; expected an account id (12 digits) or an alias such as amazon or self")
+                }
                 source = .filter(owners: owners, name: name)
             }
         case (.some, .some):
@@ -99,17 +104,17 @@ extension ImageDefinition {
         case (nil, nil):
             node.issue("missing the source image: give ami (a pinned AMI) or ami_filter (owners + name)")
         }
-        guard let region, let instanceType, let source, let volume else { return nil }
+        guard let region, let instanceType, let source, let volume, let ssh else { return nil }
         return AmazonEBS(region: region, instanceType: instanceType, sourceAMI: source, sshUsername: ssh, volumeSizeGB: volume)
     }
 
     static func decodeQEMU(_ node: YAMLNode) -> QEMU? {
         guard let map = node.mapping(allowed: ["iso_url", "iso_checksum", "disk_size", "memory_mb", "cpus", "ssh_username", "accelerator", "nocloud_seed"],
                                      required: ["iso_url", "iso_checksum"]) else { return nil }
-        let url = map["iso_url"]?.string(where: { $0.hasPrefix("https://") || $0.hasPrefix("file://") }) {
-            "'\($0)' must be an https:// or file:// URL"
+        let url = map["iso_url"]?.string(where: { ($0.hasPrefix("https://") || $0.hasPrefix("file://")) && isURLText($0) }) {
+            "'\($0)' must be an https:// or file:// URL (no spaces or control characters)"
         }
-        let checksum = map["iso_checksum"]?.string(where: { $0.hasPrefix("file:") || (try? Digest(parsing: $0)) != nil }) {
+        let checksum = map["iso_checksum"]?.string(where: { ($0.hasPrefix("file:") && isURLText($0)) || (try? Digest(parsing: $0)) != nil }) {
             "'\($0)' is not a checksum; expected sha256:<64 hex digits> or file:<url>"
         }
         let disk = map["disk_size"].flatMap { node in
@@ -265,10 +270,12 @@ extension ImageDefinition {
         var names = Set<String>()
         var result: [HealthCheck] = []
         for item in items {
-            guard let map = item.mapping(allowed: ["name", "service", "http", "tcp", "container_running", "command", "interval_seconds", "timeout_seconds", "retries"],
+            guard let map = item.mapping(allowed: ["name", "service", "http", "tcp", "container_running", "command", "exec", "interval_seconds", "timeout_seconds", "retries"],
                                          required: ["name", "service"]) else { continue }
             let name = map["name"].flatMap { node -> String? in
-                guard let value = node.string() else { return nil }
+                guard let value = node.string(where: { !$0.isEmpty && $0.count <= 100 && !$0.hasControlCharacters }, otherwise: {
+                    "'\($0)' is not a health check name; expected 1-100 characters on one line"
+                }) else { return nil }
                 guard names.insert(value).inserted else {
                     node.issue("health check name '\(value)' is used twice")
                     return nil
@@ -278,10 +285,10 @@ extension ImageDefinition {
             let service = map["service"]?.string(where: services.contains) {
                 "'\($0)' is not one of the containers: \(services.sorted().joined(separator: ", "))"
             }
-            let kinds = ["http", "tcp", "container_running", "command"].filter { map.has($0) }
+            let kinds = ["http", "tcp", "container_running", "command", "exec"].filter { map.has($0) }
             var probe: HealthCheck.Probe?
             if kinds.count != 1 {
-                item.issue("expected exactly one probe: http, tcp, container_running or command")
+                item.issue("expected exactly one probe: http, tcp, container_running, command (on the box) or exec (in the service's container)")
             } else if let http = map["http"], let httpMap = http.mapping(allowed: ["url", "expect_status"], required: ["url"]) {
                 // Health checks probe services on the box itself; the device-side checker speaks
                 // plain HTTP (it links no TLS stack), so an https URL is refused here, at build time.
@@ -291,17 +298,19 @@ extension ImageDefinition {
                 let status = httpMap["expect_status"].map { $0.int(in: 100...599) } ?? 200
                 if let url, let status { probe = .http(url: url, expectStatus: status) }
             } else if let tcp = map["tcp"], let tcpMap = tcp.mapping(allowed: ["host", "port"], required: ["host", "port"]) {
-                let host = tcpMap["host"]?.string(where: { !$0.isEmpty && !$0.contains(where: { $0 == " " || $0 == "/" }) }) {
-                    "'\($0)' is not a host name or address"
+                let host = tcpMap["host"]?.string(where: isHostOrAddress) {
+                    "'\($0)' is not a host name or address; expected a DNS name, an IPv4 address or an IPv6 address"
                 }
                 let port = tcpMap["port"].map { $0.int(in: 1...65535) } ?? nil
                 if let host, let port { probe = .tcp(host: host, port: port) }
             } else if let running = map["container_running"] {
                 if running.bool() == true { probe = .containerRunning }
                 else { running.issue("container_running must be true when given") }
-            } else if let command = map["command"], let words = command.stringList() {
+            } else if let kind = kinds.first, kind == "command" || kind == "exec", let command = map[kind], let words = command.stringList() {
                 if words.isEmpty { command.issue("expected a command as a non-empty list of words") }
-                else { probe = .command(words) }
+                else if words.contains(where: { $0.utf8.contains(0) || $0.utf8.count > 4096 }) { command.issue("a command word may not hold a NUL byte or exceed 4096 bytes") }
+                else if words[0].isEmpty { command.issue("expected the program as the first word") }
+                else { probe = kind == "exec" ? .exec(words) : .command(words) }
             }
             let interval = map["interval_seconds"].map { $0.int(in: 1...3600) } ?? 10
             let timeout = map["timeout_seconds"].map { $0.int(in: 1...3600) } ?? 5
@@ -326,7 +335,40 @@ extension ImageDefinition {
     }
 
     static func isRelativePath(_ text: String) -> Bool {
-        !text.isEmpty && !text.hasPrefix("/") && !text.split(separator: "/").contains("..") && !text.contains("\n")
+        !text.isEmpty && text.utf8.count <= 1024 && !text.hasPrefix("/") && !text.split(separator: "/").contains("..") && !text.hasControlCharacters
+    }
+
+    /// What EC2 names regions with: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`.
+    static func isAWSRegion(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return text.utf8.count <= 32 && parts.count >= 3 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) } }
+            && parts.last!.allSatisfy(\.isASCIIDigit)
+    }
+
+    /// `g4dn.xlarge`, `u-6tb1.metal`: a family and a size.
+    static func isInstanceType(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return text.utf8.count <= 64 && parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") } }
+    }
+
+    /// An account id (12 digits) or an alias (`amazon`, `self`, `aws-marketplace`).
+    static func isAWSOwner(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
+    }
+
+    static func isPrintableASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f } }
+
+    /// A URL as text: printable ASCII without spaces, quotes or backslashes.
+    static func isURLText(_ text: String) -> Bool {
+        text.utf8.count <= 2048 && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
+    /// A DNS name (any case), an IPv4 address in dotted decimal, or an IPv6 address.
+    static func isHostOrAddress(_ text: String) -> Bool {
+        if DNSName.isName(text.lowercased()) { return true }
+        let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets.allSatisfy({ Int(asciiDecimal: $0).map { (0...255).contains($0) } ?? false }) { return true }
+        return text.contains(":") && text.utf8.count <= 45 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
     }
 
     static func isCIDR(_ text: String) -> Bool {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Where commands write: stdout for results, stderr for diagnostics. A seam so the command
@@ -15,4 +16,12 @@ public struct CommandOutput: Sendable {
         writeOut: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
         writeErr: { text in FileHandle.standardError.write(Data(text.utf8)) }
     )
+
+    /// Reports a failure: each message on stderr (`imagesmith: …`) and, with `json`, one
+    /// `ErrorReport` on stdout, so a script that asked for JSON gets JSON in every outcome.
+    public func fail(_ status: ExitStatus, _ messages: [String], json: Bool, issues: [PositionedIssue]? = nil) -> ExitStatus {
+        for message in messages { writeErr("imagesmith: \(message)\n") }
+        if json { writeOut(CanonicalJSON.text(ErrorReport(error: messages.joined(separator: "\n"), status: status, issues: issues))) }
+        return status
+    }
 }

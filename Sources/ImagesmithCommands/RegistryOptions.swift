@@ -12,8 +12,14 @@ import Transport
 
 /// Registry options shared by `resolve`, `build` and `verify`.
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust only the CA certificates in this PEM file.", valueName: "PEM"))
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("Trust only the CA certificates in this PEM file, for every registry (per-registry CAs belong in a certs.d directory: --certs-dir).", valueName: "PEM"))
     var caFile: String?
+
+    @Option(name: .customLong("certs-dir"), help: ArgumentHelp("Look for per-registry CA certificates in DIR/HOST[:PORT]/*.crt, before ~/.config/containers/certs.d, /etc/containers/certs.d and /etc/docker/certs.d (repeatable). They are added to the system's trust for that registry only.", valueName: "DIR"))
+    var certsDirectories: [String] = []
+
+    @Option(name: .customLong("authfile"), help: ArgumentHelp("Read credentials from this file only (docker config.json or containers auth.json format; default: REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json, then $DOCKER_CONFIG/config.json or ~/.docker/config.json).", valueName: "FILE"))
+    var authFile: String?
 
     @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied.", valueName: "HOST[:PORT]"))
     var insecureRegistries: [String] = []
@@ -38,9 +44,12 @@ struct RegistryOptions: ParsableArguments {
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64, not \(jobs).") }
-        guard deadline > 0, deadline <= 86_400 else { throw ValidationError("--deadline must be between 0 and 86400 seconds.") }
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+        guard deadline.isFinite, deadline > 0, deadline <= 86_400 else { throw ValidationError("--deadline must be between 0 and 86400 seconds.") }
+        if let caFile, !FileInfo.isRegularFile(caFile) || !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file \(caFile) is not a readable file.")
+        }
+        for directory in certsDirectories where !FileInfo.isDirectory(directory) {
+            throw ValidationError("--certs-dir \(directory) is not a directory.")
         }
         for host in insecureRegistries {
             do { _ = try Registry(host) } catch { throw ValidationError("--insecure-registry: \(error)") }
@@ -52,7 +61,8 @@ struct RegistryOptions: ParsableArguments {
 
     var setup: RegistrySetup {
         RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
-                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache, resolve: resolve)
+                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache, resolve: resolve,
+                      authFile: authFile, certsDirectories: certsDirectories)
     }
 
     /// `host:port:address`: a DNS name, a port, and an IPv4 address or a bracketed IPv6 one.
@@ -78,10 +88,24 @@ public struct RegistrySetup: Sendable {
     public var useCache: Bool
     /// `HOST:PORT:ADDRESS` overrides of DNS for registry connections.
     public var resolve: [String]
+    /// The one credentials file to read (nil: the default files, in the containers tools' order).
+    public var authFile: String?
+    /// certs.d directories searched before the default ones.
+    public var certsDirectories: [String]
+    /// Only the directories named, not the default ones (tests: the machine's own are not theirs).
+    public var onlyNamedCertsDirectories: Bool
+    /// The system trust the per-registry CAs are added to (nil: the machine's); tests stand
+    /// one in for it.
+    public var systemTrust: [UInt8]?
 
     public init(caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120,
-                logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true, resolve: [String] = []) {
+                logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true, resolve: [String] = [],
+                authFile: String? = nil, certsDirectories: [String] = [], onlyNamedCertsDirectories: Bool = false, systemTrust: [UInt8]? = nil) {
         self.resolve = resolve
+        self.authFile = authFile
+        self.certsDirectories = certsDirectories
+        self.onlyNamedCertsDirectories = onlyNamedCertsDirectories
+        self.systemTrust = systemTrust
         self.caFile = caFile
         self.insecureRegistries = insecureRegistries
         self.jobs = jobs
@@ -100,7 +124,8 @@ public struct RegistrySetup: Sendable {
     /// Loads credentials (throws `CredentialsError` for a bad config file) and wires the
     /// adapters into a resolver.
     func makeResolver(environment: [String: String]) throws(CredentialsError) -> Resolver {
-        let config = try DockerConfig.load(environment: environment)
+        let files = try AuthFiles.load(environment: environment, authFile: authFile)
+        let certificates = CertificateDirectories(bases: certsDirectories + (onlyNamedCertsDirectories ? [] : CertificateDirectories.defaults(environment: environment)))
         let logger = self.logger
         let configuration = ResolverConfiguration(insecureRegistries: Set(insecureRegistries), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs)
         var store: any ManifestStore = NoManifestStore()
@@ -108,9 +133,10 @@ public struct RegistrySetup: Sendable {
             store = FileManifestStore(root: root, logger: logger)
         }
         return Resolver(
-            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, resolve: resolve, logger: logger),
+            transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, resolve: resolve,
+                                     hostCertificates: certificates, systemBundle: systemTrust, logger: logger),
             digester: OpenSSLDigester(),
-            credentials: DockerCredentialProvider(config: config, environment: environment, logger: logger),
+            credentials: DockerCredentialProvider(files: files, environment: environment, logger: logger),
             store: store, configuration: configuration, logger: logger
         )
     }

@@ -24,10 +24,14 @@ public struct ImageVersion: Sendable, Equatable, Comparable, CustomStringConvert
         self.init(year: year, month: month, build: build)
     }
 
-    /// The next version for a build in (year, month), after `previous` (the last lock's).
+    /// The next version for a build in (year, month), after `previous` (the highest released
+    /// before): the month's count goes on; a new month starts at 1; and a previous release from
+    /// a later month than the clock's (a clock that is behind) is still followed, never
+    /// undercut: versions only go up.
     public static func next(year: Int, month: Int, after previous: ImageVersion?) -> ImageVersion {
-        if let previous, previous.year == year, previous.month == month {
-            return ImageVersion(year: year, month: month, build: previous.build + 1)
+        guard let previous else { return ImageVersion(year: year, month: month, build: 1) }
+        if (previous.year, previous.month) >= (year, month) {
+            return ImageVersion(year: previous.year, month: previous.month, build: previous.build + 1)
         }
         return ImageVersion(year: year, month: month, build: 1)
     }

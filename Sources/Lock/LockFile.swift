@@ -128,7 +128,7 @@ public enum LockError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .malformed(let path, let detail): "\(path) is not a valid lock file: \(detail)"
+        case .malformed(let path, let detail): "\(path) is not a valid lock file: \(detail.printableText(limit: 400))"
         case .unsupportedSchema(let path, let version): "\(path) has lock schema_version \(version); this imagesmith reads version \(LockFile.currentSchema)"
         }
     }
@@ -138,7 +138,11 @@ extension LockFile {
     /// The canonical bytes: pretty, sorted keys, no escaped slashes, trailing newline.
     public func encoded() -> [UInt8] { CanonicalJSON.encode(self) }
 
+    /// The most a lock may be (one is a few kilobytes per container).
+    public static let maximumBytes = 16 << 20
+
     public static func decode(_ bytes: [UInt8], path: String) throws(LockError) -> LockFile {
+        guard bytes.count <= maximumBytes else { throw .malformed(path: path, detail: "it is \(bytes.count) bytes; at most \(maximumBytes) are read") }
         struct Version: Decodable { var schema_version: Int? }
         if let version = try? JSONDecoder().decode(Version.self, from: Data(bytes)), let number = version.schema_version, number != currentSchema {
             throw .unsupportedSchema(path: path, version: number)

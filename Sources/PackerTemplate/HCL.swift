@@ -1,3 +1,4 @@
+import Basics
 /// A small HCL2 writer: enough of the language for Packer templates, laid out the way
 /// `packer fmt` lays it out (two-space indents; `=` aligned across runs of single-line
 /// attributes), with strings escaped so nothing in them is ever interpolated.
@@ -187,8 +188,10 @@ public enum HCL {
                 if lines.last != "" { lines.append("") }
                 index += 1
             case .comment(let text):
+                // A comment stays a comment: whatever a line carries (a file name's control
+                // characters, a lone CR) is made printable, so it cannot end the line.
                 for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                    lines.append(pad + "#" + (line.isEmpty ? "" : " " + line))
+                    lines.append(pad + "#" + (line.isEmpty ? "" : " " + line.printableText(limit: 400)))
                 }
                 index += 1
             }

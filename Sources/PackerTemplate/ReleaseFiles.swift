@@ -25,17 +25,17 @@ public enum ReleaseFiles {
             for container in pinned {
                 guard let reference = container.pinnedReference else { continue }
                 lines.append("  \(yamlKey(container.name)):")
-                lines.append("    image: \(reference)")
+                lines.append("    image: \(yamlKey(reference))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Compose service names are [a-z0-9][a-z0-9_.-]*: plain YAML keys unless they look like
-    /// something else to a YAML reader.
+    /// Every key and value single-quoted: YAML would read some service names as something
+    /// else (`0b1` and `1_000` as numbers, `on` and `null` as booleans and nulls in YAML 1.1),
+    /// and compose wants strings. Service names and pinned references hold no quote.
     static func yamlKey(_ name: String) -> String {
-        let special = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"]
-        return special.contains(name) || Double(name) != nil ? "'\(name)'" : name
+        "'" + name.replacing("'", with: "''") + "'"
     }
 
     /// `health-checks.json`: what a device runs after an update before it commits to it.
@@ -48,6 +48,7 @@ public enum ReleaseFiles {
             case .tcp(let host, let port): json.kind = "tcp"; json.host = host; json.port = port
             case .containerRunning: json.kind = "container_running"
             case .command(let words): json.kind = "command"; json.command = words
+            case .exec(let words): json.kind = "exec"; json.command = words
             }
             return json
         }

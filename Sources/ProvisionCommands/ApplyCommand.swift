@@ -16,10 +16,15 @@ struct ApplyCommand: AsyncParsableCommand {
             Every write is temp file + fsync + rename + directory fsync; replaced files are \
             backed up once under /var/lib/edge-provision/backup; the journal there records a \
             step only after it is durable. Run it again after an interruption: it converges. \
-            Then registers with the dashboard unless --skip-registration. Exit status: 0 \
-            configured (and registered), 75 configured but registration pending (retried on \
-            the next run), 1 registration refused, 65 invalid spec (nothing written), 66 spec \
-            unreadable, 73 cannot write.
+            Applying another spec (or the same with another renderer) converges: what an \
+            earlier apply wrote that this one does not is put back as the image had it. On the \
+            running system (no --root) the configuration is brought into effect as first-boot \
+            does: netplan's files rendered, the running host name set. Then registers with the \
+            dashboard unless --skip-registration. Exit status: 0 configured (and registered), \
+            75 configured but registration pending (retried on the next run), 1 registration \
+            refused, or written but not brought into effect, 65 invalid spec or one that does \
+            not fit the image (nothing written), 66 spec unreadable, 69 the spec URL cannot be \
+            reached, 73 cannot write.
             """
     )
 
@@ -43,15 +48,24 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = ProvisionWiring.context(root: root)
-        let spec = try await source.localPath(context)
         var journal: Journal
         let site: SiteSpec
+        let machineIDBefore = context.files.contents(context.path("/etc/machine-id"))
         do {
-            let loaded = try SpecLoader.load(spec, context: context)
+            let (loaded, name) = try await source.load(context, save: true)
             site = loaded.spec
-            journal = try ApplyStep.run(site: site, specBytes: loaded.bytes, specName: Path.name(spec), renderer: networkRenderer, context: context)
+            journal = try ApplyStep.run(site: site, specBytes: loaded.bytes, specName: name, renderer: networkRenderer, context: context)
         } catch {
             throw ProvisionWiring.fail(error)
+        }
+        if context.root.isEmpty {
+            // The running system: what was written takes effect now, not at the next boot.
+            let replaced = context.files.contents(context.path("/etc/machine-id")) != machineIDBefore
+            do { try ApplyStep.activate(site, renderer: networkRenderer, machineIDReplaced: replaced, activation: SystemActivation()) }
+            catch {
+                StandardStreams.error("provision: the configuration is written but not in effect: \(error.description); it takes effect at the next boot\n")
+                throw ExitCode(ExitStatus.failure.rawValue)
+            }
         }
         if !skipRegistration {
             try await ProvisionWiring.register(site, context: context, deadline: registrationDeadline, journal: &journal)

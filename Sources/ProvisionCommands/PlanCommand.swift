@@ -5,16 +5,18 @@ import BoxConfig
 import FoundationEssentials
 import HostIO
 import SiteSpec
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `provision plan SPEC [--root DIR]`: the exact files apply would write, and a diff against
-/// what is there now. Changes nothing.
+/// what is there now. Changes nothing: a spec from a URL is fetched and checked in memory,
+/// never written anywhere.
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Print the files provisioning would write and how they differ from what is there; change nothing."
+        abstract: "Print the files provisioning would write and how they differ from what is there; change nothing.",
+        discussion: """
+            Exit status: 0 planned, 64 usage, 65 invalid spec (or one that does not fit the \
+            image: its time client), 66 unreadable, 69 the spec URL cannot be reached.
+            """
     )
 
     @OptionGroup var source: SpecSource
@@ -25,32 +27,30 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("network-renderer"), help: "Write netplan or systemd-networkd files.")
     var networkRenderer: BoxConfigurator.NetworkRenderer = .netplan
 
-    func run() async throws {
-        let site: SiteSpec
-        let context = ProvisionWiring.context(root: root)
-        // plan changes nothing: a URL is fetched but not saved.
-        let spec = try await planSpecPath()
-        do { site = try SpecLoader.load(spec, context: context).spec }
-        catch { throw ProvisionWiring.fail(error) }
-        let configurator = BoxConfigurator(spec: site, renderer: networkRenderer,
-                                           source: Path.name(spec))
-        print(PlanReport.render(configurator.plan(for: HostState.read(context)), context: context), terminator: "")
-    }
-}
+    @Flag(help: "Print the plan as JSON on stdout ({\"changes\": [...]}; a failure as {\"error\", \"exit_code\", \"issues\"}).")
+    var json = false
 
-extension PlanCommand {
-    func planSpecPath() async throws -> String {
-        guard source.isURL else { return source.spec }
+    struct Report: Encodable {
+        var spec: String
+        var root: String
+        var changes: [PlanReport.Entry]
+    }
+
+    func run() async throws {
+        let context = ProvisionWiring.context(root: root, json: json)
+        let plan: FilePlan
         do {
-            let bytes = try await source.fetcher.fetch(source.spec)
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-plan-\(getpid())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let path = directory.appendingPathComponent("site_spec.json").path
-            try AtomicFile.write(bytes, to: path, mode: 0o600)
-            return path
+            let (loaded, name) = try await source.load(context, save: false)
+            try ImageFit.check(loaded.spec, bytes: loaded.bytes, name: name, context: context)
+            plan = BoxConfigurator(spec: loaded.spec, renderer: networkRenderer, source: name).plan(for: HostState.read(context))
         } catch {
-            StandardStreams.error("provision: cannot fetch the site spec from \(URLRedaction.redacted(source.spec)): \((error as? SpecFetcher.Failure)?.message ?? "\(error)")\n")
-            throw ExitCode(ExitStatus.unavailable.rawValue)
+            throw ProvisionWiring.fail(error, json: json)
+        }
+        if json {
+            ProvisionWiring.printJSON(Report(spec: source.isURL ? URLRedaction.redacted(source.spec) : source.spec,
+                                             root: context.root.isEmpty ? "/" : context.root, changes: PlanReport.entries(plan, context: context)))
+        } else {
+            print(PlanReport.render(plan, context: context), terminator: "")
         }
     }
 }

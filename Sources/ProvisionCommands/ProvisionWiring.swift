@@ -10,10 +10,20 @@ import Transport
 /// The real world for provisioning's engine: the disk under --root, the system clock, stdout
 /// and stderr, libcurl for HTTPS.
 enum ProvisionWiring {
-    static func context(root: String) -> ProvisionContext {
-        ProvisionContext(root: root, files: LocalFileSystem(), clock: SystemClock(),
-                         crashPoints: CrashPoints(variable: "PROVISION_CRASH_AT", environment: ProcessInfo.processInfo.environment),
-                         say: { print($0) }, warn: { StandardStreams.error($0 + "\n") })
+    /// The disk as the engine sees it: the running system's for `/`; under any other root, a
+    /// `RootedFileSystem`, which never reads or changes anything outside that root, whatever
+    /// links the root holds.
+    static func context(root: String, json: Bool = false) -> ProvisionContext {
+        let rooted = RootedFileSystem(root: root)
+        let live = rooted.root == "/"
+        // With --json, stdout is the JSON document alone: progress goes to stderr.
+        let say: @Sendable (String) -> Void = { (line: String) in
+            if json { StandardStreams.error(line + "\n") } else { print(line) }
+        }
+        let files: any FileSystem = live ? LocalFileSystem() : rooted
+        return ProvisionContext(root: live ? "/" : rooted.root, files: files, clock: SystemClock(),
+                                crashPoints: CrashPoints(variable: "PROVISION_CRASH_AT", environment: ProcessInfo.processInfo.environment),
+                                say: say, warn: { StandardStreams.error($0 + "\n") })
     }
 
     static let userAgent = "edge-provision/\(ToolchainVersion.current)"
@@ -31,10 +41,16 @@ enum ProvisionWiring {
         CurlTransport(caFile: caFile, userAgent: userAgent)
     }
 
-    /// Prints an engine error as provision does and exits with its status.
-    static func fail(_ error: ProvisionError) -> ExitCode {
+    /// Prints an engine error as provision does (and, with `json`, as JSON on stdout) and
+    /// exits with its status.
+    static func fail(_ error: ProvisionError, json: Bool = false) -> ExitCode {
         StandardStreams.error("provision: \(error.description)\n")
+        if json { printJSON(ErrorReport(error: error.description, status: error.exitStatus, issues: error.issues)) }
         return ExitCode(error.exitStatus.rawValue)
+    }
+
+    static func printJSON(_ value: some Encodable) {
+        StandardStreams.output(CanonicalJSON.encode(value))
     }
 
     /// Registers the box (journaled, retried within `deadline` seconds) and exits with the

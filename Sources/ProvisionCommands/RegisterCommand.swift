@@ -27,9 +27,8 @@ struct RegisterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = ProvisionWiring.context(root: root)
-        let spec = try await source.localPath(context)
         let site: SiteSpec
-        do { site = try SpecLoader.load(spec, context: context).spec } catch { throw ProvisionWiring.fail(error) }
+        do { site = try await source.load(context, save: true).loaded.spec } catch { throw ProvisionWiring.fail(error) }
         var journal = Journal.load(context) ?? .empty
         try await ProvisionWiring.register(site, context: context, deadline: registrationDeadline, journal: &journal)
     }

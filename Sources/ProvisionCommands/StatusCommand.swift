@@ -7,35 +7,55 @@ import FoundationEssentials
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Report what provisioning has made durable, and whether registration is still pending."
+        abstract: "Report what provisioning has made durable, and whether registration is still pending.",
+        discussion: "Exit status: 0 configured, 3 not provisioned yet (or the configuration is incomplete)."
     )
 
     @Option(help: ArgumentHelp("Treat every path as relative to this directory.", valueName: "DIR"))
     var root = "/"
 
-    @Flag(help: "Print the journal as JSON.")
+    @Flag(help: "Print the journal as JSON (with \"provisioned\": false on a box never provisioned).")
     var json = false
 
+    /// The journal's fields and whether there is one at all.
+    struct Report: Encodable {
+        var provisioned: Bool
+        var journal: Journal
+
+        enum CodingKeys: String, CodingKey { case provisioned }
+
+        func encode(to encoder: any Encoder) throws {
+            try journal.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(provisioned, forKey: .provisioned)
+        }
+    }
+
     func run() throws {
-        let context = ProvisionWiring.context(root: root)
-        guard let journal = Journal.load(context) else {
+        let context = ProvisionWiring.context(root: root, json: json)
+        let found = Journal.load(context)
+        let journal = found ?? .empty
+        let complete = found != nil && journal.configured
+        if json {
+            ProvisionWiring.printJSON(Report(provisioned: found != nil, journal: journal))
+            if !complete { throw ExitCode(ExitStatus.incomplete.rawValue) }
+            return
+        }
+        guard found != nil else {
             print("provision: not provisioned yet (no journal at \(Journal.path(root: context.root)))")
             throw ExitCode(ExitStatus.incomplete.rawValue)
         }
-        if json {
-            print(CanonicalJSON.text(journal), terminator: "")
-            return
-        }
-        print("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256)")
+        print("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256.printable)")
         for (path, step) in journal.steps.sorted(by: { $0.key < $1.key }) {
-            print("  done  \(path)  (\(step.at))")
+            print("  done  \(path.printable)  (\(step.at.printable))")
         }
         var registration = "registration: \(journal.registration.state)"
         if journal.registration.state != .registered {
             registration += " after \(journal.registration.attempts) attempt\(journal.registration.attempts == 1 ? "" : "s")"
-            if let error = journal.registration.lastError { registration += "; last error: \(error)" }
+            if let error = journal.registration.lastError { registration += "; last error: \(error.printable)" }
             registration += "; it is retried on the next run"
         }
         print(registration)
+        if !complete { throw ExitCode(ExitStatus.incomplete.rawValue) }
     }
 }

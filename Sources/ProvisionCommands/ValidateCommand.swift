@@ -4,23 +4,50 @@ import Provisioning
 import FoundationEssentials
 import SiteSpec
 
-/// `provision validate SPEC`: strict validation only; writes nothing.
+/// `provision validate SPEC`: strict validation only; writes nothing (a spec fetched from a
+/// URL is checked in memory and not saved).
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a site spec and report every problem at once; change nothing."
+        abstract: "Check a site spec and report every problem at once; change nothing.",
+        discussion: """
+            Every problem is listed with its line:column and JSON Pointer. The spec alone is \
+            judged: whether its time client fits an image is checked by apply and plan, which \
+            see the image. Exit status: 0 valid, 64 usage, 65 invalid, 66 unreadable, 69 the \
+            spec URL cannot be reached.
+            """
     )
 
     @OptionGroup var source: SpecSource
 
-    func run() async throws {
-        let context = ProvisionWiring.context(root: "")
-        let spec = try await source.localPath(context)
-        do {
-            let site = try SpecLoader.load(spec, context: context).spec
-            print("\(spec): valid (site \(site.site.id), hostname \(site.device.hostname), \(site.network.interfaces.count) interface\(site.network.interfaces.count == 1 ? "" : "s"), \(site.network.vlans.count) VLAN\(site.network.vlans.count == 1 ? "" : "s"), \(site.network.bonds.count) bond\(site.network.bonds.count == 1 ? "" : "s"), time by \(site.time.client.rawValue))")
-        } catch {
-            throw ProvisionWiring.fail(error)
+    @Flag(help: "Print the result as JSON on stdout (a failure too: {\"error\", \"exit_code\", \"issues\"}).")
+    var json = false
+
+    struct Report: Encodable {
+        var valid = true
+        var spec: String
+        var siteID: String
+        var hostname: String
+        var interfaces: Int
+        var vlans: Int
+        var bonds: Int
+        var timeClient: String
+
+        enum CodingKeys: String, CodingKey {
+            case valid, spec, siteID = "site_id", hostname, interfaces, vlans, bonds, timeClient = "time_client"
         }
+    }
+
+    func run() async throws {
+        let context = ProvisionWiring.context(root: "/", json: json)
+        let site: SiteSpec
+        do { site = try await source.load(context, save: false).loaded.spec }
+        catch { throw ProvisionWiring.fail(error, json: json) }
+        let shown = source.isURL ? URLRedaction.redacted(source.spec) : source.spec
+        let report = Report(spec: shown, siteID: site.site.id, hostname: site.device.hostname, interfaces: site.network.interfaces.count,
+                            vlans: site.network.vlans.count, bonds: site.network.bonds.count, timeClient: site.time.client.rawValue)
+        if json { ProvisionWiring.printJSON(report); return }
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        print("\(shown.printable): valid (site \(report.siteID), hostname \(report.hostname), \(count(report.interfaces, "interface")), \(count(report.vlans, "VLAN")), \(count(report.bonds, "bond")), time by \(report.timeClient))")
     }
 }

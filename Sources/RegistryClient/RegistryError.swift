@@ -31,6 +31,8 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedMediaType(url: String, mediaType: String)
     case malformedManifest(url: String, detail: String)
     case platformNotFound(requested: Platform, available: [Platform])
+    /// An index too large or too deeply nested to walk (the bounds protect the run's deadline).
+    case indexTooLarge(url: String, detail: String)
     case credentials(registry: String, detail: String)
     case hashing(detail: String)
 
@@ -42,12 +44,17 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
              .tooManyRedirects, .tokenServer:
             return .unavailable
         case .plainHTTPRefused, .digestMismatch, .contentTypeMismatch, .unsupportedMediaType,
-             .malformedManifest, .platformNotFound, .credentials, .hashing:
+             .malformedManifest, .platformNotFound, .credentials, .hashing, .indexTooLarge:
             return .failure
         }
     }
 
-    public var description: String {
+    /// The sentence, made safe for a terminal and a log line: much of it comes from the
+    /// registry (its error messages, headers, URLs it redirected to), so control and format
+    /// characters are escaped and a long message is cut.
+    public var description: String { sentence.printableText(limit: 1000) }
+
+    var sentence: String {
         switch self {
         case .unreachable(let endpoint, let detail):
             return "cannot reach registry \(endpoint): \(detail)"
@@ -57,7 +64,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
             let limit = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
             return "gave up after the \(limit) s deadline" + (last.map { "; last problem: \($0)" } ?? "")
         case .refused(let status, let url, let errors):
-            let detail = errors.map { error in error.message.map { "\(error.code): \($0)" } ?? error.code }.joined(separator: "; ")
+            let detail = errors.prefix(5).map { error in (error.message.map { "\(error.code): \($0)" } ?? error.code).printableText(limit: 200) }.joined(separator: "; ")
             return "registry answered HTTP \(status) for \(url)" + (detail.isEmpty ? "" : " (\(detail))")
         case .unauthorized(let registry, let detail):
             return "registry \(registry) refused access: \(detail)"
@@ -78,8 +85,11 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedManifest(let url, let detail):
             return "\(url) is not a valid manifest: \(detail)"
         case .platformNotFound(let requested, let available):
-            let list = available.map(\.description).joined(separator: ", ")
+            let unique = available.reduce(into: [String]()) { if !$0.contains($1.description) { $0.append($1.description) } }
+            let list = unique.prefix(20).joined(separator: ", ") + (unique.count > 20 ? " and \(unique.count - 20) more" : "")
             return "no image for platform \(requested)" + (list.isEmpty ? "" : "; available: \(list)")
+        case .indexTooLarge(let url, let detail):
+            return "refusing to walk the index \(url): \(detail)"
         case .credentials(let registry, let detail):
             return "cannot get credentials for \(registry): \(detail)"
         case .hashing(let detail):

@@ -8,7 +8,12 @@ public struct HealthCheck: Sendable, Equatable {
         /// A TCP connection to `host:port` must be accepted.
         case tcp(host: String, port: Int)
         case containerRunning
+        /// A program run on the box itself (it must be installed on the host).
         case command([String])
+        /// A program run inside the service's own running container (`docker exec`): what a
+        /// readiness check such as `pg_isready` needs, whose program lives in the image, not
+        /// on the host, and whose service need not publish its port.
+        case exec([String])
     }
     public var name: String
     public var service: String

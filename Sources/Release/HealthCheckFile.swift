@@ -73,11 +73,21 @@ public struct HealthCheckFile: Sendable, Equatable {
                 probe = .tcp(host: host, port: port)
             case "container_running":
                 probe = .containerRunning
-            case "command":
-                guard let words = check.command, !words.isEmpty else { throw .invalidBundle("\(pointer)/command: expected a non-empty list of words") }
-                probe = .command(words)
+            case "command", "exec":
+                guard let words = check.command, !words.isEmpty, !words[0].isEmpty, words.allSatisfy({ !$0.utf8.contains(0) && $0.utf8.count <= 4096 }) else {
+                    throw .invalidBundle("\(pointer)/command: expected a non-empty list of words without NUL bytes")
+                }
+                probe = check.kind == "exec" ? .exec(words) : .command(words)
             default:
-                throw .invalidBundle("\(pointer)/kind: '\(check.kind)' is not http, tcp, container_running or command")
+                throw .invalidBundle("\(pointer)/kind: '\(check.kind.printable)' is not http, tcp, container_running, command or exec")
+            }
+            // Read back as hostile: the name is shown, the service is a compose service name.
+            guard !check.name.isEmpty, check.name.count <= 100, !check.name.hasControlCharacters else {
+                throw .invalidBundle("\(pointer)/name: expected 1-100 characters on one line")
+            }
+            guard !check.service.isEmpty, check.service.utf8.count <= 63,
+                  check.service.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || "_.-".utf8.contains($0) }) else {
+                throw .invalidBundle("\(pointer)/service: '\(check.service.printable)' is not a compose service name")
             }
             checks.append(Check(name: check.name, service: check.service, probe: probe, intervalSeconds: check.interval_seconds,
                                 timeoutSeconds: check.timeout_seconds, retries: check.retries))

@@ -13,8 +13,9 @@ public struct RollbackCommand: ParsableCommand {
             image slot it runs on. State lives under /var/lib/edge-rollback (relative to --root). \
             Exit codes: 0 done; 1 health checks failed (not rolled back); 2 checks failed in the \
             trial window with nothing to fall back to; 3 target release not intact (nothing \
-            changed); 4 checks failed and the box rolled back; 64 usage; 65 bad bundle or state; \
-            69 docker failed; 73 a file could not be written; 75 another rollback is running or a reboot is pending.
+            changed), or for status: the previous release is not intact, so the box cannot roll back; 4 checks failed and the box rolled back; 64 usage; 65 bad bundle or state; \
+            69 docker failed; 73 a file could not be written; 75 another rollback is running or a reboot is pending. \
+            With --json every outcome is JSON on stdout; a failure is {"error", "exit_code"}.
             """,
         version: ToolchainVersion.current,
         subcommands: [StatusCommand.self, ListCommand.self, InstallCommand.self, ActivateCommand.self, ToCommand.self,

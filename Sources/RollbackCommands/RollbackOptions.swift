@@ -21,8 +21,11 @@ struct RollbackOptions: ParsableArguments {
     func context() -> RollbackContext {
         let environment = ProcessInfo.processInfo.environment
         let runner = ProcessRunner(environment: environment)
-        let files = LocalFileSystem()
-        let paths = RollbackPaths(root: root, grubenv: grubenv)
+        // Under a root other than `/`, nothing outside it is read or changed (whatever links
+        // it holds), but the GRUB block the operator named with --grubenv.
+        let rooted = RootedFileSystem(root: root)
+        let paths = RollbackPaths(root: rooted.root, grubenv: grubenv)
+        let files: any FileSystem = rooted.root == "/" ? LocalFileSystem() : RootedFileSystem(root: rooted.root, namedOutside: [paths.grubenv])
         let timings = EngineTimings()
         let engine = TimedEngine(base: DockerCLI(runner: runner, timeout: Self.dockerTimeout(environment)), timings: timings)
         return RollbackContext(
@@ -41,13 +44,14 @@ struct RollbackOptions: ParsableArguments {
         do { result = try body(Rollback(context: context())) } catch {
             StandardStreams.error("rollback: error: \(error.description)\n")
             // A script asking for JSON gets JSON on stdout either way.
-            if json { writeJSON(ErrorReport(error: error.description, exitCode: error.exitStatus.rawValue)) }
+            if json { writeJSON(ErrorReport(error: error.description, status: error.exitStatus)) }
             throw ExitCode(error.exitStatus.rawValue)
         }
         if json {
             writeJSON(result)
         } else {
-            for line in text(result) { print(line) }
+            // Lines carry what state files and health checks said: made safe for a terminal.
+            for line in text(result) { print(line.printableText(limit: 4000)) }
         }
         let status = exitStatus(result)
         if status != .success { throw ExitCode(status.rawValue) }
@@ -55,12 +59,6 @@ struct RollbackOptions: ParsableArguments {
 
     static func dockerTimeout(_ environment: [String: String]) -> TimeInterval {
         environment["ROLLBACK_DOCKER_TIMEOUT"].flatMap(TimeInterval.init).flatMap { $0 > 0 ? $0 : nil } ?? 120
-    }
-
-    struct ErrorReport: Encodable {
-        var error: String
-        var exitCode: Int32
-        enum CodingKeys: String, CodingKey { case error, exitCode = "exit_code" }
     }
 
     func writeJSON(_ value: some Encodable) {

@@ -6,7 +6,13 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the current and previous release, their OS slots and health, and whether the previous one is intact.",
-        discussion: "Exits 0 when pointers, boot selection and journal agree, 1 when something needs attention (each problem says what to run).")
+        discussion: """
+            Exit status: 0 pointers, boot selection and journal agree and the previous release \
+            (if there is one) is intact; 1 something needs attention (each problem says what to \
+            run); 3 the state is consistent but the previous release is not intact, so the box \
+            cannot roll back (each reason is listed). A box with no previous release yet (fresh \
+            from its image) exits 0: there is nothing to roll back to, by design.
+            """)
 
     @OptionGroup var options: RollbackOptions
 
@@ -36,6 +42,9 @@ struct StatusCommand: ParsableCommand {
             if status.problems.isEmpty { lines.append("state: consistent") }
             else { lines.append("state: NEEDS ATTENTION"); lines += status.problems.map { "  - \($0)" } }
             return lines
-        }, exitStatus: { $0.consistent ? .success : .failure })
+        }, exitStatus: { status in
+            if !status.consistent { return .failure }
+            return status.previousIntact == false ? .incomplete : .success
+        })
     }
 }

@@ -9,6 +9,8 @@ public enum RollbackError: Error, Sendable, CustomStringConvertible {
     case usage(String)
     /// A bundle or state file that cannot be used (65).
     case badData(String)
+    /// An input the operator named is missing, unreadable or not a regular file (66).
+    case noInput(String)
     /// The target release is not intact: nothing was changed (3).
     case notIntact(version: String, problems: [String])
     /// Docker or another program could not do its part (69).
@@ -20,7 +22,7 @@ public enum RollbackError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .usage(let text), .badData(let text), .unavailable(let text), .busy(let text): text
+        case .usage(let text), .badData(let text), .noInput(let text), .unavailable(let text), .busy(let text): text
         case .notIntact(let version, let problems):
             "refusing to switch to \(version): it is not intact, and nothing was changed:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
         case .io(let error): error.description
@@ -31,6 +33,7 @@ public enum RollbackError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .usage: .usage
         case .badData: .dataError
+        case .noInput: .noInput
         case .notIntact: .incomplete
         case .unavailable: .unavailable
         case .busy: .temporaryFailure

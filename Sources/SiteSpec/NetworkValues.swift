@@ -92,6 +92,41 @@ public enum Names {
         (1...15).contains(text.utf8.count) && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || "-_.".utf8.contains($0) }
     }
 
+    /// `https://host[:port][/path]`: a DNS name or an IP address (IPv6 in brackets), a port
+    /// 1-65535, no user information, and nothing a URL parser or an HTTP request line would
+    /// read differently (no spaces, control characters or backslashes), at most 2048 bytes.
+    public static func isRegistrationURL(_ text: String) -> Bool {
+        guard text.utf8.count <= 2048, text.hasPrefix("https://"),
+              text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\\") }) else { return false }
+        let rest = text.dropFirst(8)
+        let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = String(rest[..<end])
+        guard !authority.contains("@") else { return false }
+        var host = authority
+        var port: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return false }
+            host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty { guard after.hasPrefix(":") else { return false }; port = after.dropFirst() }
+            guard IPAddress(host)?.family == .v6 else { return false }
+        } else {
+            if let colon = authority.firstIndex(of: ":") {
+                host = String(authority[..<colon])
+                port = authority[authority.index(after: colon)...]
+            }
+            guard DNSName.isName(host.lowercased()) || IPAddress(host)?.family == .v4 else { return false }
+        }
+        if let port { guard let number = Int(asciiDecimal: port), (1...65535).contains(number) else { return false } }
+        return true
+    }
+
+    /// An absolute path on the box: `/a/b`, no empty, `.` or `..` components, no control characters.
+    public static func isBoxPath(_ text: String) -> Bool {
+        text.hasPrefix("/") && text.count > 1 && text.utf8.count <= 1024 && !text.hasControlCharacters
+            && text.dropFirst().split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+    }
+
     /// An IANA zone name such as America/Chicago or UTC (its presence is checked separately).
     public static func isZoneName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64 && !text.hasPrefix("/") && !text.split(separator: "/").contains("..")

@@ -233,3 +233,23 @@ public enum JSONReader {
         }
     }
 }
+
+extension PositionedJSON {
+    /// The value at a pointer made of plain keys and indexes (`["time", "client"]`), or nil.
+    public func value(at path: [String]) -> PositionedJSON? {
+        var current = self
+        for step in path {
+            switch current.value {
+            case .object(let members):
+                guard let member = members.first(where: { $0.key == step }) else { return nil }
+                current = member.value
+            case .array(let items):
+                guard let index = Int(asciiDecimal: step), items.indices.contains(index) else { return nil }
+                current = items[index]
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+}

@@ -38,7 +38,9 @@ extension SiteSpec {
         func decodeSite(_ node: SpecNode) -> Site? {
             guard let map = node.mapping(allowed: ["id", "name", "timezone"], required: ["id", "name", "timezone"]) else { return nil }
             let id = map["id"]?.string(where: { Names.isHostnameLabel($0) }) { "'\($0)' is not a site id; expected lower-case letters, digits and '-'" }
-            let name = map["name"]?.string(where: { !$0.isEmpty }) { _ in "expected a non-empty name" }
+            let name = map["name"]?.string(where: { !$0.isEmpty && $0.count <= 200 && !$0.hasControlCharacters }) { _ in
+                "expected a name on one line: 1-200 characters, no control characters"
+            }
             let timezone = map["timezone"]?.string(where: { Names.isZoneName($0) && timezoneExists($0) }) {
                 "'\($0)' is not a time zone in the zoneinfo database; expected a name such as America/Chicago or UTC"
             }
@@ -277,14 +279,14 @@ extension SiteSpec {
 
         func decodeRegistration(_ node: SpecNode) -> Registration? {
             guard let map = node.mapping(allowed: ["url", "claim_token", "claim_token_file", "ca_pem"], required: ["url"]) else { return nil }
-            let url = map["url"]?.string(where: { text in
-                guard text.hasPrefix("https://") else { return false }
-                let rest = text.dropFirst(8)
-                return !rest.isEmpty && !rest.hasPrefix("/") && !rest.contains(" ")
-            }) { "'\($0)' is not an https URL; registration is only done over HTTPS" }
+            let url = map["url"]?.string(where: Names.isRegistrationURL) {
+                "'\($0)' is not an https URL; registration is only done over HTTPS, to a host name or IP address (and port), with no user name, spaces or control characters"
+            }
             // Never echo a token back: messages about it say what is wrong, not what it was.
-            let token = map["claim_token"]?.string(where: { !$0.isEmpty && !$0.contains("\n") }) { _ in "expected a non-empty claim token on one line" }
-            let tokenFile = map["claim_token_file"]?.string(where: { $0.hasPrefix("/") }) { "'\($0)' must be an absolute path" }
+            let token = map["claim_token"]?.string(where: { !$0.isEmpty && $0.utf8.count <= 4096 && !$0.hasControlCharacters }) { _ in
+                "expected a non-empty claim token on one line, without control characters (at most 4096 bytes)"
+            }
+            let tokenFile = map["claim_token_file"]?.string(where: Names.isBoxPath) { "'\($0)' must be an absolute path on the box, without '.', '..' or empty components" }
             switch (map["claim_token"], map["claim_token_file"]) {
             case (.some, .some): node.issue("give either claim_token or claim_token_file, not both")
             case (nil, nil): node.issue("missing the claim token: give claim_token or claim_token_file")
@@ -301,11 +303,14 @@ extension SiteSpec {
             guard let members = node.members(expected: "string labels") else { return [:] }
             var labels: [String: String] = [:]
             for member in members {
-                guard member.key.utf8.count <= 63, Names.isInterfaceName(member.key) || member.key.allSatisfy({ $0.isLetter || $0.isNumber || "-_./".contains($0) }) else {
+                guard member.key.utf8.count <= 63, member.key.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || "-_./".utf8.contains($0) }),
+                      !member.key.isEmpty else {
                     collector.add(at: member.keyPosition, pointer: member.node.pointer, "'\(member.key)' is not a label key; expected letters, digits, '-', '_', '.', '/'")
                     continue
                 }
-                if let value = member.node.string() { labels[member.key] = value }
+                if let value = member.node.string(where: { $0.count <= 256 && !$0.hasControlCharacters }, otherwise: { _ in
+                    "expected a label value on one line: at most 256 characters, no control characters"
+                }) { labels[member.key] = value }
             }
             return labels
         }

@@ -52,6 +52,11 @@ final class CurlEasyHandle: @unchecked Sendable {
         try CurlCode.check(edge_curl_setopt_datacb(raw, option, callback), "setting option \(option.rawValue)")
     }
 
+    func set(_ option: CURLoption, blob: [UInt8]) throws(TransportFailure) {
+        let code = blob.withUnsafeBytes { edge_curl_setopt_blob(raw, option, $0.baseAddress, $0.count) }
+        try CurlCode.check(code, "setting option \(option.rawValue)")
+    }
+
     func infoLong(_ info: CURLINFO) -> Int {
         var value = 0
         _ = edge_curl_getinfo_long(raw, info, &value)

@@ -16,7 +16,17 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let maxBodyBytes: Int
     /// `HOST:PORT:ADDRESS` entries (curl's `--resolve`): connect there instead of asking DNS.
     public let resolve: [String]
+    /// Per-host CA certificates added to the system's trust for that host only (certs.d);
+    /// ignored when `caFile` replaces the trust for every host.
+    public let hostCertificates: CertificateDirectories?
+    /// The system's CA bundle (the trust the per-host certificates are added to).
+    let systemBundle: [UInt8]
+    /// Whether `systemBundle` stands in for the machine's (tests): then it is the trust for
+    /// every host, not only those with certificates of their own.
+    let systemBundleGiven: Bool
     let logger: Logger
+    /// The trust for each host that has certificates of its own, made once.
+    private var hostTrust: [String: [UInt8]?] = [:]
 
     private let lock = Lock()
     private var idle: [CurlEasyHandle] = []
@@ -24,8 +34,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var loop: CurlMultiLoop?
 
     public init(caFile: String? = nil, userAgent: String = "imagesmith/\(ToolchainVersion.current)", maxBodyBytes: Int = 32 << 20,
-                resolve: [String] = [], logger: Logger = Logger(label: "imagesmith.transport")) {
+                resolve: [String] = [], hostCertificates: CertificateDirectories? = nil, systemBundle: [UInt8]? = nil,
+                logger: Logger = Logger(label: "imagesmith.transport")) {
         self.caFile = caFile
+        self.hostCertificates = hostCertificates
+        self.systemBundle = systemBundle ?? (hostCertificates == nil ? [] : SystemTrust.bundle)
+        self.systemBundleGiven = systemBundle != nil
         self.resolve = resolve
         self.userAgent = userAgent
         self.maxBodyBytes = maxBodyBytes
@@ -87,6 +101,14 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// Sets every option of one transfer on `handle` (quick: no I/O).
     func prepare(_ request: HTTPRequest, on handle: CurlEasyHandle) throws -> Transfer {
+        // A header is a header: a value that carries a line break (a token a server sent, say)
+        // would add headers of its own to this request and every later one.
+        if let name = request.headers.firstUnsendable {
+            throw TransportError(.refusedRequest, "refusing to send a request whose \(name) header has a control character or an invalid name")
+        }
+        if request.url.absoluteString.utf8.contains(where: { $0 < 0x21 || $0 == 0x7f }) {
+            throw TransportError(.refusedRequest, "refusing to send a request whose URL has spaces or control characters")
+        }
         let transfer = Transfer(accumulator: ResponseAccumulator(limit: maxBodyBytes),
                                 headers: CurlStringList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"]),
                                 resolveList: CurlStringList(resolve))
@@ -100,7 +122,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             try handle.set(CURLOPT_PROTOCOLS_STR, "http,https")
             try handle.set(CURLOPT_SSL_VERIFYPEER, 1)
             try handle.set(CURLOPT_SSL_VERIFYHOST, 2)
-            if let caFile { try handle.set(CURLOPT_CAINFO, caFile) }
+            if let caFile {
+                try handle.set(CURLOPT_CAINFO, caFile)
+            } else if let trust = trust(for: request.url) {
+                try handle.set(CURLOPT_CAINFO_BLOB, blob: trust)
+            }
             try handle.set(CURLOPT_TIMEOUT_MS, timeoutMs)
             try handle.set(CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 15_000))
             try handle.set(CURLOPT_USERAGENT, userAgent)
@@ -131,6 +157,18 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             throw TransportError(.other, "\(error)")
         }
         return transfer
+    }
+
+    /// The system's trust plus the host's own CA certificates, when a certs.d directory has
+    /// some for the URL's host and port; nil for the system's trust alone.
+    func trust(for url: URL) -> [UInt8]? {
+        guard let host = url.host, let scheme = url.scheme?.lowercased(), scheme == "https" else { return nil }
+        let key = "\(host.lowercased()) \(url.port ?? 443)"
+        if let known = lock.withLock({ hostTrust[key] }) { return known }
+        let own = hostCertificates?.certificates(host: host, port: url.port, scheme: scheme)
+        let found = own.map { systemBundle + [0x0a] + $0 } ?? (systemBundleGiven ? systemBundle : nil)
+        lock.withLock { hostTrust[key] = found }
+        return found
     }
 
     /// The response of a finished transfer, or why there is none.

@@ -2,6 +2,7 @@ import Basics
 import Glibc
 import ProvisionCommands
 import RollbackCommands
+import ToolMain
 
 /// The box tools in one binary (one copy of the Swift runtime on the box): installed as
 /// /usr/libexec/edge-imagesmith/edge-box with `provision` and `rollback` in /usr/bin linking to
@@ -25,9 +26,9 @@ enum EdgeBox {
             arguments.removeFirst()
         }
         if tool == "provision" {
-            await ProvisionCommand.main(arguments)
+            await ToolMain.run(ProvisionCommand.self, arguments: arguments)
         } else {
-            RollbackCommand.main(arguments)
+            await ToolMain.run(RollbackCommand.self, arguments: arguments)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ImagesmithCommands
 import Foundation
 import Logging
+import ToolMain
 
 @main
 enum Imagesmith {
@@ -8,6 +9,6 @@ enum Imagesmith {
         // A peer that closes a socket or pipe early must give an error, not kill the process.
         signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-        await ImagesmithCommand.main()
+        await ToolMain.run(ImagesmithCommand.self)
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import ProvisionCommands
+import ToolMain
 
 @main
 enum Provision {
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
-        await ProvisionCommand.main()
+        await ToolMain.run(ProvisionCommand.self)
     }
 }

@@ -1,2 +1,3 @@
 import RollbackCommands
-RollbackCommand.main()
+import ToolMain
+await ToolMain.run(RollbackCommand.self)

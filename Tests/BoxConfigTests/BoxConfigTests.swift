@@ -65,6 +65,37 @@ enum Specs {
     }
 }
 
+/// Every rendered file keeps its grammar whatever the spec's file is called: its name goes
+/// into each file's header comment, and a line break in it must not start a line of config.
+@Suite struct RenderedGrammarTests {
+    static let hostileNames = ["spec\nserver 6.6.6.6 iburst\n.json", "spec\r\nnetwork: {}\r.json", "s\u{1b}[2J\u{85}\u{2028}x.json"]
+
+    @Test(arguments: hostileNames)
+    func aSpecNameNeverBreaksOutOfAComment(name: String) async throws {
+        for renderer in BoxConfigurator.NetworkRenderer.allCases {
+            let plan = BoxConfigurator(spec: try Specs.load("store-0042.json"), renderer: renderer, source: name).plan(for: Specs.host)
+            for case .write(let path, let contents, _) in plan.actions {
+                let text = String(decoding: contents, as: UTF8.self)
+                for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0.isNewline }) {
+                    #expect(!line.contains("6.6.6.6") || line.hasPrefix("#"), "\(path): \(line)")
+                    #expect(!line.hasPrefix("network: {}"), "\(path)")
+                }
+                #expect(!text.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x0d || $0.value == 0x85 || $0.value == 0x2028 }, "\(path)")
+            }
+            let directory = try TemporaryDirectory("grammar")
+            let chrony = try directory.write("chrony.conf", try #require(plan.contents(of: "/etc/chrony/chrony.conf")))
+            let parsed = try await ProcessSupport.runDetached("chronyd", ["-p", "-f", chrony])
+            #expect(parsed.status == 0, "\(parsed.stderr)")
+            #expect(!parsed.stdout.contains("6.6.6.6"), "\(parsed.stdout)")
+            if renderer == .netplan {
+                try directory.write("root/etc/netplan/60-edge-site.yaml", try #require(plan.contents(of: BoxConfigurator.netplanFile)), mode: 0o600)
+                let generated = try await ProcessSupport.runDetached("netplan", ["generate", "--root-dir", directory.file("root")])
+                #expect(generated.status == 0 && generated.stderr.isEmpty, "\(generated.stderr)")
+            }
+        }
+    }
+}
+
 @Suite struct BoxConfiguratorTests {
     @Test func leftoverNetplanFilesAreRemovedAndCloudInitNetworkIsDisabled() throws {
         let plan = BoxConfigurator(spec: try Specs.load("kiosk-dhcp.json")).plan(for: .init(existingNetplanFiles: ["50-cloud-init.yaml", "60-edge-site.yaml", "01-image.yaml"], machineID: String(repeating: "1", count: 32), newMachineID: String(repeating: "2", count: 32)))

@@ -8,11 +8,70 @@ import TestSupport
 @Suite struct DockerConfigTests {
     func b64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
 
-    @Test func locationPrefersRegistryAuthFileThenDockerConfigThenHome() {
-        #expect(DockerConfig.location(environment: ["REGISTRY_AUTH_FILE": "/a/auth.json", "DOCKER_CONFIG": "/b", "HOME": "/h"]) == "/a/auth.json")
-        #expect(DockerConfig.location(environment: ["DOCKER_CONFIG": "/b", "HOME": "/h"]) == "/b/config.json")
-        #expect(DockerConfig.location(environment: ["HOME": "/h"]) == "/h/.docker/config.json")
-        #expect(DockerConfig.location(environment: [:]) == nil)
+    @Test(arguments: [
+        // An explicit file is read alone.
+        (["REGISTRY_AUTH_FILE": "/a/auth.json", "DOCKER_CONFIG": "/b", "HOME": "/h", "XDG_RUNTIME_DIR": "/run/u"], nil, ["/a/auth.json"], true),
+        (["REGISTRY_AUTH_FILE": "/a/auth.json", "HOME": "/h"], "/cli.json", ["/cli.json"], true),
+        // Otherwise the containers tools' order.
+        (["HOME": "/h", "XDG_RUNTIME_DIR": "/run/u"], nil, ["/run/u/containers/auth.json", "/h/.config/containers/auth.json", "/h/.docker/config.json"], false),
+        (["HOME": "/h", "XDG_CONFIG_HOME": "/cfg", "DOCKER_CONFIG": "/b"], nil, ["/cfg/containers/auth.json", "/b/config.json"], false),
+        (["HOME": "/h"], nil, ["/h/.config/containers/auth.json", "/h/.docker/config.json"], false),
+        ([:], nil, [], false),
+    ] as [([String: String], String?, [String], Bool)])
+    func filesAreReadInTheContainersToolsOrder(environment: [String: String], authFile: String?, paths: [String], explicit: Bool) {
+        let found = AuthFiles.locations(environment: environment, authFile: authFile)
+        #expect(found.paths == paths)
+        #expect(found.explicit == explicit)
+    }
+
+    @Test func theFirstFileWithACredentialAnswersAndANamedFileMustExist() async throws {
+        let directory = try TemporaryDirectory("auth-files")
+        try directory.write("run/containers/auth.json", #"{"auths": {"a.example/team": {"auth": "\#(b64("run:1"))"}}}"#)
+        try directory.write("home/.config/containers/auth.json", #"{"auths": {"a.example": {"auth": "\#(b64("config:2"))"}, "b.example": {"auth": "\#(b64("config:3"))"}}}"#)
+        try directory.write("home/.docker/config.json", #"{"auths": {"c.example": {"auth": "\#(b64("docker:4"))"}}}"#)
+        let environment = ["HOME": directory.file("home"), "XDG_RUNTIME_DIR": directory.file("run")]
+        let files = try AuthFiles.load(environment: environment)
+        #expect(files.configs.count == 3)
+        let provider = DockerCredentialProvider(files: files, environment: environment)
+        func credential(_ registry: String, _ repository: String) async throws -> RegistryCredential? {
+            try await provider.credential(for: Registry(registry), repository: Repository(repository), deadline: .now + .seconds(300))
+        }
+        #expect(try await credential("a.example", "team/app") == .basic(username: "run", password: "1"))
+        #expect(try await credential("a.example", "other/app") == .basic(username: "config", password: "2"))
+        #expect(try await credential("b.example", "x") == .basic(username: "config", password: "3"))
+        #expect(try await credential("c.example", "x") == .basic(username: "docker", password: "4"))
+        #expect(try await credential("d.example", "x") == nil)
+        #expect(throws: CredentialsError.missingConfig(path: directory.file("absent.json"))) {
+            try AuthFiles.load(environment: environment, authFile: directory.file("absent.json"))
+        }
+        try FileManager.default.createDirectory(atPath: directory.file("adir"), withIntermediateDirectories: true)
+        #expect(mkfifo(directory.file("fifo"), 0o600) == 0)
+        for path in [directory.file("adir"), directory.file("fifo")] {
+            #expect(throws: CredentialsError.self) { try AuthFiles.load(environment: [:], authFile: path) }
+        }
+    }
+
+    /// containers-auth.json(5): `host/a/b/c`, `host/a/b`, `host/a`, `host`; a key for
+    /// another namespace of the same host is never sent.
+    @Test(arguments: [
+        ("registry.example/team-a/app", ["registry.example/team-a": "a", "registry.example/team-b": "b", "registry.example": "host"], "a"),
+        ("registry.example/team-a/sub/app", ["registry.example/team-a/sub": "sub", "registry.example/team-a": "a"], "sub"),
+        ("registry.example/team-a/app", ["registry.example/team-a/app": "repo", "registry.example/team-a": "a"], "repo"),
+        ("registry.example/team-c/app", ["registry.example/team-a": "a", "registry.example/team-b": "b", "registry.example": "host"], "host"),
+        ("registry.example/team-c/app", ["registry.example/team-a": "a", "registry.example/team-b": "b"], nil),
+        ("registry.example/team-ab/app", ["registry.example/team-a": "a"], nil),
+        ("registry.example:5000/team-a/app", ["registry.example/team-a": "no-port", "registry.example:5000/team-a": "port"], "port"),
+        ("nginx", ["docker.io/library": "library", "https://index.docker.io/v1/": "hub"], "library"),
+        ("acme/tool", ["docker.io/library": "library", "https://index.docker.io/v1/": "hub"], "hub"),
+        ("Registry.Example/team-a/app".lowercased(), ["REGISTRY.example/Team-A": "folded"], "folded"),
+    ] as [(String, [String: String], String?)])
+    func theMostSpecificNamespaceKeyWins(reference: String, keys: [String: String], user: String?) throws {
+        var json = #"{"auths": {"#
+        json += keys.sorted(by: { $0.key < $1.key }).map { #""\#($0.key)": {"auth": "\#(b64($0.value + ":pw"))"}"# }.joined(separator: ", ")
+        json += "}}"
+        let config = try DockerConfig.parse(Data(json.utf8), path: "/auth.json")
+        let parsed = try Reference(parsing: reference)
+        #expect(config.entry(for: parsed.registry, parsed.repository)?.entry.username == user)
     }
 
     @Test(arguments: [
@@ -23,6 +82,8 @@ import TestSupport
         ("HTTPS://Ghcr.IO/", "ghcr.io"),
         ("http://127.0.0.1:5000/v2/", "127.0.0.1:5000"),
         ("registry.example:443", "registry.example:443"),
+        ("ghcr.io/acme/team-a/", "ghcr.io/acme/team-a"),
+        ("https://ghcr.io/acme/team-a", "ghcr.io"),
     ])
     func keysNormalize(key: String, normalized: String) {
         #expect(DockerConfig.normalize(key) == normalized)
@@ -68,9 +129,9 @@ import TestSupport
         #expect(throws: CredentialsError.self) { try DockerConfig.parse(Data(#"{"auths": []}"#.utf8), path: "/c.json") }
     }
 
-    @Test func missingFileMeansNoCredentials() throws {
-        let config = try DockerConfig.load(environment: ["DOCKER_CONFIG": "/nonexistent-\(UUID().uuidString)"])
-        #expect(config.auths.isEmpty && config.credHelpers.isEmpty && config.credsStore == nil)
+    @Test func missingDefaultFilesMeanNoCredentials() throws {
+        let files = try AuthFiles.load(environment: ["DOCKER_CONFIG": "/nonexistent-\(UUID().uuidString)", "HOME": "/nonexistent-\(UUID().uuidString)"])
+        #expect(files.configs.isEmpty)
     }
 }
 
@@ -94,11 +155,36 @@ import TestSupport
         #expect(try await CredentialHelper(name: "t", environment: env).get(serverURL: "ghcr.io") == nil)
     }
 
-    @Test func failureIsAnErrorWithoutTheHelpersStdout() async throws {
+    /// A helper's stdout is never shown in an error: a helper that printed its answer and then
+    /// failed would have the secret in it. Its stderr is, on one printable line, unless it
+    /// repeats what was on stdout.
+    @Test(arguments: [
+        ("echo '{\"Secret\":\"leak-me-0042\"}'; echo 'keychain locked' >&2; exit 3", "exit status 3: keychain locked"),
+        ("echo '{\"Username\":\"u\",\"Secret\":\"leak-me-0042\"}'; exit 1", "exit status 1"),
+        ("echo 'leak-me-0042'; echo 'bad secret leak-me-0042' >&2; exit 2", "exit status 2 (its message is not shown: it repeats what the helper wrote on stdout)"),
+        ("printf 'locked\\033[2J\\nsecond line leak-me-0042\\n' >&2; exit 4", "exit status 4: locked\\u{1b}[2J"),
+    ])
+    func aFailedHelperNeverHasItsStdoutShown(script: String, detail: String) async throws {
         let directory = try TemporaryDirectory("helper")
-        let env = try helper(directory, name: "t", script: "echo '{\"Secret\":\"leak-me\"}'; echo 'keychain locked' >&2; exit 3")
-        await #expect(throws: CredentialsError.helperFailed(helper: "t", detail: "exit status 3: keychain locked")) {
-            try await CredentialHelper(name: "t", environment: env).get(serverURL: "ghcr.io")
+        let env = try helper(directory, name: "t", script: script)
+        do {
+            _ = try await CredentialHelper(name: "t", environment: env).get(serverURL: "ghcr.io")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error == .helperFailed(helper: "t", detail: detail))
+            #expect(!error.description.contains("leak-me"))
+        }
+    }
+
+    @Test func aHelperGetsOnlyWhatRemainsOfTheDeadline() async throws {
+        let directory = try TemporaryDirectory("helper")
+        let env = try helper(directory, name: "t", script: "exec sleep 60")
+        // Stopped for the deadline (its own 30 s timeout would say helperTimedOut).
+        await #expect(throws: CredentialsError.helperPastDeadline(helper: "t")) {
+            try await CredentialHelper(name: "t", environment: env).get(serverURL: "x", deadline: .now + .milliseconds(400))
+        }
+        await #expect(throws: CredentialsError.helperPastDeadline(helper: "t")) {
+            try await CredentialHelper(name: "t", environment: env).get(serverURL: "x", deadline: .now - .seconds(1))
         }
     }
 
@@ -121,7 +207,7 @@ import TestSupport
         var env = try helper(directory, name: "t", script: #"read s; echo "$s" > \#(directory.file("asked")); echo '{"Username":"<token>","Secret":"refresh-9"}'"#)
         env["HOME"] = "/nonexistent"
         let provider = DockerCredentialProvider(config: DockerConfig(credsStore: "t"), environment: env)
-        #expect(try await provider.credential(for: .dockerHub) == .identityToken("refresh-9"))
+        #expect(try await provider.credential(for: .dockerHub, repository: Repository("library/nginx"), deadline: .now + .seconds(300)) == .identityToken("refresh-9"))
         #expect(try String(contentsOfFile: directory.file("asked"), encoding: .utf8) == "https://index.docker.io/v1/\n")
     }
 
@@ -134,8 +220,9 @@ import TestSupport
             auths: ["a.example": .init(username: "inline", password: "3"), "b.example": .init(username: "inline", password: "4")],
             credHelpers: ["a.example": "host"], credsStore: "store")
         let provider = DockerCredentialProvider(config: config, environment: env)
-        #expect(try await provider.credential(for: Registry("a.example")) == .basic(username: "from-helper", password: "1"))
-        #expect(try await provider.credential(for: Registry("b.example")) == .basic(username: "inline", password: "4"))
-        #expect(try await provider.credential(for: Registry("c.example")) == .basic(username: "from-store", password: "2"))
+        let repository = try Repository("x/y")
+        #expect(try await provider.credential(for: Registry("a.example"), repository: repository, deadline: .now + .seconds(300)) == .basic(username: "from-helper", password: "1"))
+        #expect(try await provider.credential(for: Registry("b.example"), repository: repository, deadline: .now + .seconds(300)) == .basic(username: "inline", password: "4"))
+        #expect(try await provider.credential(for: Registry("c.example"), repository: repository, deadline: .now + .seconds(300)) == .basic(username: "from-store", password: "2"))
     }
 }

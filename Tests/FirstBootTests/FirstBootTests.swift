@@ -143,6 +143,19 @@ struct FirstBootTests {
             #expect(try await lab.check("hostname").trimmingCharacters(in: .whitespacesAndNewlines) == "cam-gw-01")
             #expect(try await lab.check("ip -br -4 addr show uplink0").contains("\(lab.boxAddress)/24"))
             #expect(try await lab.check("cat /etc/machine-id").trimmingCharacters(in: .whitespacesAndNewlines) == machineID)
+
+            // A technician re-provisions the running box for a renamed site on the box itself:
+            // the running host name follows at once (not only /etc/hostname), and what the old
+            // spec wrote that the new one does not is gone.
+            let renamed = try Self.spec(lab: lab, dashboard: nil, hostname: "cam-gw-02")
+            try Data(renamed.utf8).write(to: URL(fileURLWithPath: lab.root + "/root/renamed.json"))
+            let reapplied = try await lab.exec("provision apply /root/renamed.json --skip-registration")
+            #expect(reapplied.status == 0, "\(reapplied.stdout)\(reapplied.stderr)")
+            #expect(try await lab.check("hostname").trimmingCharacters(in: .whitespacesAndNewlines) == "cam-gw-02")
+            #expect(try await lab.check("cat /etc/hostname") == "cam-gw-02\n")
+            #expect(try await lab.check("cat /etc/hosts").contains("cam-gw-02.store42.example.net"))
+            let status = try await lab.exec("provision status --json")
+            #expect(status.status == 0 && status.stdout.contains("\"configured\" : true"), "\(status.stdout)")
             try await lab.powerOff()
             print("first boot test: boot to multi-user \(String(format: "%.1f", booted.timeIntervalSince(prepared))) s, "
                   + "registered \(String(format: "%.1f", registered.timeIntervalSince(prepared))) s after power-on, "

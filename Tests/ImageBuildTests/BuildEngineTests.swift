@@ -87,9 +87,9 @@ import TestSupport
         return files
     }
 
-    static func request(offline: Bool = false, lock: String? = nil, box: String? = "/box.deb") -> BuildRequest {
-        BuildRequest(definitionPath: "/src/image.yaml", outDirectory: "/out", lockPath: lock, offline: offline,
-                     templatesDirectory: "/templates", boxPackagePath: box, now: november)
+    static func request(offline: Bool = false, lock: String? = nil, box: String? = "/box.deb", previous: [String] = [], firstRelease: Bool = true) -> BuildRequest {
+        BuildRequest(definitionPath: "/src/image.yaml", outDirectory: "/out", lockPath: lock, offline: offline, previousReleases: previous,
+                     firstRelease: firstRelease, templatesDirectory: "/templates", boxPackagePath: box, now: november)
     }
 
     static func engine(_ files: InMemoryFileSystem, _ request: BuildRequest = request(), resolver: ScriptedResolver? = nil,

@@ -19,7 +19,7 @@ import TestSupport
         #expect(definition.base.qemu?.diskSize == "40G")
         #expect(definition.hardening.ufwAllow.count == 3)
         #expect(definition.healthChecks.map(\.name) == ["ingest-http", "analytics-running", "postgres-ready"])
-        #expect(definition.healthChecks[2].probe == .command(["pg_isready", "-h", "127.0.0.1", "-p", "5432"]))
+        #expect(definition.healthChecks[2].probe == .exec(["pg_isready", "-U", "postgres", "-d", "postgres"]))
         #expect(definition.compose == .init(project: "edge", file: "compose.yml"))
     }
 
@@ -90,6 +90,21 @@ import TestSupport
          "/docker/insecure_registries/0: '10.0.2.2:5055;reboot' is not a registry host:port"),
         ("nvidia_container_toolkit_version: \"1.16.2-1\"}", "nvidia_container_toolkit_version: \"1.16.2-1\", insecure_registries: [\"registry.lab:99999\"]}",
          "/docker/insecure_registries/0: 'registry.lab:99999' is not a registry host:port"),
+        // Every value keeps its consumer's grammar: Packer's, AWS's, a shell step's.
+        ("  qemu:", "  amazon_ebs: {region: \"us-east-1\\nx\", instance_type: g4dn.xlarge, ami: ami-0123456789abcdef0}\n  qemu:", "/base/amazon_ebs/region: 'us-east-1\\u{a}x' is not an AWS region"),
+        ("  qemu:", "  amazon_ebs: {region: us-east-1, instance_type: \"g4dn xlarge\", ami: ami-0123456789abcdef0}\n  qemu:", "/base/amazon_ebs/instance_type: 'g4dn xlarge' is not an EC2 instance type"),
+        ("  qemu:", "  amazon_ebs: {region: us-east-1, instance_type: g4dn.xlarge, ssh_username: \"ubuntu; reboot\", ami: ami-0123456789abcdef0}\n  qemu:", "/base/amazon_ebs/ssh_username: 'ubuntu; reboot' is not a user name"),
+        ("  qemu:", "  amazon_ebs: {region: us-east-1, instance_type: g4dn.xlarge, ami_filter: {owners: [\"0991 22\"], name: \"ubuntu-*\"}}\n  qemu:", "/base/amazon_ebs/ami_filter/owners: '0991 22' is not an AMI owner"),
+        ("  qemu:", "  amazon_ebs: {region: us-east-1, instance_type: g4dn.xlarge, ami_filter: {owners: [self], name: \"ubuntu-*\\r\"}}\n  qemu:", "/base/amazon_ebs/ami_filter/name"),
+        ("\"https://example.net/x.img\"", "\"https://example.net/x y.img\"", "/base/qemu/iso_url: 'https://example.net/x y.img' must be an https:// or file:// URL"),
+        ("\"https://example.net/x.img\"", "\"file:///x.img\\u001b[2J\"", "/base/qemu/iso_url: 'file:///x.img\\u{1b}[2J' must be"),
+        ("\"sha256:\(String(repeating: "a", count: 64))\"", "\"file:https://x/SUMS\\nrm\"", "/base/qemu/iso_checksum"),
+        ("platform: linux/arm64}", "platform: linux/arm64, build: {context: \"ctx\\tx\"}}", "/containers/0/build/context: 'ctx\\u{9}x' must be a path relative to the definition"),
+        ("platform: linux/arm64}", "platform: linux/arm64, build: {context: ctx, dockerfile: \"Dockerfile\\r\"}}", "/containers/0/build/dockerfile"),
+        ("platform: linux/arm64}", "platform: linux/arm64}\nhealth_checks:\n  - {name: \"up\\nfake\", service: app, container_running: true}", "/health_checks/0/name: 'up\\u{a}fake' is not a health check name"),
+        ("platform: linux/arm64}", "platform: linux/arm64}\nhealth_checks:\n  - {name: up, service: app, tcp: {host: \"db\\nx\", port: 5432}}", "/health_checks/0/tcp/host: 'db\\u{a}x' is not a host name or address"),
+        ("platform: linux/arm64}", "platform: linux/arm64}\nhealth_checks:\n  - {name: up, service: app, command: [\"pg_isready\\0\"]}", "/health_checks/0/command: a command word may not hold a NUL byte"),
+        ("platform: linux/arm64}", "platform: linux/arm64}\ncompose: {project: edge, file: \"compose.yml\\n\"}", "/compose/file"),
     ])
     func badDefinitionsNameTheField(from: String, to: String, expected: String) {
         let text = Self.minimal.replacingOccurrences(of: from, with: to)

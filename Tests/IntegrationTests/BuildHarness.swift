@@ -37,7 +37,7 @@ struct BuildFixture {
     func run(_ extra: (inout BuildRunner) -> Void = { _ in }, insecure: [String] = [], now: Date = BuildFixture.november) async -> ResolveRun {
         let capture = Capture()
         var runner = BuildRunner(
-            definitionPath: definitionPath, outDirectory: out, templatesDirectory: Self.templates, boxPackagePath: BoxPackageFixture.path,
+            definitionPath: definitionPath, outDirectory: out, firstRelease: true, templatesDirectory: Self.templates, boxPackagePath: BoxPackageFixture.path,
             registry: RegistrySetup(insecureRegistries: insecure, jobs: 4, deadline: 120, useCache: false),  // the product default: a bound, not a speed test
             environment: ["HOME": "/nonexistent-home", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
             output: CommandOutput(writeOut: { capture.appendOut($0) }, writeErr: { capture.appendErr($0) }), now: now)

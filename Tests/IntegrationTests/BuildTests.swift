@@ -40,9 +40,9 @@ import TestSupport
         #expect(lock.containers.first { $0.name == "db" }?.source == .tag)
 
         let override = String(decoding: try fixture.read("docker-compose.pinned.yml"), as: UTF8.self)
-        #expect(override.contains("  app:\n    image: \(registry.host)/\(seed.multi.repository)@\(seed.multi.children["linux/arm64"]!)\n"))
+        #expect(override.contains("  'app':\n    image: '\(registry.host)/\(seed.multi.repository)@\(seed.multi.children["linux/arm64"]!)'\n"))
         #expect(override.contains("# NOT pinned (they run from their tags): db (tag)"))
-        #expect(!override.contains("  db:"))
+        #expect(!override.contains("  'db':"))
 
         // The output directory validates with Packer as it is (no -var, no key file), and the
         // template is formatted as packer fmt wants it.
@@ -180,6 +180,25 @@ import TestSupport
         #expect(try fixture.lock().image.version == "2026.12.1")
         // The digest did not change, so it keeps the time it was first resolved.
         #expect(try fixture.lock().containers.first { $0.name == "app" }?.resolvedAt == "2026-11-21T00:00:00Z")
+    }
+
+    /// Two rebuilds from fresh CI workspaces in one month (the monthly job, run twice): the
+    /// second is given the first's published bundle and makes .2; without it, it refuses.
+    @Test func freshCIWorkspacesCountOnFromThePublishedRelease() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let first = try BuildFixture(containers: containers(registry, seed))
+        #expect(await first.run(insecure: [registry.host]).code == 0)
+        let published = "\(first.out)/edge-test-2026.11.1.tar.gz"
+        let second = try BuildFixture(containers: containers(registry, seed))
+        let refused = await second.run({ $0.request.firstRelease = false }, insecure: [registry.host])
+        #expect(refused.code == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("give --previous with the last released bundle or lock of edge-test"))
+        #expect(!FileManager.default.fileExists(atPath: second.out))
+        let counted = await second.run({ $0.request.firstRelease = false; $0.request.previousReleases = [published] }, insecure: [registry.host])
+        #expect(counted.code == 0, "\(counted.stderr)")
+        #expect(try second.lock().image.version == "2026.11.2")
+        #expect(FileManager.default.fileExists(atPath: "\(second.out)/edge-test-2026.11.2.tar.gz"))
     }
 
     @Test func offlineBuildChecksTheLockAgainstTheDefinition() async throws {

@@ -115,8 +115,9 @@ import TestSupport
     @Test(arguments: [
         (["build", "/nonexistent/def.yaml"], Int32(66), "cannot read the image definition /nonexistent/def.yaml"),
         (["build", "x.yaml", "--image-version", "latest"], Int32(64), "--image-version 'latest' must look like YYYY.MM.N"),
-        (["diff", "/nonexistent/a.json", "/nonexistent/b.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
-        (["verify", "/nonexistent/a.json"], Int32(66), "cannot read the lock /nonexistent/a.json"),
+        (["diff", "/nonexistent/a.json", "/nonexistent/b.json"], Int32(66), "the lock /nonexistent/a.json does not exist"),
+        (["verify", "/nonexistent/a.json"], Int32(66), "the lock /nonexistent/a.json does not exist"),
+        (["diff", "/dev/zero", "/dev/zero"], Int32(66), "the lock /dev/zero is not a regular file"),
     ])
     func buildDiffVerifyExitStatuses(arguments: [String], status: Int32, message: String) async throws {
         let result = try await run("imagesmith", arguments)

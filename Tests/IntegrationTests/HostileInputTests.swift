@@ -120,7 +120,57 @@ import TestSupport
         default: path = kind
         }
         let result = try await run("rollback", ["install", "--root", root.file("box"), path])
-        #expect(result.status == 64, "\(kind): \(result.status) \(result.stderr)")
+        #expect(result.status == 66, "\(kind): \(result.status) \(result.stderr)")
         #expect(result.stderr.contains("not a regular file"), "\(result.stderr)")
     }
+
+    /// Nothing escapes the root: `provision apply --root R` and `rollback --root R` never
+    /// write, rename or delete outside R, whatever links R holds (absolute, relative, chained),
+    /// and a failure among them says which path and why.
+    @Test(arguments: [
+        [("etc/netplan", "OUTSIDE/netplan")],
+        [("etc/netplan", "../../outside/netplan")],
+        [("etc", "OUTSIDE")],
+        [("var/lib/edge-provision", "OUTSIDE/state")],
+        [("var/lib/edge-provision", "../../../outside/state")],
+        [("etc/hostname", "OUTSIDE/hostname")],
+        [("etc/edge-imagesmith", "../../outside")],
+        [("a", "b"), ("b", "../outside"), ("etc/systemd", "/a/systemd")],
+        [("var/lib/edge-rollback", "OUTSIDE/state")],
+        [("var/lib/edge-rollback", "../../../outside")],
+        [("boot", "OUTSIDE")],
+    ])
+    func aRootsLinksNeverLeadAWriteOutOfIt(links: [(String, String)]) async throws {
+        let directory = try TemporaryDirectory("hostile-root")
+        let outside = directory.file("outside")
+        for (path, text) in [("netplan/50-cloud-init.yaml", "host netplan\n"), ("hostname", "host\n"), ("state/journal.json", "{}\n"),
+                             ("systemd/network/keep.network", "[Match]\n"), ("grub/grubenv", String(repeating: "#", count: 1024))] {
+            try directory.write("outside/" + path, text)
+        }
+        try directory.write("root/etc/netplan/50-cloud-init.yaml", "image netplan\n")
+        try directory.write("root/etc/machine-id", String(repeating: "b", count: 32) + "\n")
+        try FileManager.default.createDirectory(atPath: directory.file("root/var/lib"), withIntermediateDirectories: true)
+        for (path, target) in links {
+            let full = directory.file("root/" + path)
+            try? FileManager.default.removeItem(atPath: full)
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: target.replacingOccurrences(of: "OUTSIDE", with: outside))
+        }
+        let before = Self.snapshot(outside)
+        let spec = BuildFixture.repository.appendingPathComponent("site-specs/store-0042.json").path
+        let apply = try await run("provision", ["apply", spec, "--root", directory.file("root"), "--skip-registration"])
+        #expect(Self.snapshot(outside) == before, "provision apply changed something outside the root: \(apply.stderr)")
+        #expect(apply.status == 0 || apply.stderr.contains(directory.file("root")), "\(apply.status) \(apply.stderr)")
+        let status = try await run("provision", ["status", "--root", directory.file("root")])
+        #expect([0, 3].contains(status.status))
+        let out = directory.file("build")
+        let build = try await run("imagesmith", ["build", BuildFixture.repository.appendingPathComponent("packer/edge-analytics.yaml").path, "--offline", "--out", out,
+                                                 "--box-package", BoxPackageFixture.path, "--templates", BuildFixture.templates])
+        #expect(build.status == 0, "\(build.stderr)")
+        for arguments in [["status"], ["prune", "--keep", "2"], ["repair"], ["install", out + "/edge-analytics-2026.11.1.tar.gz"]] {
+            _ = try await run("rollback", arguments + ["--root", directory.file("root")])
+            #expect(Self.snapshot(outside) == before, "rollback \(arguments) changed something outside the root")
+        }
+    }
+
 }

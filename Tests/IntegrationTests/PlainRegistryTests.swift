@@ -29,10 +29,10 @@ import TestSupport
         #expect(entry["reference"] as? String == multi)
         #expect(entry["name"] as? String == "\(registry.host)/\(seed.multi.repository)")
         #expect(entry["digest"] as? String == seed.multi.digest)
-        #expect(entry["mediaType"] as? String == "application/vnd.oci.image.index.v1+json")
+        #expect(entry["media_type"] as? String == "application/vnd.oci.image.index.v1+json")
         #expect(entry["size"] as? Int == seed.multi.size)
         #expect(entry["platform"] as? String == "linux/arm64")
-        #expect(entry["platformDigest"] as? String == seed.multi.children["linux/arm64"])
+        #expect(entry["platform_digest"] as? String == seed.multi.children["linux/arm64"])
         let platforms = try #require(entry["platforms"] as? [[String: Any]])
         #expect(platforms.map { "\($0["os"]!)/\($0["architecture"]!)" } == ["linux/amd64", "linux/arm64"])
         #expect(platforms.map { $0["digest"] as? String } == [seed.multi.children["linux/amd64"], seed.multi.children["linux/arm64"]])
@@ -49,7 +49,7 @@ import TestSupport
         let registry = try await RegistryServer.start(storage: seed.storage)
         let run = await resolve(["\(registry.host)/\(seed.arm.repository):v1"], platform: requested, json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
-        #expect(run.json.first?["platformDigest"] as? String == seed.arm.children[expectedChild])
+        #expect(run.json.first?["platform_digest"] as? String == seed.arm.children[expectedChild])
     }
 
     @Test func nestedIndexesAreWalked() async throws {
@@ -58,7 +58,7 @@ import TestSupport
         let run = await resolve(["\(registry.host)/\(seed.nested.repository):v1"], platform: "linux/riscv64", json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.json.first?["digest"] as? String == seed.nested.digest)
-        #expect(run.json.first?["platformDigest"] as? String == seed.nested.children["linux/riscv64"])
+        #expect(run.json.first?["platform_digest"] as? String == seed.nested.children["linux/riscv64"])
     }
 
     @Test func singleImagePlatformIsCheckedAgainstItsConfig() async throws {
@@ -67,7 +67,7 @@ import TestSupport
         let reference = "\(registry.host)/\(seed.single.repository):v1"
         let ok = await resolve([reference], platform: "linux/amd64", json: true, insecure: [registry.host])
         #expect(ok.code == 0, "\(ok.stderr)")
-        #expect(ok.json.first?["platformDigest"] as? String == seed.single.digest)
+        #expect(ok.json.first?["platform_digest"] as? String == seed.single.digest)
         let wrong = await resolve([reference], platform: "linux/arm64", insecure: [registry.host])
         #expect(wrong.code == 1)
         #expect(wrong.stdout.isEmpty)
@@ -145,12 +145,12 @@ import TestSupport
         let run = await resolve([list], platform: "linux/arm", json: true, insecure: [registry.host])
         #expect(run.code == 0, "\(run.stderr)")
         #expect(run.json.first?["digest"] as? String == seed.dockerList.digest)
-        #expect(run.json.first?["mediaType"] as? String == "application/vnd.docker.distribution.manifest.list.v2+json")
-        #expect(run.json.first?["platformDigest"] as? String == seed.dockerList.children["linux/arm/v7"])
+        #expect(run.json.first?["media_type"] as? String == "application/vnd.docker.distribution.manifest.list.v2+json")
+        #expect(run.json.first?["platform_digest"] as? String == seed.dockerList.children["linux/arm/v7"])
         let one = await resolve([single], platform: "linux/arm64/v8", json: true, insecure: [registry.host])
         #expect(one.code == 0, "\(one.stderr)")
         #expect(one.json.first?["digest"] as? String == seed.dockerSingle.digest)
-        #expect(one.json.first?["mediaType"] as? String == "application/vnd.docker.distribution.manifest.v2+json")
+        #expect(one.json.first?["media_type"] as? String == "application/vnd.docker.distribution.manifest.v2+json")
     }
 
     @Test func everyManifestRequestCarriesTheFullAcceptList() async throws {

@@ -183,4 +183,41 @@ enum Samples {
             #expect(custom["source_image_qemu"] == "file:///base.qcow2 (sha256:00)")
         }
     }
+
+    /// The post-processors run by a real `packer build` from an output directory whose name
+    /// holds a space, a quote, a `;` and a command substitution: the paths reach the shell as
+    /// values (Packer quotes environment_vars), so nothing runs from the name and the
+    /// manifest is merged where it lies.
+    @Test func anOutputDirectoryNamedLikeACommandRunsNothing() async throws {
+        let definition = try Samples.definition()
+        let base = try TemporaryDirectory("packer-hostile")
+        let directory = base.file("out dir; $(touch pwned) 'q' `touch pwned2`")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(#"[{"name":"ingest","id":"null-id"}]"#.utf8).write(to: URL(fileURLWithPath: directory + "/built-images-null.json"))
+        try Data(#"{"nvidia":{"installed":false}}"#.utf8).write(to: URL(fileURLWithPath: directory + "/runtime-null.json"))
+        let build = HCL.Block("build", [], [.attribute("sources", .list([.string("source.null.edge")]))]
+            + PackerTemplate.postProcessors(.init(definition: definition, lock: Samples.lock(definition), lockSHA256: "e",
+                                                  gitCommit: nil, definitionFile: "d.yaml", boxPackage: Samples.box)))
+        let file = directory + "/hostile.pkr.hcl"
+        try Data(HCL.render([
+            .block(HCL.Block("source", ["null", "edge"], [.attribute("communicator", .string("none"))])),
+            .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
+            .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
+            .block(HCL.Block("variable", ["qemu_source_image"], [.attribute("type", .raw("string")), .attribute("default", .string("file:///base.qcow2"))])),
+            .block(HCL.Block("variable", ["qemu_source_checksum"], [.attribute("type", .raw("string")), .attribute("default", .string("sha256:00"))])),
+            .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
+            .block(build),
+        ]).utf8).write(to: URL(fileURLWithPath: file))
+        let result = try await ProcessSupport.runDetached("/bin/sh", ["-c", "cd \"$1\" && exec packer build -color=false \"$2\"", "sh", base.path, file], environment: [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": base.path, "PACKER_CACHE_DIR": base.file("cache"),
+        ])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/packer-manifest-null.json"))) as? [String: Any]
+        let custom = try #require((manifest?["builds"] as? [[String: Any]])?.last?["custom_data"] as? [String: String])
+        #expect(custom["built_images"] == #"[{"name":"ingest","id":"null-id"}]"#)
+        for name in ["pwned", "pwned2"] {
+            #expect(!FileManager.default.fileExists(atPath: base.file(name)), "\(name) was created: a command ran from the directory name")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/" + name))
+        }
+    }
 }

@@ -39,7 +39,10 @@ import TestSupport
     @Test func missingSpecExits66AndUsageErrorsExit64() async throws {
         let missing = try await provision(["validate", "/nonexistent/site_spec.json"])
         #expect(missing.status == 66)
-        #expect(missing.stderr.contains("cannot read the site spec /nonexistent/site_spec.json"))
+        #expect(missing.stderr.contains("the site spec /nonexistent/site_spec.json does not exist"), "\(missing.stderr)")
+        let device = try await provision(["validate", "/dev/zero"])
+        #expect(device.status == 66)
+        #expect(device.stderr.contains("the site spec /dev/zero is not a regular file"), "\(device.stderr)")
         #expect(try await provision(["plan", "--network-renderer", "ifupdown", "x.json"]).status == 64)
     }
 

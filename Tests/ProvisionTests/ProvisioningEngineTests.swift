@@ -102,8 +102,8 @@ import Testing
         let before = files.tree
         let broken = Array(String(decoding: Self.specBytes, as: UTF8.self).replacingOccurrences(of: "\"cam-gw-01\"", with: "\"Cam_GW\"").utf8)
         #expect { try Self.apply(files, bytes: broken) } throws: { error in
-            guard let error = error as? ProvisionError, case .invalidSpec(let text) = error else { return false }
-            return error.exitStatus == .dataError && text.contains("/device/hostname")
+            guard let error = error as? ProvisionError, case .invalidSpec(let spec) = error else { return false }
+            return error.exitStatus == .dataError && spec.issues.map(\.pointer) == ["/device/hostname"]
         }
         #expect(files.tree == before)
     }
@@ -162,7 +162,7 @@ import Testing
         let transport = ScriptedTransport([Self.answer(403, "{\"error\": \"claim token \(Self.token) already used\"}")])
         #expect(try await register(transport, files: files, journal: &journal, lines: lines) == .failure)
         #expect(journal.registration.state == .failed)
-        #expect(journal.registration.lastError?.contains("<redacted>") == true)
+        #expect(journal.registration.lastError?.contains("error=<withheld: it may echo the claim token>") == true)
         for (path, node) in files.tree {
             if case .file(let bytes, _) = node, path.hasPrefix("/box/var/lib") {
                 #expect(!String(decoding: bytes, as: UTF8.self).contains(Self.token), "\(path) holds the claim token")

@@ -109,7 +109,7 @@ import TestSupport
         let result = try await provision(["apply", try spec(dashboard, root: root), "--root", root.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("the dashboard refused the registration (HTTP 400"))
-        #expect(result.stderr.contains("<redacted>"))
+        #expect(result.stderr.contains("<withheld: it may echo the claim token>"), "\(result.stderr)")
         #expect(!result.stderr.contains(Self.token))
         #expect(dashboard.requests.count == 1, "a 400 is not retried")
         #expect(FileManager.default.fileExists(atPath: root.file("etc/edge-imagesmith/claim-token")), "the token stays for the next try")
@@ -187,5 +187,46 @@ import TestSupport
         #expect(result.stderr.contains("cannot fetch the site spec from https://127.0.0.1:\(server.server.port)/s.json:"))
         #expect(!result.stderr.contains("token=abc"))
         #expect(!FileManager.default.fileExists(atPath: root.file("etc/hostname")))
+    }
+
+    /// A spec from a URL is validated before it is saved: a bad answer is refused (65) and the
+    /// last good saved copy stays as it was; `plan` and `validate` by URL leave nothing on
+    /// disk, anywhere.
+    @Test func aSpecFromAURLIsValidatedBeforeItIsSavedAndPlanLeavesNothing() async throws {
+        let root = try TemporaryDirectory("spec-url-bad")
+        let first = try await Dashboard(mode: "created")
+        let specPath = try spec(first, root: root, tokenInFile: false)
+        let good = try Data(contentsOf: URL(fileURLWithPath: specPath))
+        let server = try await Dashboard(mode: "created", specFile: specPath)
+        let url = "https://127.0.0.1:\(server.server.port)/sites/store-0042/site_spec.json"
+        let temporaryBefore = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()))
+        let plan = try await provision(["plan", url, "--spec-ca-file", server.tls.caCert, "--root", root.path])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        #expect(plan.stdout.contains("create     /etc/hostname"))
+        let validate = try await provision(["validate", url, "--spec-ca-file", server.tls.caCert, "--json"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stdout.contains("\"valid\" : true"))
+        let created = Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())).subtracting(temporaryBefore)
+        #expect(created.filter { $0.hasPrefix("edge-plan") }.isEmpty, "plan left \(created)")
+        #expect(!FileManager.default.fileExists(atPath: root.file("etc")), "plan and validate wrote under the root")
+
+        let applied = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let saved = root.file("etc/edge-imagesmith/site_spec.json")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == good)
+
+        // The server now answers with a spec that is not valid: refused, the saved copy kept.
+        try Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "cam-gw-01", with: "Cam_GW_01").utf8).write(to: URL(fileURLWithPath: specPath))
+        let bad = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        #expect(bad.status == 65, "\(bad.stderr)")
+        #expect(bad.stderr.contains("/device/hostname"))
+        #expect(bad.stderr.contains("was kept and nothing was changed"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == good, "a bad answer replaced the saved spec")
+        #expect(try String(contentsOfFile: root.file("etc/hostname"), encoding: .utf8) == "cam-gw-01\n")
+        // Not JSON at all: the same.
+        try Data("<html>maintenance</html>".utf8).write(to: URL(fileURLWithPath: specPath))
+        let html = try await provision(["apply", url, "--spec-ca-file", server.tls.caCert, "--root", root.path, "--skip-registration"])
+        #expect(html.status == 65, "\(html.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved)) == good)
     }
 }

@@ -49,6 +49,18 @@ final class MemoryImageStore: ContainerEngine, @unchecked Sendable {
     func removeImage(_ reference: String) throws(RollbackError) {
         lock.withLock { images[reference] = nil; removed.append(reference) }
     }
+
+    /// Exit statuses by service for `exec` (0 when not set); a service not running has no container.
+    var execStatus: [String: Int32] = [:]
+    private(set) var execs: [(service: String, command: [String])] = []
+
+    func exec(project: String, service: String, command: [String], timeout: TimeInterval) throws(RollbackError) -> ExecOutcome {
+        try lock.withLock { () throws(RollbackError) in
+            guard running.contains(service) else { throw .unavailable("service \(service) has no running container to run the check in") }
+            execs.append((service, command))
+            return ExecOutcome(status: execStatus[service] ?? 0, timedOut: false)
+        }
+    }
 }
 
 /// Answers per check name, in order (the last answer repeats); nil is a pass.

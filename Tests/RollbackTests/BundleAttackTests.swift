@@ -95,9 +95,9 @@ import TestSupport
         #expect(result.status == 65 && result.stderr.contains("versions are never reused"), "\(result.stderr)")
     }
 
-    @Test func aMissingBundleIsAUsageError() async throws {
+    @Test func aMissingBundleIsMissingInput() async throws {
         let box = try await RollbackBox()
         let result = try await box.rollback(["install", box.directory.file("nope.tar.gz")])
-        #expect(result.status == 64 && result.stderr.contains("no such bundle"))
+        #expect(result.status == 66 && result.stderr.contains("no such bundle"), "\(result.status) \(result.stderr)")
     }
 }

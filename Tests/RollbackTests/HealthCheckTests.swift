@@ -72,6 +72,28 @@ import Glibc
         #expect(result.status == 4 && result.stdout.contains("tcp 127.0.0.1:\(port)"), "\(result.stdout)")
     }
 
+    /// `exec` checks run in the service's own container: rollback finds it by compose's labels
+    /// and runs the command there with `docker exec` (the fake docker stands in for the engine,
+    /// which cannot run here: it answers with the status the test gives the service, and logs
+    /// the calls; the image lab runs the same check under the real Docker engine).
+    @Test func execCheckRunsInTheServicesContainer() async throws {
+        let box = try await box(checks: ["{name: db-ready, service: svc0, exec: [pg_isready, -U, postgres], retries: 0, interval_seconds: 1}"])
+        try await box.expectSuccess(["check"])
+        let calls = try box.dockerLog()
+        #expect(calls.contains(["ps", "-q", "--filter", "label=com.docker.compose.project=edge", "--filter", "label=com.docker.compose.service=svc0", "--filter", "status=running"]), "\(calls)")
+        #expect(calls.contains(["exec", "fake-edge-svc0", "--", "pg_isready", "-U", "postgres"]), "\(calls)")
+        let failing = try await box.rollback(["check"], environment: ["FAKE_DOCKER_EXEC_STATUS": "svc0=2"])
+        #expect(failing.status == 4, "\(failing.stdout) \(failing.stderr)")
+        #expect(failing.stdout.contains("pg_isready -U postgres in svc0 exited 2"), "\(failing.stdout)")
+    }
+
+    @Test func execCheckFailsWhenTheServiceHasNoRunningContainer() async throws {
+        let box = try await box(checks: ["{name: db-ready, service: svc0, exec: [pg_isready], retries: 0, interval_seconds: 1}"])
+        let result = try await box.rollback(["check"], environment: ["FAKE_DOCKER_STOPPED": "svc0"])
+        #expect(result.status == 4, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("service svc0 has no running container"), "\(result.stdout)")
+    }
+
     @Test func commandCheckUsesItsExitCodeAndItsTimeout() async throws {
         let flag = try TemporaryDirectory("flag")
         let box = try await box(checks: [

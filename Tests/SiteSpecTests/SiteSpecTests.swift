@@ -189,6 +189,24 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         ("\"optional\": true", "\"optional\": \"yes\"", "/network/interfaces/1/optional: expected true or false"),
         // A key with "/" is one step of the pointer, written ~1 (RFC 6901).
         ("\"registration\": {", "\"labels\": {\"example.com/role\": 7}, \"registration\": {", "/labels/example.com~1role: expected a string"),
+        // Every value keeps the grammar of the file it is rendered into (or sent in).
+        ("\"name\": \"S\"", "\"name\": \"S\\nserver 6.6.6.6 iburst\"", "/site/name: expected a name on one line"),
+        ("\"name\": \"S\"", "\"name\": \"S\\u001b[2J\"", "/site/name: expected a name on one line"),
+        ("\"registration\": {", "\"labels\": {\"tier\": \"a\\r\\nb\"}, \"registration\": {", "/labels/tier: expected a label value on one line"),
+        ("\"registration\": {", "\"labels\": {\"ti\\u00e9r\": \"a\"}, \"registration\": {", "is not a label key"),
+        ("\"SECRET-TOKEN-123\"", "\"SECRET-TOKEN-123\\r\"", "/registration/claim_token: expected a non-empty claim token on one line"),
+        ("\"claim_token\": \"SECRET-TOKEN-123\"", "\"claim_token_file\": \"/etc/../../root/token\"", "/registration/claim_token_file: '/etc/../../root/token' must be an absolute path on the box"),
+        ("\"claim_token\": \"SECRET-TOKEN-123\"", "\"claim_token_file\": \"etc/token\"", "/registration/claim_token_file: 'etc/token' must be an absolute path"),
+        ("\"https://d.example.net/r\"", "\"https://user:pw@d.example.net/r\"", "/registration/url: 'https://user:pw@d.example.net/r' is not an https URL"),
+        ("\"https://d.example.net/r\"", "\"https://d.example.net/r x\"", "/registration/url"),
+        ("\"https://d.example.net/r\"", "\"https://d.example.net:99999/r\"", "/registration/url"),
+        ("\"https://d.example.net/r\"", "\"https://d.example.net\\\\@evil.test/r\"", "/registration/url"),
+        ("\"https://d.example.net/r\"", "\"https://bad_host.example/r\"", "/registration/url"),
+        ("\"https://d.example.net/r\"", "\"https://d.example.net/r\\u0000\"", "/registration/url"),
+        ("\"10.0.0.2/24\"", "\"10.0.0.2/-24\"", "/network/interfaces/0/ipv4/addresses/0"),
+        ("\"10.0.0.2/24\"", "\"10.0.0.2/33\"", "/network/interfaces/0/ipv4/addresses/0"),
+        ("\"10.0.0.2/24\"", "\"10.0.0.02/24\"", "/network/interfaces/0/ipv4/addresses/0"),
+        ("\"10.0.0.2/24\"", "\"10.0.0.2/+24\"", "/network/interfaces/0/ipv4/addresses/0"),
     ])
     func invalidSpecsNameThePlace(from: String, to: String, expected: String) {
         let text = Self.base.replacingOccurrences(of: from, with: to)

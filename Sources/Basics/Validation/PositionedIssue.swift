@@ -15,7 +15,9 @@ public struct PositionedIssue: Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(file):\(position): \(pointer.isEmpty ? "/" : pointer): \(message)" }
+    /// One line, safe for a terminal: messages quote what the document said, which may hold
+    /// control characters or terminal escape sequences.
+    public var description: String { "\(file.printable):\(position): \(pointer.isEmpty ? "/" : pointer.printable): \(message.printableText(limit: 400))" }
 
     /// "<document> has N problems:" and one indented line per issue: how every validation
     /// error of the toolchain reads.

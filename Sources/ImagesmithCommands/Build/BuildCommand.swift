@@ -13,7 +13,12 @@ struct BuildCommand: AsyncParsableCommand {
             build-contexts/ (for images built as a fallback), <name>-<version>.tar.gz and the \
             box package the image installs (edge-imagesmith-box_<version>_amd64.deb). \
             With --offline or --lock, the lock is read instead of resolved and nothing touches \
-            the network. Exit status: 0 written, 64 usage, 65 invalid definition or lock, \
+            the network. The version is YYYY.MM.N counted on from what was released before: \
+            the releases given with --previous (their bundles or locks: what CI keeps) and the \
+            lock already in --out; with none of them a build is refused (64) unless it is the \
+            image's --first-release or names its --image-version, so two rebuilds from fresh \
+            workspaces never make the same version. Exit status: 0 written, 64 usage (nothing \
+            released before known), 65 invalid definition or lock, \
             66 a file it needs is missing, 69 a tag could not be resolved, 73 cannot write, \
             1 anything else. Nothing is written unless everything resolved.
             """
@@ -31,8 +36,17 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Build from the existing lock (in --out, else beside the definition) without touching the network.")
     var offline = false
 
-    @Option(name: .customLong("image-version"), help: ArgumentHelp("Use this version instead of YYYY.MM.N counted from the previous lock.", valueName: "V"))
+    @Option(name: .customLong("image-version"), help: ArgumentHelp("Use this version instead of YYYY.MM.N counted from what was released before.", valueName: "V"))
     var imageVersion: String?
+
+    @Option(name: .customLong("previous"), help: ArgumentHelp("A release made before: its bundle (.tar.gz) or lock (repeatable). The version counts on from the highest.", valueName: "FILE"))
+    var previousReleases: [String] = []
+
+    @Flag(name: .customLong("first-release"), help: "Nothing of this image was released before: with no --previous and no lock in --out, start at YYYY.MM.1.")
+    var firstRelease = false
+
+    @Flag(help: "Print what was built as JSON on stdout (a failure as {\"error\", \"exit_code\", \"issues\"}).")
+    var json = false
 
     @Flag(name: .customLong("prebuilt-only"), help: "Fail when a pre-built image is missing instead of building it in the image (for CI).")
     var prebuiltOnly = false
@@ -57,9 +71,9 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         let code = await BuildRunner(
             definitionPath: definition, outDirectory: out, lockPath: lock, offline: offline || lock != nil,
-            imageVersion: imageVersion, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
+            imageVersion: imageVersion, previousReleases: previousReleases, firstRelease: firstRelease, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
             templatesDirectory: templates, boxPackagePath: boxPackage, registry: registry.setup,
-            environment: ProcessInfo.processInfo.environment, output: .standard
+            environment: ProcessInfo.processInfo.environment, output: .standard, json: json
         ).run()
         if code != .success { throw ExitCode(code.rawValue) }
     }

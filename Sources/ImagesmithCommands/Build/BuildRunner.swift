@@ -14,12 +14,16 @@ public struct BuildRunner: Sendable {
     public var registry: RegistrySetup
     public var environment: [String: String]
     public var output: CommandOutput
+    /// Print the outcome (or the failure) as JSON on stdout.
+    public var json: Bool
 
     public init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
+                previousReleases: [String] = [], firstRelease: Bool = false,
                 prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil, boxPackagePath: String? = nil,
-                registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, now: Date? = nil) {
+                registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, json: Bool = false, now: Date? = nil) {
         request = BuildRequest(definitionPath: definitionPath, outDirectory: outDirectory, lockPath: lockPath, offline: offline,
-                               imageVersion: imageVersion, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
+                               imageVersion: imageVersion, previousReleases: previousReleases, firstRelease: firstRelease,
+                               prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
                                templatesDirectory: templatesDirectory,
                                boxPackagePath: boxPackagePath ?? environment["IMAGESMITH_BOX_PACKAGE"],
                                installedShareDirectory: Self.installedShareDirectory,
@@ -27,6 +31,7 @@ public struct BuildRunner: Sendable {
         self.registry = registry
         self.environment = environment
         self.output = output
+        self.json = json
     }
 
     static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
@@ -39,12 +44,11 @@ public struct BuildRunner: Sendable {
                                  note: { output.writeErr("imagesmith: \($0)\n") })
         do throws(BuildError) {
             let outcome = try await engine.build()
-            output.writeOut(outcome.summary)
+            output.writeOut(json ? CanonicalJSON.text(outcome.report) : outcome.summary)
             for warning in outcome.warnings { output.writeErr("imagesmith: \(warning)\n") }
             return .success
         } catch {
-            for message in error.messages { output.writeErr("imagesmith: \(message)\n") }
-            return error.exitStatus
+            return output.fail(error.exitStatus, error.messages, json: json, issues: error.issues)
         }
     }
 

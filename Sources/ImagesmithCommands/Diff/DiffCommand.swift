@@ -1,6 +1,7 @@
 import ArgumentParser
 import Basics
 import Foundation
+import HostIO
 import Lock
 
 /// `imagesmith diff OLD.lock NEW.lock`: what changed between two builds.
@@ -21,7 +22,7 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The newer lock.", valueName: "NEW.lock"))
     var new: String
 
-    @Flag(help: "Print JSON.")
+    @Flag(help: "Print JSON (a failure too: {\"error\", \"exit_code\"}).")
     var json = false
 
     @Flag(name: .customLong("exit-code"), help: "Exit 1 when the locks differ.")
@@ -51,12 +52,13 @@ public struct DiffRunner: Sendable {
     public func run() -> ExitStatus {
         var locks: [LockFile] = []
         for path in [oldPath, newPath] {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                output.writeErr("imagesmith: cannot read the lock \(path)\n")
-                return .noInput
+            let read = BoundedFile.read(path, limit: LockFile.maximumBytes)
+            guard case .bytes(let bytes) = read else {
+                return output.fail({ if case .tooLarge = read { return .dataError } else { return .noInput } }(),
+                                   ["the lock \(path) \(BoundedFile.problem(read, limit: LockFile.maximumBytes) ?? "cannot be read")"], json: json)
             }
-            do { locks.append(try LockFile.decode(Array(data), path: path)) }
-            catch { output.writeErr("imagesmith: \(error)\n"); return .dataError }
+            do { locks.append(try LockFile.decode(bytes, path: path)) }
+            catch { return output.fail(.dataError, ["\(error)"], json: json) }
         }
         let diff = LockDiff(old: locks[0], new: locks[1])
         if json {

@@ -18,7 +18,7 @@ struct ResolveCommand: AsyncParsableCommand {
             registry/repository@sha256:... (with --platform, a third column: the pinned \
             platform manifest). Tags are always asked for (HEAD); a manifest already seen is \
             read from the local cache and re-hashed instead of fetched again. If any reference fails, every failure is reported on stderr, \
-            nothing is printed on stdout, and the exit status is 65 (invalid reference), \
+            no pin is printed on stdout (with --json, an error object), and the exit status is 65 (invalid reference), \
             69 (registry unreachable or refusing) or 1 (content that does not verify, a \
             missing platform).
             """
@@ -30,7 +30,7 @@ struct ResolveCommand: AsyncParsableCommand {
             })
     var platform: Platform?
 
-    @Flag(help: "Print a JSON array instead of lines.")
+    @Flag(help: "Print a JSON array instead of lines (a failure as {\"error\", \"exit_code\", \"failures\"}).")
     var json = false
 
     @OptionGroup var registry: RegistryOptions

@@ -22,6 +22,28 @@ public enum ResolveReport {
         var platforms: [PlatformItem]?
         var platform: String?
         var platformDigest: String?
+
+        enum CodingKeys: String, CodingKey {
+            case reference, name, pinned, digest, mediaType = "media_type", size, platforms, platform, platformDigest = "platform_digest"
+        }
+    }
+
+    /// What `resolve --json` prints when any reference failed (nothing is pinned then).
+    struct Failure: Encodable {
+        var error: String
+        var exitCode: Int32
+        var failures: [Entry]
+
+        struct Entry: Encodable {
+            var reference: String
+            var error: String
+        }
+
+        enum CodingKeys: String, CodingKey { case error, exitCode = "exit_code", failures }
+    }
+
+    static func failureJSON(_ summary: String, status: ExitStatus, failures: [(given: String, error: String)]) -> String {
+        CanonicalJSON.text(Failure(error: summary, exitCode: status.rawValue, failures: failures.map { .init(reference: $0.given, error: $0.error) }))
     }
 
     public static func lines(_ resolved: [(given: String, image: ResolvedImage)]) -> String {

@@ -25,24 +25,24 @@ public struct ResolveRunner: Sendable {
     public func run() async -> ExitStatus {
         // 1. Parse everything before any request; report every invalid reference.
         var parsed: [(given: String, reference: Reference)] = []
-        var invalid: [String] = []
+        var invalid: [(given: String, error: String)] = []
         for text in references {
             do { parsed.append((text, try Reference(parsing: text))) }
-            catch { invalid.append("imagesmith: invalid reference '\(text)': \(error)\n") }
+            catch { invalid.append((text, "invalid reference '\(text.printable)': \(error)")) }
         }
         if !invalid.isEmpty {
-            invalid.forEach(output.writeErr)
-            return .dataError
+            return fail(.dataError, invalid, summary: "\(invalid.count) of \(references.count) reference\(references.count == 1 ? " is" : "s are") invalid; nothing was pinned")
         }
         let resolver: Resolver
         do { resolver = try registry.makeResolver(environment: environment) }
-        catch { output.writeErr("imagesmith: \(error)\n"); return error.exitStatus }
+        catch { return output.fail(error.exitStatus, ["\(error)"], json: json) }
 
         // 2. Resolve each distinct reference once.
         let results = await resolver.resolve(parsed.map(\.reference), platform: platform)
 
         // 3. All or nothing on stdout.
         var failures: [RegistryError] = []
+        var failed: [(given: String, error: String)] = []
         var resolved: [(given: String, image: ResolvedImage)] = []
         for (given, reference) in parsed {
             switch results[reference] {
@@ -50,15 +50,15 @@ public struct ResolveRunner: Sendable {
                 resolved.append((given, image))
             case .failure(let error)?:
                 failures.append(error)
-                output.writeErr("imagesmith: cannot resolve '\(given)': \(error)\n")
+                failed.append((given, "cannot resolve '\(given)': \(error)"))
             case nil:
-                output.writeErr("imagesmith: cannot resolve '\(given)': no result\n")
                 failures.append(.hashing(detail: "no result"))
+                failed.append((given, "cannot resolve '\(given)': no result"))
             }
         }
         if !failures.isEmpty {
-            output.writeErr("imagesmith: \(failures.count) of \(parsed.count) reference\(parsed.count == 1 ? "" : "s") failed; nothing was pinned\n")
-            return failures.allSatisfy { $0.exitStatus == .unavailable } ? .unavailable : .failure
+            let status: ExitStatus = failures.allSatisfy { $0.exitStatus == .unavailable } ? .unavailable : .failure
+            return fail(status, failed, summary: "\(failures.count) of \(parsed.count) reference\(parsed.count == 1 ? "" : "s") failed; nothing was pinned")
         }
         if json {
             output.writeOut(ResolveReport.json(resolved) + "\n")
@@ -66,5 +66,13 @@ public struct ResolveRunner: Sendable {
             output.writeOut(ResolveReport.lines(resolved))
         }
         return .success
+    }
+
+    /// Every failure on stderr, then the summary; with --json the same as one object on stdout.
+    func fail(_ status: ExitStatus, _ failures: [(given: String, error: String)], summary: String) -> ExitStatus {
+        for failure in failures { output.writeErr("imagesmith: \(failure.error)\n") }
+        output.writeErr("imagesmith: \(summary)\n")
+        if json { output.writeOut(ResolveReport.failureJSON(summary, status: status, failures: failures)) }
+        return status
     }
 }

@@ -18,7 +18,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The lock to check.", valueName: "LOCK"))
     var lock: String
 
-    @Flag(help: "Print JSON.")
+    @Flag(help: "Print the findings as JSON (a failure to check as {\"error\", \"exit_code\"}).")
     var json = false
 
     @OptionGroup var registry: RegistryOptions

@@ -1,6 +1,7 @@
 import Basics
 import BuildPolicy
 import Foundation
+import HostIO
 import ImageReference
 import Lock
 import ImageBuild
@@ -23,16 +24,17 @@ public struct VerifyRunner: Sendable {
     }
 
     public func run() async -> ExitStatus {
-        guard let data = FileManager.default.contents(atPath: lockPath) else {
-            output.writeErr("imagesmith: cannot read the lock \(lockPath)\n")
-            return .noInput
+        let read = BoundedFile.read(lockPath, limit: LockFile.maximumBytes)
+        guard case .bytes(let bytes) = read else {
+            return output.fail({ if case .tooLarge = read { return .dataError } else { return .noInput } }(),
+                               ["the lock \(lockPath) \(BoundedFile.problem(read, limit: LockFile.maximumBytes) ?? "cannot be read")"], json: json)
         }
         let lock: LockFile
-        do { lock = try LockFile.decode(Array(data), path: lockPath) }
-        catch { output.writeErr("imagesmith: \(error)\n"); return .dataError }
+        do { lock = try LockFile.decode(bytes, path: lockPath) }
+        catch { return output.fail(.dataError, ["\(error)"], json: json) }
         let resolver: RegistryContainerResolver
         do { resolver = try RegistryContainerResolver.make(registry, environment: environment) }
-        catch { error.messages.forEach { output.writeErr("imagesmith: \($0)\n") }; return error.exitStatus }
+        catch { return output.fail(error.exitStatus, error.messages, json: json) }
 
         // Everything that names a registry tag is asked again, for its platform.
         var references: [(name: String, reference: Reference, platform: Platform)] = []
@@ -41,13 +43,10 @@ public struct VerifyRunner: Sendable {
             do { references.append((container.name, try Reference(parsing: container.reference), try Platform(parsing: container.platform))) }
             catch { invalid.append("\(lockPath): container '\(container.name)': \(error)") }
         }
-        if !invalid.isEmpty {
-            invalid.forEach { output.writeErr("imagesmith: \($0)\n") }
-            return .dataError
-        }
+        if !invalid.isEmpty { return output.fail(.dataError, invalid, json: json) }
         let results: [String: Resolution]
         do { results = try await resolver.resolve(named: references) }
-        catch { error.messages.forEach { output.writeErr("imagesmith: \($0)\n") }; return error.exitStatus }
+        catch { return output.fail(error.exitStatus, error.messages, json: json) }
         let findings = DriftFinding.findings(lock, results: results)
 
         if json {
@@ -71,7 +70,7 @@ public struct VerifyRunner: Sendable {
                     line += "  \(locked) -> \(current)"
                 }
                 if let detail = finding.detail, finding.status != .ok { line += "  (\(detail))" }
-                text += line + "\n"
+                text += line.printableText(limit: 2000) + "\n"
             }
             output.writeOut(text)
         }

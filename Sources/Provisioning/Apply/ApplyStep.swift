@@ -11,6 +11,8 @@ package enum ApplyStep {
     /// names the configuration in the journal); `specName` is how the rendered files cite it.
     package static func run(site: SiteSpec, specBytes: [UInt8], specName: String, renderer: BoxConfigurator.NetworkRenderer,
                             context: ProvisionContext) throws(ProvisionError) -> Journal {
+        // Checked before anything is written, as the spec's own validity was.
+        try ImageFit.check(site, bytes: specBytes, name: specName, context: context)
         let specSHA = try Applier.hex(specBytes)
         var journal = Journal.load(context) ?? Journal(specSHA256: specSHA, steps: [:], configured: false,
                                                       registration: .init(state: .pending, attempts: 0))
@@ -31,7 +33,10 @@ package enum ApplyStep {
             throw .cannotWrite(error.description)
         }
         let configurator = BoxConfigurator(spec: site, renderer: renderer, source: specName)
-        try applier.apply(configurator.plan(for: host), journal: &journal)
+        let plan = configurator.plan(for: host)
+        try applier.apply(plan, journal: &journal)
+        // What an earlier spec (or renderer) wrote that this one does not goes back to the image's.
+        try applier.retire(pathsNotIn: plan, journal: &journal)
         do throws(HostIOError) {
             journal.configured = true
             try journal.save(context)
@@ -40,5 +45,18 @@ package enum ApplyStep {
         } catch {
             throw .cannotWrite(error.description)
         }
+    }
+}
+
+extension ApplyStep {
+    /// Brings a configuration just written into effect on the running system (the live root
+    /// only): netplan's network files rendered, the running host name set (not only
+    /// /etc/hostname), the journal restarted after a machine-id change. What `first-boot` and
+    /// `apply` on `/` share.
+    package static func activate(_ site: SiteSpec, renderer: BoxConfigurator.NetworkRenderer, machineIDReplaced: Bool,
+                                 activation: any Activation) throws(ActivationError) {
+        if renderer == .netplan { try activation.renderNetplan() }
+        try activation.setHostname(site.device.hostname)
+        if machineIDReplaced { try activation.restartJournal() }
     }
 }

@@ -85,11 +85,8 @@ package struct FirstBoot {
         let machineIDReplaced = files.contents(context.path("/etc/machine-id")) != machineIDBefore
 
         if let activation {
-            do {
-                if renderer == .netplan { try activation.renderNetplan() }
-                try activation.setHostname(site.device.hostname)
-                if machineIDReplaced { try activation.restartJournal() }
-            } catch {
+            do { try ApplyStep.activate(site, renderer: renderer, machineIDReplaced: machineIDReplaced, activation: activation) }
+            catch {
                 context.warn("provision: the configuration is written but not in effect for this boot: \(error.description); it takes effect at the next boot")
                 return .failure
             }

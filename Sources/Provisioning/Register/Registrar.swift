@@ -102,27 +102,17 @@ package struct Registrar {
             switch response.status {
             case 200...299, 409: return .registered(status: response.status, attempts: attempts)
             case 400...499 where response.status != 408 && response.status != 429:
-                return .refused(status: response.status, detail: redact(Self.summary(response), token), attempts: attempts)
-            default: return .pending(detail: redact("HTTP \(response.status)" + Self.summary(response), token), attempts: attempts)
+                return .refused(status: response.status, detail: ResponseSummary.text(response, secret: token), attempts: attempts)
+            default: return .pending(detail: "HTTP \(response.status)" + ResponseSummary.text(response, secret: token), attempts: attempts)
             }
         case .failed(let error, let response, let attempts, let deadlinePassed):
-            let problem = error.map { redact($0.detail, token) }
-                ?? response.map { redact("HTTP \($0.status)" + Self.summary($0), token) } ?? "no attempt was made"
+            let problem = error.map { ResponseSummary.mayCarry($0.detail, secret: token) ? "\($0.kind)" : $0.detail.printable }
+                ?? response.map { "HTTP \($0.status)" + ResponseSummary.text($0, secret: token) } ?? "no attempt was made"
             if deadlinePassed { return .pending(detail: "gave up at the deadline; last problem: \(problem)", attempts: attempts) }
             // A certificate problem will not heal by waiting (or the clock is wrong).
             if error?.kind == .tls { return .pending(detail: "TLS: \(problem)", attempts: attempts) }
             return .pending(detail: problem, attempts: attempts)
         }
-    }
-
-    static func summary(_ response: HTTPResponse) -> String {
-        let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmed
-        return text.isEmpty ? "" : ": \(text)"
-    }
-
-    /// Removes the claim token from anything a server echoed back.
-    func redact(_ text: String, _ token: String) -> String {
-        token.isEmpty ? text : text.replacing(token, with: "<redacted>")
     }
 }
 

@@ -10,9 +10,17 @@ package enum SpecLoader {
     package struct Loaded: Sendable {
         package var spec: SiteSpec
         package var bytes: [UInt8]
+
+        package init(spec: SiteSpec, bytes: [UInt8]) {
+            self.spec = spec
+            self.bytes = bytes
+        }
     }
 
+    /// Reads the spec at `path`: a regular file of at most 1 MiB (a FIFO is never opened for
+    /// reading), under the context's root when it is there.
     package static func load(_ path: String, context: ProvisionContext) throws(ProvisionError) -> Loaded {
+        if context.files.kind(path) == .other { throw .noSpec("the site spec \(path) is not a regular file") }
         guard let bytes = context.files.contents(path) else {
             throw .noSpec("cannot read the site spec \(path)")
         }
@@ -27,7 +35,7 @@ package enum SpecLoader {
                 zoneDirectories.contains { isZoneFile(zone, in: $0, files: LocalFileSystem()) }
             }
         } catch {
-            throw .invalidSpec(error.description)
+            throw .invalidSpec(error)
         }
     }
 

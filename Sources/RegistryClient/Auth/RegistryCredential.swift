@@ -17,14 +17,16 @@ public enum RegistryCredential: Sendable, Equatable, CustomStringConvertible, Cu
     public var debugDescription: String { description }
 }
 
-/// Where credentials come from (docker's config.json and credential helpers in module
-/// Credentials). Returns nil for anonymous access.
+/// Where credentials come from (docker's config.json, the containers tools' auth.json and
+/// credential helpers in module Credentials), per repository: a file may hold credentials for
+/// a namespace of a registry (`host/team-a`). Returns nil for anonymous access; a lookup that
+/// runs programs (credential helpers) must be over by `deadline`.
 public protocol CredentialProvider: Sendable {
-    func credential(for registry: Registry) async throws -> RegistryCredential?
+    func credential(for registry: Registry, repository: Repository, deadline: ContinuousClock.Instant) async throws -> RegistryCredential?
 }
 
 /// Anonymous access everywhere.
 public struct NoCredentials: CredentialProvider {
     public init() {}
-    public func credential(for registry: Registry) async throws -> RegistryCredential? { nil }
+    public func credential(for registry: Registry, repository: Repository, deadline: ContinuousClock.Instant) async throws -> RegistryCredential? { nil }
 }

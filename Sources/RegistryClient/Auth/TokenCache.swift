@@ -7,6 +7,23 @@ public struct BearerToken: Sendable {
         self.value = value
         self.expires = expires
     }
+
+    /// RFC 6750's b64token (RFC 7235's token68): letters, digits, `-._~+/`, then `=` padding.
+    /// Also what a JWT is.
+    public static func isToken68(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let isCharacter = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                || byte == 0x2d || byte == 0x2e || byte == 0x5f || byte == 0x7e || byte == 0x2b || byte == 0x2f
+            guard isCharacter else { break }
+            index += 1
+        }
+        guard index > 0 else { return false }
+        while index < bytes.count, bytes[index] == 0x3d { index += 1 }
+        return index == bytes.count
+    }
 }
 
 /// One token per (realm, service, scope), shared by every request of the run. Concurrent

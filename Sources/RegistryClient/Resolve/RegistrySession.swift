@@ -45,9 +45,8 @@ final class RegistrySession: Sendable {
         while true {
             var headers = HTTPHeaders()
             if let accept { headers.add("Accept", accept) }
-            if let authorization = try await authorization(for: registry, scopes: scopes) {
-                headers.add("Authorization", authorization)
-            }
+            let authorization = try await authorization(for: registry, repository: repository, scopes: scopes)
+            if let authorization { headers.add("Authorization", authorization) }
             let response = try await exchange(method: method, url: url, headers: headers, endpoint: registry.endpoint, maxAttempts: maxAttempts)
             let needsAuth = response.status == 401 || (response.status == 403 && Self.isInsufficientScope(response))
             guard needsAuth, challengesAnswered < 2 else {
@@ -58,7 +57,8 @@ final class RegistrySession: Sendable {
             }
             challengesAnswered += 1
             let challenges = AuthChallenge.parse(response.headers.values("WWW-Authenticate"))
-            scopes = try await learn(challenges, registry: registry, defaultScopes: [defaultScope])
+            scopes = try await learn(challenges, registry: registry, repository: repository, defaultScopes: [defaultScope],
+                                     sentBearer: authorization?.hasPrefix("Bearer ") == true)
         }
     }
 
@@ -73,7 +73,10 @@ final class RegistrySession: Sendable {
     }
 
     /// Records what a 401/403 asked for; returns the scopes the next request needs.
-    func learn(_ challenges: [AuthChallenge], registry: Registry, defaultScopes: [String]) async throws(RegistryError) -> [String] {
+    /// `sentBearer`: whether the request that was challenged carried a token (only then was a
+    /// token refused; a request sent before the scheme was known carried none).
+    func learn(_ challenges: [AuthChallenge], registry: Registry, repository: Repository, defaultScopes: [String],
+               sentBearer: Bool) async throws(RegistryError) -> [String] {
         if let bearer = challenges.first(where: \.isBearer) {
             guard let realm = bearer.parameter("realm"), !realm.isEmpty else {
                 throw RegistryError.unauthorized(registry: registry.host, detail: "its Bearer challenge names no realm")
@@ -83,18 +86,14 @@ final class RegistrySession: Sendable {
             await hostAuth.set(scheme, for: registry)
             let scopes = bearer.scopes().isEmpty ? defaultScopes : Array(Set(bearer.scopes() + defaultScopes)).sorted()
             // A token we sent was refused: fetch a fresh one for this scope.
-            if previous == scheme {
+            if sentBearer && previous == scheme {
                 await tokens.invalidate(TokenCache.Key(realm: realm, service: bearer.parameter("service"), scopes: scopes))
             }
             return scopes
         }
         if challenges.contains(where: \.isBasic) {
-            let credential: RegistryCredential?
-            do { credential = try await credentials.credential(for: registry) }
-            catch let error as RegistryError { throw error }
-            catch { throw RegistryError.credentials(registry: registry.host, detail: "\(error)") }
-            guard case .basic = credential else {
-                throw RegistryError.unauthorized(registry: registry.host, detail: "it asks for a username and password (Basic) and no credentials for it were found in the docker config")
+            guard case .basic = try await credential(for: registry, repository: repository) else {
+                throw RegistryError.unauthorized(registry: registry.host, detail: "it asks for a username and password (Basic) and no credentials for \(repository) were found in the credentials files")
             }
             await hostAuth.set(.basic, for: registry)
             return defaultScopes
@@ -103,18 +102,18 @@ final class RegistrySession: Sendable {
         throw RegistryError.unauthorized(registry: registry.host, detail: schemes.isEmpty ? "HTTP 401 without a WWW-Authenticate challenge" : "unsupported authentication scheme \(schemes)")
     }
 
-    func authorization(for registry: Registry, scopes: [String]) async throws(RegistryError) -> String? {
+    func authorization(for registry: Registry, repository: Repository, scopes: [String]) async throws(RegistryError) -> String? {
         switch await hostAuth.scheme(for: registry) {
         case nil:
             return nil
         case .basic:
-            guard case .basic(let user, let password) = try await credential(for: registry) else { return nil }
+            guard case .basic(let user, let password) = try await credential(for: registry, repository: repository) else { return nil }
             return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
         case .bearer(let realm, let service):
             let key = TokenCache.Key(realm: realm, service: service, scopes: scopes)
             do {
                 let token = try await tokens.token(for: key) { [self] in
-                    try await fetchToken(realm: realm, service: service, scopes: key.scopes, registry: registry)
+                    try await fetchToken(realm: realm, service: service, scopes: key.scopes, registry: registry, repository: repository)
                 }
                 return "Bearer " + token.value
             } catch let error as RegistryError {
@@ -125,8 +124,11 @@ final class RegistrySession: Sendable {
         }
     }
 
-    func credential(for registry: Registry) async throws(RegistryError) -> RegistryCredential? {
-        do { return try await credentials.credential(for: registry) }
+    /// The credential for `repository` (a file may scope one to a namespace), looked up
+    /// within the run's deadline.
+    func credential(for registry: Registry, repository: Repository) async throws(RegistryError) -> RegistryCredential? {
+        guard ContinuousClock.now < deadline else { throw deadlineError("credentials for \(registry.host) were still being looked up") }
+        do { return try await credentials.credential(for: registry, repository: repository, deadline: deadline) }
         catch let error as RegistryError { throw error }
         catch { throw RegistryError.credentials(registry: registry.host, detail: "\(error)") }
     }
@@ -139,7 +141,7 @@ final class RegistrySession: Sendable {
         var expires_in: Int?
     }
 
-    func fetchToken(realm: String, service: String?, scopes: [String], registry: Registry) async throws(RegistryError) -> BearerToken {
+    func fetchToken(realm: String, service: String?, scopes: [String], registry: Registry, repository: Repository) async throws(RegistryError) -> BearerToken {
         guard var components = URLComponents(string: realm), let scheme = components.scheme?.lowercased(),
               scheme == "https" || scheme == "http", let host = components.host else {
             throw RegistryError.tokenServer(realm: realm, detail: "the realm is not an http(s) URL")
@@ -148,7 +150,7 @@ final class RegistrySession: Sendable {
             let hostPort = components.port.map { "\(host):\($0)" } ?? host
             guard configuration.isInsecure(hostPort: hostPort) else { throw RegistryError.plainHTTPRefused(url: realm) }
         }
-        let credential = try await credential(for: registry)
+        let credential = try await credential(for: registry, repository: repository)
         var headers = HTTPHeaders()
         let method: HTTPMethod
         var body: [UInt8]?
@@ -186,7 +188,12 @@ final class RegistrySession: Sendable {
               let value = decoded.token ?? decoded.access_token, !value.isEmpty else {
             throw RegistryError.tokenServer(realm: realm, detail: "the answer has no token or access_token")
         }
-        let lifetime = max(decoded.expires_in ?? 60, 60)
+        // The token goes back out in an Authorization header: RFC 6750's token characters
+        // only, so that nothing a token server sends can end the header or add another.
+        guard value.utf8.count <= 16 << 10, BearerToken.isToken68(value) else {
+            throw RegistryError.tokenServer(realm: realm, detail: "the answer's token has characters a bearer token cannot have (a header must stay one header)")
+        }
+        let lifetime = min(max(decoded.expires_in ?? 60, 60), 86_400)
         logger.debug("obtained a bearer token", metadata: ["realm": "\(realm)", "scope": "\(scopes.joined(separator: " "))", "expires_in": "\(lifetime)"])
         return BearerToken(value: value, expires: .now + .seconds(lifetime))
     }
@@ -230,6 +237,12 @@ final class RegistrySession: Sendable {
             // The deadline passed, or the run was cancelled while it waited.
             throw deadlineError(lastProblem)
         }
+    }
+
+    /// Throws once the run's deadline has passed: called before every piece of work, cached or not.
+    func checkDeadline(reading what: String) throws(RegistryError) {
+        if ContinuousClock.now >= deadline { throw deadlineError("still reading \(what)") }
+        if Task.isCancelled { throw deadlineError("cancelled while reading \(what)") }
     }
 
     func deadlineError(_ lastProblem: String?) -> RegistryError {

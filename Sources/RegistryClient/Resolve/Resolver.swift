@@ -109,7 +109,8 @@ public struct Resolver: Sendable {
             }
         }
         if let platform {
-            let (found, child) = try await select(platform, in: fetched, registry: registry, repository: repository, depth: 0)
+            let budget = WalkBudget(remaining: session.configuration.maxManifestsPerReference)
+            let (found, child) = try await select(platform, in: fetched, registry: registry, repository: repository, depth: 0, budget: budget)
             resolved.platform = found
             resolved.platformDigest = child
         }
@@ -133,6 +134,8 @@ public struct Resolver: Sendable {
     /// local store is used instead of the network.
     func fetchManifest(_ registry: Registry, _ repository: Repository, reference: String, expected: Digest?) async throws(RegistryError) -> FetchedManifest {
         let url = "\(session.baseURL(registry))/v2/\(repository.path)/manifests/\(reference)"
+        // The deadline covers all the work: answers from memory or the cache included.
+        try session.checkDeadline(reading: url)
         if let expected, let known = verified.manifest(expected) {
             return FetchedManifest(digest: expected, mediaType: known.mediaType, body: known.body, document: known.document, url: url)
         }
@@ -199,6 +202,7 @@ public struct Resolver: Sendable {
     /// A blob by digest (an image config), hash-verified, from the local store when possible.
     func fetchBlob(_ registry: Registry, _ repository: Repository, descriptor: Descriptor) async throws(RegistryError) -> [UInt8] {
         let digest = descriptor.digest
+        try session.checkDeadline(reading: "\(session.baseURL(registry))/v2/\(repository.path)/blobs/\(digest)")
         if let known = verified.blob(digest) { return known }
         if let cached = store.load(digest) {
             if (try? hash(cached.bytes, digest.algorithm)) == digest {
@@ -226,7 +230,7 @@ public struct Resolver: Sendable {
     /// Walks an index for the first entry matching `platform` (nested indexes included,
     /// `unknown/unknown` attestations skipped). For a single image manifest, reads its config
     /// blob (hash-verified) to learn its platform.
-    func select(_ platform: Platform, in manifest: FetchedManifest, registry: Registry, repository: Repository, depth: Int) async throws(RegistryError) -> (Platform, Digest) {
+    func select(_ platform: Platform, in manifest: FetchedManifest, registry: Registry, repository: Repository, depth: Int, budget: WalkBudget) async throws(RegistryError) -> (Platform, Digest) {
         guard manifest.document.isIndex else {
             guard let config = manifest.document.config else {
                 throw RegistryError.malformedManifest(url: manifest.url, detail: "an image manifest needs a 'config' descriptor")
@@ -242,16 +246,26 @@ public struct Resolver: Sendable {
             }
             return (configPlatform, manifest.digest)
         }
+        let configuration = session.configuration
+        let entries = manifest.document.manifests ?? []
+        guard entries.count <= configuration.maxIndexEntries else {
+            throw RegistryError.indexTooLarge(url: manifest.url, detail: "it lists \(entries.count) manifests; at most \(configuration.maxIndexEntries) are read")
+        }
         var available: [Platform] = []
-        for descriptor in manifest.document.manifests ?? [] {
+        for descriptor in entries {
             let entryPlatform = descriptor.normalizedPlatform
             if let entryPlatform, entryPlatform.isUnknown { continue }
             if let type = descriptor.mediaType, MediaType.isIndex(type) {
-                guard depth < 4 else { continue }
                 if let entryPlatform, !platform.matches(entryPlatform) { available.append(entryPlatform); continue }
+                guard depth + 1 < configuration.maxIndexDepth else {
+                    throw RegistryError.indexTooLarge(url: manifest.url, detail: "its indexes nest deeper than \(configuration.maxIndexDepth) levels")
+                }
+                guard budget.take() else {
+                    throw RegistryError.indexTooLarge(url: manifest.url, detail: "finding platform \(platform) would read more than \(configuration.maxManifestsPerReference) nested indexes")
+                }
                 let child = try await fetchManifest(registry, repository, reference: descriptor.digest.description, expected: descriptor.digest)
                 do throws(RegistryError) {
-                    return try await select(platform, in: child, registry: registry, repository: repository, depth: depth + 1)
+                    return try await select(platform, in: child, registry: registry, repository: repository, depth: depth + 1, budget: budget)
                 } catch {
                     if case .platformNotFound(_, let nested) = error { available += nested; continue }
                     throw error
@@ -270,4 +284,15 @@ public struct Resolver: Sendable {
     }
 
     static func describe(_ error: any Error) -> String { DecodingFailure.describe(error) }
+}
+
+/// How many more nested indexes one reference's platform search may read.
+final class WalkBudget: @unchecked Sendable {
+    private var remaining: Int
+    init(remaining: Int) { self.remaining = remaining }
+    func take() -> Bool {
+        guard remaining > 0 else { return false }
+        remaining -= 1
+        return true
+    }
 }

@@ -11,6 +11,12 @@ public struct ResolverConfiguration: Sendable {
     public var jobs: Int
     public var retry: RetryPolicy
     public var userAgent: String
+    /// Bounds on walking an index for a platform (an honest registry can still serve an index
+    /// of indexes that would take hours to walk): how deep indexes may nest, how many entries
+    /// one may list, and how many manifests one reference may make the resolver read.
+    public var maxIndexDepth = 4
+    public var maxIndexEntries = 1000
+    public var maxManifestsPerReference = 64
 
     public init(insecureRegistries: Set<String> = [], deadline: Duration = .seconds(120), jobs: Int = 16, retry: RetryPolicy = RetryPolicy(), userAgent: String = "imagesmith/\(ToolchainVersion.current)") {
         self.insecureRegistries = insecureRegistries

@@ -121,4 +121,20 @@ package struct DockerCLI: ContainerEngine {
             throw .unavailable("docker image rm \(reference) failed (exit \(result.status)): \(result.stderr.trimmed)")
         }
     }
+
+    /// The service's running container by compose's labels (both Compose versions set them),
+    /// then `docker exec` in it: no compose files needed, and the same for v1 and v2.
+    package func exec(project: String, service: String, command: [String], timeout: TimeInterval) throws(RollbackError) -> ExecOutcome {
+        let listed = try call(["ps", "-q", "--filter", "label=com.docker.compose.project=\(project)",
+                               "--filter", "label=com.docker.compose.service=\(service)", "--filter", "status=running"])
+        guard listed.status == 0 else { throw .unavailable("docker ps failed (exit \(listed.status)): \(listed.stderr.trimmed)") }
+        guard let container = listed.stdout.split(separator: "\n").map({ String($0).trimmed }).first(where: { !$0.isEmpty }) else {
+            throw .unavailable("service \(service) has no running container to run the check in")
+        }
+        // `--` ends docker's options: a command word that starts with '-' stays the command's.
+        let result: ProcessRunner.Result
+        do { result = try runner.run(program, ["exec", container, "--"] + command, timeout: timeout) }
+        catch { throw .unavailable(error.description) }
+        return ExecOutcome(status: result.status, timedOut: result.timedOut)
+    }
 }

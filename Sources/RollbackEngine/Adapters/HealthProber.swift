@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Runs one probe once. HTTP and TCP go over plain sockets (no TLS stack on the device side:
-/// the checks probe the box's own services); commands run on the host with a timeout;
+/// the checks probe the box's own services); commands run on the host with a timeout; `exec`
+/// commands run inside the service's container (the container engine's `exec`);
 /// `container_running` asks the container engine.
 package struct HealthProber: HealthProbing {
     let runner: ProcessRunner
@@ -42,6 +43,12 @@ package struct HealthProber: HealthProbing {
                 let result = try runner.run(words[0], Array(words.dropFirst()), timeout: timeout)
                 if result.timedOut { return "\(words.joined(separator: " ")) did not finish within \(check.timeoutSeconds) s" }
                 return result.status == 0 ? nil : "\(words.joined(separator: " ")) exited \(result.status)"
+            } catch { return error.description }
+        case .exec(let words):
+            do {
+                let outcome = try engine.exec(project: project, service: check.service, command: words, timeout: timeout)
+                if outcome.timedOut { return "\(words.joined(separator: " ")) in \(check.service) did not finish within \(check.timeoutSeconds) s" }
+                return outcome.status == 0 ? nil : "\(words.joined(separator: " ")) in \(check.service) exited \(outcome.status)"
             } catch { return error.description }
         }
     }

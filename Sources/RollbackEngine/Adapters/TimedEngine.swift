@@ -59,4 +59,10 @@ package struct TimedEngine: ContainerEngine {
         defer { timings.add("docker_rm", since: start) }
         try base.removeImage(reference)
     }
+
+    package func exec(project: String, service: String, command: [String], timeout: TimeInterval) throws(RollbackError) -> ExecOutcome {
+        let start = Date()
+        defer { timings.add("docker_exec", since: start) }
+        return try base.exec(project: project, service: service, command: command, timeout: timeout)
+    }
 }

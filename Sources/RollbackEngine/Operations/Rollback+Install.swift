@@ -28,7 +28,9 @@ extension Rollback {
     /// Reads and checks a bundle, then records it as a release: written into `incoming/`,
     /// fsynced, and renamed into `releases/<version>` in one step.
     package func install(bundlePath: String, osSlot: Slot?, osVersion: String?) throws(RollbackError) -> InstallResult {
-        try install(Self.readBundle(bundlePath), from: bundlePath, osSlot: osSlot, osVersion: osVersion)
+        // The arguments first: a bad one is a usage error before the bundle is even opened.
+        if let osVersion { try Self.requireVersion(osVersion, "--os-version") }
+        return try install(Self.readBundle(bundlePath), from: bundlePath, osSlot: osSlot, osVersion: osVersion)
     }
 
     /// Records a bundle already read and checked (`from` names it in messages).
@@ -111,9 +113,9 @@ extension Rollback {
     /// The bundle's entries through libarchive, then the pure checks. (The bundle is an input
     /// the operator names, read where it lies; only the state goes through the `FileSystem`.)
     package static func readBundle(_ path: String) throws(RollbackError) -> ReleaseBundle {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw .usage("\(path): no such bundle (or it is not readable)") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .noInput("\(path): no such bundle (or it is not readable)") }
         // A FIFO, a device or a directory would be read forever or not at all: refused at once.
-        guard FileInfo.isRegularFile(path) else { throw .usage("\(path) is not a regular file; a bundle is a .tar.gz file") }
+        guard FileInfo.isRegularFile(path) else { throw .noInput("\(path) is not a regular file; a bundle is a .tar.gz file") }
         let entries: [TarReader.Entry]
         do { entries = try TarReader(path: path).entries(limits: bundleLimits) }
         catch { throw .badData("\(path): \(error.description)") }

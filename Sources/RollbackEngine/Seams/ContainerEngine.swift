@@ -15,5 +15,19 @@ package protocol ContainerEngine: Sendable {
     func runningServices(project: String) throws(RollbackError) -> Set<String>
     /// Removes one image reference (`repository@digest`).
     func removeImage(_ reference: String) throws(RollbackError)
+    /// Runs `command` inside the running container of `service` in `project`, for at most
+    /// `timeout` seconds. Throws when there is no such container or the engine does not answer.
+    func exec(project: String, service: String, command: [String], timeout: TimeInterval) throws(RollbackError) -> ExecOutcome
+}
+
+/// How a command run inside a container ended.
+package struct ExecOutcome: Sendable, Equatable {
+    package var status: Int32
+    package var timedOut: Bool
+
+    package init(status: Int32, timedOut: Bool) {
+        self.status = status
+        self.timedOut = timedOut
+    }
 }
 

@@ -17,6 +17,11 @@ $FAKE_DOCKER_STOPPED: comma-separated services that `compose ps` reports as not 
 $FAKE_DOCKER_FAIL: a command word (e.g. compose) that fails as if the daemon were down.
 $FAKE_DOCKER_NO_LOG=1: do not log calls (the benchmark's thousands of calls).
 $FAKE_DOCKER_HANG: a word (e.g. ps) whose calls never answer, as with a hung daemon.
+
+`ps -q` with compose's project and service labels names a running service's container, and
+`exec CONTAINER -- COMMAND…` stands in for running COMMAND inside it: no container runs here,
+so the command is not run; the call is logged and exits with the status
+$FAKE_DOCKER_EXEC_STATUS gives the service (comma-separated service=status, default 0).
 """
 import fcntl, hashlib, json, os, sys
 
@@ -124,6 +129,24 @@ if command == ["compose"]:
         fail(f"fake docker: unsupported compose command {rest}", 2)
     save()
     sys.exit(0)
+
+if command == ["ps"] and "-q" in args:
+    labels = dict(value.split("=", 2)[1:] for flag, value in zip(args, args[1:]) if flag == "--filter" and value.startswith("label="))
+    project, service = labels.get("com.docker.compose.project"), labels.get("com.docker.compose.service")
+    stopped = os.environ.get("FAKE_DOCKER_STOPPED", "").split(",")
+    if service in state.get("compose", {}).get(project, {}).get("services", {}) and service not in stopped:
+        print(f"fake-{project}-{service}")
+    save()
+    sys.exit(0)
+
+if command == ["exec"]:
+    container = args[1]
+    parts = container.split("-", 2)
+    if len(parts) != 3 or parts[0] != "fake" or args[2:3] != ["--"]:
+        fail(f"Error response from daemon: No such container: {container}")
+    statuses = dict(item.split("=", 1) for item in os.environ.get("FAKE_DOCKER_EXEC_STATUS", "").split(",") if "=" in item)
+    save()
+    sys.exit(int(statuses.get(parts[2], "0")))
 
 if command == ["image", "rm"]:
     ref = familiar(args[2])
