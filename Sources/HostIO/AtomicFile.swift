@@ -15,23 +15,8 @@ public enum AtomicFile {
         let temporary = "\(directory)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .system(operation: "create", path: temporary, errno: errno) }
-        var failure: HostIOError?
-        // The umask may have narrowed the mode at creation; set it exactly.
-        if fchmod(fd, mode) != 0 { failure = .system(operation: "chmod", path: temporary, errno: errno) }
-        var offset = 0
-        while failure == nil && offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = .system(operation: "write", path: temporary, errno: errno)
-            } else {
-                offset += written
-            }
-        }
-        if failure == nil && fsync(fd) != 0 { failure = .system(operation: "fsync", path: temporary, errno: errno) }
-        if close(fd) != 0 && failure == nil { failure = .system(operation: "close", path: temporary, errno: errno) }
+        // The umask may have narrowed the mode at creation: `fill` sets it exactly.
+        let failure = BoundedFile.fill(fd, with: bytes, mode: mode, path: temporary)
         if let failure {
             unlink(temporary)
             throw failure

@@ -15,10 +15,19 @@ public enum BoundedFile {
         case unreadable(errno: Int32)
     }
 
+    /// The flags every input is opened with: no blocking on a FIFO, no controlling terminal.
+    static let readFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+
     public static func read(_ path: String, limit: Int) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        let fd = open(path, readFlags)
         guard fd >= 0 else { return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(errno: errno) }
         defer { close(fd) }
+        return read(descriptor: fd, limit: limit)
+    }
+
+    /// The whole file behind an open descriptor, when it is a regular file of at most `limit`
+    /// bytes (what every reader of the file-system seam shares).
+    static func read(descriptor fd: Int32, limit: Int) -> Outcome {
         var status = stat()
         guard fstat(fd, &status) == 0 else { return .unreadable(errno: errno) }
         guard (status.st_mode & S_IFMT) == S_IFREG else { return .notRegularFile }
@@ -35,6 +44,27 @@ public enum BoundedFile {
             guard bytes.count + count <= limit else { return .tooLarge(size: bytes.count + count) }
             bytes += buffer[0..<count]
         }
+    }
+
+    /// Sets `mode` exactly (the umask may have narrowed it), writes all of `bytes`, fsyncs
+    /// and closes `fd`: the body of every crash-safe write. Returns what went wrong, if
+    /// anything; the descriptor is closed either way.
+    static func fill(_ fd: Int32, with bytes: [UInt8], mode: mode_t, path: String) -> HostIOError? {
+        var failure: HostIOError?
+        if fchmod(fd, mode) != 0 { failure = .system(operation: "chmod", path: path, errno: errno) }
+        var offset = 0
+        while failure == nil && offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = .system(operation: "write", path: path, errno: errno)
+            } else {
+                offset += written
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = .system(operation: "fsync", path: path, errno: errno) }
+        if close(fd) != 0 && failure == nil { failure = .system(operation: "close", path: path, errno: errno) }
+        return failure
     }
 
     /// The outcome as a sentence fragment ("does not exist", "is not a regular file", ...).

@@ -30,6 +30,8 @@ package struct BuildEngine: Sendable {
         self.note = note
     }
 
+    static let maximumDefinitionBytes = 1 << 20
+
     package func build() async throws(BuildError) -> BuildOutcome {
         let definitionPath = request.definitionPath
         let out = request.outDirectory
@@ -37,6 +39,10 @@ package struct BuildEngine: Sendable {
         // 1. Read and validate the definition and everything it names.
         guard let definitionBytes = files.contents(definitionPath) else {
             throw .noInput(["cannot read the image definition \(definitionPath)"])
+        }
+        // A definition is a few kilobytes; YAML is read whole, so the size is capped first.
+        guard definitionBytes.count <= Self.maximumDefinitionBytes else {
+            throw .badData(["\(definitionPath) is \(definitionBytes.count) bytes; an image definition is at most \(Self.maximumDefinitionBytes)"])
         }
         let definition: ImageDefinition
         do { definition = try ImageDefinition.parse(String(decoding: definitionBytes, as: UTF8.self), file: definitionPath) }

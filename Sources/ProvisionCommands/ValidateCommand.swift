@@ -11,14 +11,18 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check a site spec and report every problem at once; change nothing.",
         discussion: """
-            Every problem is listed with its line:column and JSON Pointer. The spec alone is \
-            judged: whether its time client fits an image is checked by apply and plan, which \
-            see the image. Exit status: 0 valid, 64 usage, 65 invalid, 66 unreadable, 69 the \
-            spec URL cannot be reached.
+            Every problem is listed with its line:column and JSON Pointer. Without --root the \
+            spec alone is judged; with --root DIR it is also checked against the image there \
+            (its time client must be one the image has), as apply, plan and first-boot check \
+            it. Exit status: 0 valid, 64 usage, 65 invalid, 66 unreadable, 69 the spec URL \
+            cannot be reached.
             """
     )
 
     @OptionGroup var source: SpecSource
+
+    @Option(help: ArgumentHelp("Also check that the spec fits the image in this directory (its time client). Nothing is written there.", valueName: "DIR"))
+    var root: String?
 
     @Flag(help: "Print the result as JSON on stdout (a failure too: {\"error\", \"exit_code\", \"issues\"}).")
     var json = false
@@ -39,10 +43,13 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let context = ProvisionWiring.context(root: "/", json: json)
+        let context = ProvisionWiring.context(root: root ?? "/", json: json)
         let site: SiteSpec
-        do { site = try await source.load(context, save: false).loaded.spec }
-        catch { throw ProvisionWiring.fail(error, json: json) }
+        do {
+            let (loaded, name) = try await source.load(context, save: false)
+            if root != nil { try ImageFit.check(loaded.spec, bytes: loaded.bytes, name: name, context: context) }
+            site = loaded.spec
+        } catch { throw ProvisionWiring.fail(error, json: json) }
         let shown = source.isURL ? URLRedaction.redacted(source.spec) : source.spec
         let report = Report(spec: shown, siteID: site.site.id, hostname: site.device.hostname, interfaces: site.network.interfaces.count,
                             vlans: site.network.vlans.count, bonds: site.network.bonds.count, timeClient: site.time.client.rawValue)

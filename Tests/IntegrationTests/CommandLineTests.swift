@@ -12,6 +12,21 @@ import TestSupport
         return try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent(tool).path, arguments, environment: env)
     }
 
+    /// One version for the three tools (and the box binary that carries two of them), from one
+    /// place (Basics.ToolchainVersion), which the packages are versioned by too.
+    @Test func theThreeToolsShowOneVersion() async throws {
+        var versions: [String] = []
+        for (tool, arguments) in [("imagesmith", ["--version"]), ("provision", ["--version"]), ("rollback", ["--version"]),
+                                  ("edge-box", ["provision", "--version"]), ("edge-box", ["rollback", "--version"])] {
+            let result = try await run(tool, arguments)
+            #expect(result.status == 0, "\(tool): \(result.stderr)")
+            versions.append(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(Set(versions).count == 1, "\(versions)")
+        let parts = versions[0].split(separator: ".")
+        #expect(parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }, "\(versions[0])")
+    }
+
     @Test func resolvesThroughTheExecutable() async throws {
         let seed = try await SeededImages.shared()
         let registry = try await RegistryServer.start(storage: seed.storage)

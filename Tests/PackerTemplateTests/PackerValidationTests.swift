@@ -31,6 +31,19 @@ enum Samples {
                              definitionFile: "edge-analytics.yaml", boxPackage: box))
     }
 
+    /// A template of `sources` and `build` with what the template's post-processors read
+    /// (its variables and locals), for real `packer build`s of them.
+    static func postProcessorTemplate(sources: [HCL.Item], build: HCL.Block) -> String {
+        HCL.render(sources + [
+            .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
+            .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
+            .block(HCL.Block("variable", ["qemu_source_image"], [.attribute("type", .raw("string")), .attribute("default", .string("file:///base.qcow2"))])),
+            .block(HCL.Block("variable", ["qemu_source_checksum"], [.attribute("type", .raw("string")), .attribute("default", .string("sha256:00"))])),
+            .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
+            .block(build),
+        ])
+    }
+
     static func lock(_ definition: ImageDefinition, version: String = "2026.11.1", buildFallback: Bool = false) -> LockFile {
         LockFile(image: .init(name: definition.name, version: version), definitionSHA256: String(repeating: "d", count: 64),
                  containers: definition.containers.map { container in
@@ -158,16 +171,10 @@ enum Samples {
             ])),
         ] + PackerTemplate.postProcessors(.init(definition: definition, lock: Samples.lock(definition), lockSHA256: "e",
                                                 gitCommit: nil, definitionFile: "d.yaml", boxPackage: Samples.box)))
-        let file = try directory.write("parallel.pkr.hcl", HCL.render([
+        let file = try directory.write("parallel.pkr.hcl", Samples.postProcessorTemplate(sources: [
             .block(HCL.Block("source", ["null", "edge"], [.attribute("communicator", .string("none"))])),
             .block(HCL.Block("source", ["file", "edge"], [.attribute("content", .string("x")), .attribute("target", .template("${path.root}/artifact"))])),
-            .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
-            .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
-            .block(HCL.Block("variable", ["qemu_source_image"], [.attribute("type", .raw("string")), .attribute("default", .string("file:///base.qcow2"))])),
-            .block(HCL.Block("variable", ["qemu_source_checksum"], [.attribute("type", .raw("string")), .attribute("default", .string("sha256:00"))])),
-            .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
-            .block(build),
-        ]))
+        ], build: build))
         let result = try await ProcessSupport.runDetached("packer", ["build", "-color=false", file], environment: [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": directory.path, "PACKER_CACHE_DIR": directory.file("cache"),
         ])
@@ -199,15 +206,9 @@ enum Samples {
             + PackerTemplate.postProcessors(.init(definition: definition, lock: Samples.lock(definition), lockSHA256: "e",
                                                   gitCommit: nil, definitionFile: "d.yaml", boxPackage: Samples.box)))
         let file = directory + "/hostile.pkr.hcl"
-        try Data(HCL.render([
+        try Data(Samples.postProcessorTemplate(sources: [
             .block(HCL.Block("source", ["null", "edge"], [.attribute("communicator", .string("none"))])),
-            .block(HCL.Block("variable", ["image_version"], [.attribute("type", .raw("string")), .attribute("default", .string("2026.11.1"))])),
-            .block(HCL.Block("variable", ["git_commit"], [.attribute("type", .raw("string")), .attribute("default", .string("x"))])),
-            .block(HCL.Block("variable", ["qemu_source_image"], [.attribute("type", .raw("string")), .attribute("default", .string("file:///base.qcow2"))])),
-            .block(HCL.Block("variable", ["qemu_source_checksum"], [.attribute("type", .raw("string")), .attribute("default", .string("sha256:00"))])),
-            .block(HCL.Block("locals", [], [.attribute("lock_sha256", .string("e"))])),
-            .block(build),
-        ]).utf8).write(to: URL(fileURLWithPath: file))
+        ], build: build).utf8).write(to: URL(fileURLWithPath: file))
         let result = try await ProcessSupport.runDetached("/bin/sh", ["-c", "cd \"$1\" && exec packer build -color=false \"$2\"", "sh", base.path, file], environment: [
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": base.path, "PACKER_CACHE_DIR": base.file("cache"),
         ])

@@ -36,6 +36,23 @@ import TestSupport
         #expect(result.stdout.isEmpty)
     }
 
+    /// A timesyncd spec against an image that has chrony (they conflict): refused where the
+    /// image is seen (validate --root, plan, apply), before anything is written; the spec
+    /// alone is valid.
+    @Test func aSpecWhoseTimeClientTheImageLacksIsRefusedWithTheReason() async throws {
+        let root = try TemporaryDirectory("image-fit")
+        try root.write("usr/sbin/chronyd", "#!/bin/sh\n", mode: 0o755)
+        let spec = Self.specs.appendingPathComponent("lab-ipv6.json").path
+        #expect(try await provision(["validate", spec]).status == 0)
+        for command in [["validate", spec, "--root", root.path], ["plan", spec, "--root", root.path],
+                        ["apply", spec, "--root", root.path, "--skip-registration"]] {
+            let result = try await provision(command)
+            #expect(result.status == 65, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("/time/client: 'timesyncd' does not fit this image"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.file("etc")), "nothing was written")
+    }
+
     @Test func missingSpecExits66AndUsageErrorsExit64() async throws {
         let missing = try await provision(["validate", "/nonexistent/site_spec.json"])
         #expect(missing.status == 66)

@@ -65,6 +65,45 @@ import TestSupport
         #expect(box.pointer("current") == "2026.11.2")
     }
 
+    /// One key style: every JSON `rollback` prints, across a whole life (install, activate, a
+    /// check that rolls back, status, list, the bad release refused, prune, repair), has
+    /// snake_case keys; and `status` exits 3 once the previous release is not intact.
+    @Test func everyJSONOutcomeHasSnakeCaseKeys() async throws {
+        let box = try await RollbackBox()
+        try await box.twoReleases()
+        func keys(_ value: Any, data: Bool = false) -> [String] {
+            if let object = value as? [String: Any] {
+                return object.flatMap { key, child in (data ? [] : [key]) + keys(child, data: ["boot", "timings_ms"].contains(key)) }
+            }
+            if let array = value as? [Any] { return array.flatMap { keys($0) } }
+            return []
+        }
+        var outputs: [(String, String)] = []
+        for (arguments, environment) in [(["activate", "2026.11.2", "--json"], [:]), (["check", "--json"], ["FAKE_DOCKER_STOPPED": "svc0"]),
+                                         (["status", "--json"], [:]), (["list", "--json"], [:]), (["activate", "2026.11.2", "--json"], [:]),
+                                         (["prune", "--keep", "2", "--dry-run", "--json"], [:]), (["repair", "--json"], [:]), (["to", "previous", "--dry-run", "--json"], [:])] as [([String], [String: String])] {
+            let result = try await box.rollback(arguments, environment: environment)
+            outputs.append((arguments.joined(separator: " "), result.stdout))
+        }
+        for (command, stdout) in outputs {
+            let document = try #require(try? JSONSerialization.jsonObject(with: Data(stdout.utf8)), "\(command): \(stdout)")
+            for key in keys(document) {
+                #expect(key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(command): key \(key)")
+            }
+        }
+        // The previous release's files are damaged: the box cannot roll back, and status says
+        // so by its exit status (3), not only in its text.
+        let previous = try #require(box.pointer("previous"))
+        try Data("tampered\n".utf8).write(to: URL(fileURLWithPath: "\(box.root)/var/lib/edge-rollback/releases/\(previous)/bundle/compose.yml"))
+        let status = try await box.rollback(["status", "--json"])
+        #expect(status.status == 3, "\(status.status) \(status.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(json["previous_intact"] as? Bool == false, "\(status.stdout)")
+        #expect((json["problems"] as? [Any])?.isEmpty == true, "\(status.stdout)")
+        let text = try await box.rollback(["status"])
+        #expect(text.status == 3 && text.stdout.contains("previous intact: no"), "\(text.stdout)")
+    }
+
     @Test func aFailedCheckInsideTheTrialWindowRollsBackAndMarksTheReleaseBad() async throws {
         let box = try await RollbackBox()
         try await box.twoReleases()

@@ -9,23 +9,10 @@ public struct LocalFileSystem: FileSystem {
     public init() {}
 
     public func contents(_ path: String) -> [UInt8]? {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below, as is
-        // anything that is not a regular file); it changes nothing for a regular file's reads.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(status.st_size))
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return bytes }
-            bytes += buffer[0..<count]
-        }
+        // Opening a FIFO must not wait for a writer: it is refused, as is anything that is
+        // not a regular file.
+        guard case .bytes(let bytes) = BoundedFile.read(path, limit: .max) else { return nil }
+        return bytes
     }
 
     public func kind(_ path: String) -> FileKind? {

@@ -159,27 +159,17 @@ public struct RootedFileSystem: FileSystem {
     public func contents(_ path: String) -> [UInt8]? {
         if namedOutside.contains(path) { return local.contents(path) }
         return try? withParent(path, followFinal: true) { directory, name throws(HostIOError) in
-            let fd = openat(directory, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW)
+            let fd = openat(directory, name, BoundedFile.readFlags | O_NOFOLLOW)
             guard fd >= 0 else { throw .system(operation: "open", path: path, errno: errno) }
             defer { close(fd) }
-            var status = stat()
-            guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { throw .system(operation: "read", path: path, errno: EINVAL) }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(Int(status.st_size))
-            var buffer = [UInt8](repeating: 0, count: 64 << 10)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                guard count >= 0 else { throw .system(operation: "read", path: path, errno: errno) }
-                if count == 0 { return bytes }
-                bytes += buffer[0..<count]
-            }
+            guard case .bytes(let bytes) = BoundedFile.read(descriptor: fd, limit: .max) else { throw .system(operation: "read", path: path, errno: EINVAL) }
+            return bytes
         }
     }
 
     public func kind(_ path: String) -> FileKind? {
         if namedOutside.contains(path) { return local.kind(path) }
-        if inside(path) == "/" { return .directory }
+        if inside(path) == "/" { return FileInfo.isDirectory(root) ? .directory : nil }
         guard let status = status(path, followFinal: false) else { return nil }
         switch status.st_mode & S_IFMT {
         case S_IFREG: return .file
@@ -234,20 +224,7 @@ public struct RootedFileSystem: FileSystem {
             let temporary = Self.temporaryName(name)
             let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode_t(mode))
             guard fd >= 0 else { throw .system(operation: "create", path: path, errno: errno) }
-            var failure: HostIOError?
-            if fchmod(fd, mode_t(mode)) != 0 { failure = .system(operation: "chmod", path: path, errno: errno) }
-            var offset = 0
-            while failure == nil && offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = .system(operation: "write", path: path, errno: errno)
-                } else {
-                    offset += written
-                }
-            }
-            if failure == nil && fsync(fd) != 0 { failure = .system(operation: "fsync", path: path, errno: errno) }
-            if close(fd) != 0 && failure == nil { failure = .system(operation: "close", path: path, errno: errno) }
+            let failure = BoundedFile.fill(fd, with: bytes, mode: mode_t(mode), path: path)
             if let failure {
                 unlinkat(directory, temporary, 0)
                 throw failure

@@ -131,9 +131,10 @@ package struct DockerCLI: ContainerEngine {
         guard let container = listed.stdout.split(separator: "\n").map({ String($0).trimmed }).first(where: { !$0.isEmpty }) else {
             throw .unavailable("service \(service) has no running container to run the check in")
         }
-        // `--` ends docker's options: a command word that starts with '-' stays the command's.
+        // docker stops reading its own options at the container: every word after it is the
+        // command's, one starting with '-' included (a `--` there would be the command).
         let result: ProcessRunner.Result
-        do { result = try runner.run(program, ["exec", container, "--"] + command, timeout: timeout) }
+        do { result = try runner.run(program, ["exec", container] + command, timeout: timeout) }
         catch { throw .unavailable(error.description) }
         return ExecOutcome(status: result.status, timedOut: result.timedOut)
     }

@@ -19,7 +19,7 @@ $FAKE_DOCKER_NO_LOG=1: do not log calls (the benchmark's thousands of calls).
 $FAKE_DOCKER_HANG: a word (e.g. ps) whose calls never answer, as with a hung daemon.
 
 `ps -q` with compose's project and service labels names a running service's container, and
-`exec CONTAINER -- COMMAND…` stands in for running COMMAND inside it: no container runs here,
+`exec CONTAINER COMMAND…` stands in for running COMMAND inside it: no container runs here,
 so the command is not run; the call is logged and exits with the status
 $FAKE_DOCKER_EXEC_STATUS gives the service (comma-separated service=status, default 0).
 """
@@ -140,10 +140,17 @@ if command == ["ps"] and "-q" in args:
     sys.exit(0)
 
 if command == ["exec"]:
-    container = args[1]
+    # Like docker: options come before the container; every word after it is the command
+    # (docker stops parsing its own options there, so a `--` would be the program to run).
+    words = args[1:]
+    while words and words[0].startswith("-"):
+        words = words[1:]
+    container, run = words[0], words[1:]
     parts = container.split("-", 2)
-    if len(parts) != 3 or parts[0] != "fake" or args[2:3] != ["--"]:
+    if len(parts) != 3 or parts[0] != "fake":
         fail(f"Error response from daemon: No such container: {container}")
+    if not run or run[0].startswith("-"):
+        fail(f'OCI runtime exec failed: exec failed: unable to start container process: exec: "{run[0] if run else ""}": executable file not found in $PATH: unknown', 126)
     statuses = dict(item.split("=", 1) for item in os.environ.get("FAKE_DOCKER_EXEC_STATUS", "").split(",") if "=" in item)
     save()
     sys.exit(int(statuses.get(parts[2], "0")))
