@@ -5,6 +5,9 @@ import BoxConfig
 import FoundationEssentials
 import HostIO
 import SiteSpec
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `provision first-boot`: what edge-provision.service runs on a box's first boot at a site.
 /// Finds the site spec (a removable volume labelled EDGE-SITE, else the spec already on the
@@ -55,9 +58,22 @@ struct FirstBootCommand: AsyncParsableCommand {
 
     func run() async throws {
         let context = ProvisionWiring.context(root: root)
+        // The volume's mount point: the box's own on the running system; under another root, a
+        // private directory of this run's outside it (mount(8) follows links, so a mount point
+        // inside a root could be led out of it by a link the root holds).
+        var scratch: String?
+        if !context.root.isEmpty {
+            var template = Array((FileManager.default.temporaryDirectory.path + "/edge-provision-volume.XXXXXX").utf8CString)
+            guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+                StandardStreams.error("provision: cannot make a private mount point: \(String(cString: strerror(errno)))\n")
+                throw ExitCode(ExitStatus.cannotWrite.rawValue)
+            }
+            scratch = String(cString: template)
+        }
+        defer { if let scratch { rmdir(scratch) } }
         let outcome = FirstBoot(context: context, specPath: spec, renderer: networkRenderer,
                                 volume: SiteVolume(access: SystemVolumes(), labels: volumeLabels,
-                                                   mountDirectory: context.path("/run/edge-provision/volume")),
+                                                   mountDirectory: scratch ?? "/run/edge-provision/volume"),
                                 volumeWait: volumeWait,
                                 activation: context.root.isEmpty ? SystemActivation() : nil).run()
         if outcome != .success { throw ExitCode(outcome.rawValue) }

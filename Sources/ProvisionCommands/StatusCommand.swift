@@ -17,17 +17,19 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the journal as JSON (with \"provisioned\": false on a box never provisioned).")
     var json = false
 
-    /// The journal's fields and whether there is one at all.
+    /// The journal's fields, whether there is one at all, and whether it could be read.
     struct Report: Encodable {
         var provisioned: Bool
+        var journalReadable: Bool
         var journal: Journal
 
-        enum CodingKeys: String, CodingKey { case provisioned }
+        enum CodingKeys: String, CodingKey { case provisioned, journalReadable = "journal_readable" }
 
         func encode(to encoder: any Encoder) throws {
             try journal.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(provisioned, forKey: .provisioned)
+            try container.encode(journalReadable, forKey: .journalReadable)
         }
     }
 
@@ -36,13 +38,20 @@ struct StatusCommand: ParsableCommand {
         let found = Journal.load(context)
         let journal = found ?? .empty
         let complete = found != nil && journal.configured
+        // A journal that is there but cannot be used (damaged, hand-edited, naming paths
+        // outside the box) is not "never provisioned": said so, and apply re-checks every step.
+        let unreadable = found == nil && context.files.exists(Journal.path(root: context.root))
         if json {
-            ProvisionWiring.printJSON(Report(provisioned: found != nil, journal: journal))
+            ProvisionWiring.printJSON(Report(provisioned: found != nil, journalReadable: !unreadable, journal: journal))
             if !complete { throw ExitCode(ExitStatus.incomplete.rawValue) }
             return
         }
         guard found != nil else {
-            print("provision: not provisioned yet (no journal at \(Journal.path(root: context.root)))")
+            if unreadable {
+                print("provision: the journal at \(Journal.path(root: context.root)) cannot be used (damaged or edited by hand); provision apply checks every step against the disk again")
+            } else {
+                print("provision: not provisioned yet (no journal at \(Journal.path(root: context.root)))")
+            }
             throw ExitCode(ExitStatus.incomplete.rawValue)
         }
         print("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256.printable)")

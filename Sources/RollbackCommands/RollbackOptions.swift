@@ -58,7 +58,8 @@ struct RollbackOptions: ParsableArguments {
     }
 
     static func dockerTimeout(_ environment: [String: String]) -> TimeInterval {
-        environment["ROLLBACK_DOCKER_TIMEOUT"].flatMap(TimeInterval.init).flatMap { $0 > 0 ? $0 : nil } ?? 120
+        // A finite number of seconds up to a day; anything else (nan, inf, 1e300) is the default.
+        environment["ROLLBACK_DOCKER_TIMEOUT"].flatMap(TimeInterval.init).flatMap { $0.isFinite && $0 > 0 && $0 <= 86_400 ? $0 : nil } ?? 120
     }
 
     func writeJSON(_ value: some Encodable) {

@@ -108,6 +108,20 @@ import TestSupport
         #expect(Self.snapshot(root.path).isEmpty, "\(arguments) wrote under the root")
     }
 
+    /// The environment is input too: a SOURCE_DATE_EPOCH that is not a decimal count of
+    /// seconds is a usage error (it was a crash for inf, nan and 1e300, and silently the
+    /// clock for text).
+    @Test(arguments: ["inf", "nan", "1e300", "-1", "abc", "١٢٣", "99999999999999", ""])
+    func aSourceDateEpochThatIsNotOneIsAUsageError(value: String) async throws {
+        let out = try TemporaryDirectory("hostile-epoch")
+        let result = try await run("imagesmith", ["build", BuildFixture.repository.appendingPathComponent("packer/edge-analytics.yaml").path,
+                                                  "--offline", "--out", out.path, "--box-package", BoxPackageFixture.path],
+                                   environment: ["SOURCE_DATE_EPOCH": value])
+        #expect(result.status == 64, "\(value): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("SOURCE_DATE_EPOCH"), "\(result.stderr)")
+        #expect(Self.snapshot(out.path).isEmpty)
+    }
+
     /// A bundle path that is a FIFO, a directory or a device is refused at once, not read
     /// forever (the FIFO has no writer: a read would block until the test's time limit).
     @Test(arguments: ["fifo", "directory", "/dev/zero"])

@@ -68,6 +68,9 @@ import TestSupport
         #expect(try await run("provision", ["apply", spec, "--root", root.file("box"), "--skip-registration"]).status == 0)
         let done = try await expectJSON("provision", ["status", "--root", root.file("box"), "--json"], status: 0, error: false) as? [String: Any]
         #expect(done?["provisioned"] as? Bool == true && done?["configured"] as? Bool == true)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: root.file("box/var/lib/edge-provision/journal.json")))
+        let damaged = try await expectJSON("provision", ["status", "--root", root.file("box"), "--json"], status: 3, error: false) as? [String: Any]
+        #expect(damaged?["journal_readable"] as? Bool == false && damaged?["provisioned"] as? Bool == false)
     }
 
     @Test func imagesmithSpeaksJSONInEveryOutcome() async throws {

@@ -66,6 +66,9 @@ struct BuildCommand: AsyncParsableCommand {
         if let imageVersion, !BuildRunner.isValidVersion(imageVersion) {
             throw ValidationError("--image-version '\(imageVersion)' must look like YYYY.MM.N, e.g. 2026.11.1.")
         }
+        if case .failure(let failure) = BuildRunner.sourceDateEpoch(ProcessInfo.processInfo.environment) {
+            throw ValidationError(failure.message)
+        }
     }
 
     func run() async throws {

@@ -27,7 +27,7 @@ public struct BuildRunner: Sendable {
                                templatesDirectory: templatesDirectory,
                                boxPackagePath: boxPackagePath ?? environment["IMAGESMITH_BOX_PACKAGE"],
                                installedShareDirectory: Self.installedShareDirectory,
-                               now: now ?? environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:)) ?? Date())
+                               now: now ?? (try? Self.sourceDateEpoch(environment).get()).flatMap { $0 } ?? Date())
         self.registry = registry
         self.environment = environment
         self.output = output
@@ -36,7 +36,21 @@ public struct BuildRunner: Sendable {
 
     static func isValidVersion(_ text: String) -> Bool { ImageVersion(parsing: text) != nil }
 
+    /// `SOURCE_DATE_EPOCH` as reproducible-builds.org defines it: a decimal count of seconds
+    /// (ASCII digits, no sign), here up to the end of year 9999. Unset: nil. Anything else is
+    /// an error rather than a silent fall back to the clock (or a crash on `inf`).
+    public static func sourceDateEpoch(_ environment: [String: String]) -> Result<Date?, ValidationFailure> {
+        guard let text = environment["SOURCE_DATE_EPOCH"] else { return .success(nil) }
+        guard !text.isEmpty, text.utf8.count <= 12, text.allSatisfy(\.isASCIIDigit), let seconds = Int(text), seconds <= 253_402_300_799 else {
+            return .failure(ValidationFailure(message: "SOURCE_DATE_EPOCH '\(text.printable)' is not a number of seconds since 1970 (decimal digits only, up to year 9999)"))
+        }
+        return .success(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    public struct ValidationFailure: Error, Sendable { public var message: String }
+
     public func run() async -> ExitStatus {
+        if case .failure(let failure) = Self.sourceDateEpoch(environment) { return output.fail(.usage, [failure.message], json: json) }
         let (registry, environment, output) = (self.registry, self.environment, self.output)
         let engine = BuildEngine(request: request, files: LocalFileSystem(),
                                  resolver: { () throws(BuildError) in try RegistryContainerResolver.make(registry, environment: environment) },

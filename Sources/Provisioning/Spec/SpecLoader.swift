@@ -29,10 +29,13 @@ package enum SpecLoader {
 
     /// Validates spec bytes read from elsewhere (a volume); `name` is how problems name it.
     package static func parse(_ bytes: [UInt8], name: String, context: ProvisionContext) throws(ProvisionError) -> SiteSpec {
-        let zoneDirectories = [context.root.isEmpty ? nil : "\(context.root)/usr/share/zoneinfo", "/usr/share/zoneinfo"].compactMap { $0 }
+        // The root's own database, read through the context's file system (never led out of the
+        // root), then the running system's.
+        let zoneDirectories: [(String, any FileSystem)] = (context.root.isEmpty ? [] : [("\(context.root)/usr/share/zoneinfo", context.files)])
+            + [("/usr/share/zoneinfo", LocalFileSystem())]
         do {
             return try SiteSpec.parse(bytes, file: name) { zone in
-                zoneDirectories.contains { isZoneFile(zone, in: $0, files: LocalFileSystem()) }
+                zoneDirectories.contains { isZoneFile(zone, in: $0.0, files: $0.1) }
             }
         } catch {
             throw .invalidSpec(error)
