@@ -11,11 +11,12 @@ public enum CredentialsError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The run's deadline passed before (or while) the helper answered.
     case helperPastDeadline(helper: String)
 
-    /// 65 for a config file that is not valid; 1 when a helper misbehaves.
+    /// 65 for a config file that is not valid, 66 for one that is missing (named) or cannot
+    /// be read (or is not a regular file); 1 when a helper misbehaves.
     public var exitStatus: ExitStatus {
         switch self {
-        case .unreadableConfig, .malformedConfig, .malformedAuth: .dataError
-        case .missingConfig: .noInput
+        case .malformedConfig, .malformedAuth: .dataError
+        case .missingConfig, .unreadableConfig: .noInput
         case .helperNotFound, .helperFailed, .helperTimedOut, .helperPastDeadline: .failure
         }
     }
