@@ -108,6 +108,33 @@ import TestSupport
         #expect(Self.snapshot(root.path).isEmpty, "\(arguments) wrote under the root")
     }
 
+    /// Links already in the output directory never lead a build's writes out of it: they are
+    /// followed as inside the directory (or replaced, for a file), and nothing outside changes.
+    @Test(arguments: [
+        [("scripts", "OUTSIDE")],
+        [("scripts", "../outside")],
+        [("packer-init", "OUTSIDE")],
+        [("edge-analytics.pkr.hcl", "OUTSIDE/victim")],
+        [("build-contexts", "/")],
+    ])
+    func linksInTheOutputDirectoryNeverLeadAWriteOut(links: [(String, String)]) async throws {
+        let directory = try TemporaryDirectory("hostile-out")
+        try directory.write("outside/victim", "precious\n")
+        let outside = directory.file("outside")
+        for (path, target) in links {
+            let full = directory.file("out/" + path)
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: target.replacingOccurrences(of: "OUTSIDE", with: outside))
+        }
+        let before = Self.snapshot(outside)
+        let result = try await run("imagesmith", ["build", BuildFixture.repository.appendingPathComponent("packer/edge-analytics.yaml").path,
+                                                  "--offline", "--out", directory.file("out"), "--box-package", BoxPackageFixture.path,
+                                                  "--templates", BuildFixture.templates])
+        #expect(Self.snapshot(outside) == before, "the build changed something outside --out: \(result.stderr)")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: directory.file("out/edge-analytics.lock.json")))
+    }
+
     /// The environment is input too: a SOURCE_DATE_EPOCH that is not a decimal count of
     /// seconds is a usage error (it was a crash for inf, nan and 1e300, and silently the
     /// clock for text).

@@ -52,7 +52,9 @@ public struct BuildRunner: Sendable {
     public func run() async -> ExitStatus {
         if case .failure(let failure) = Self.sourceDateEpoch(environment) { return output.fail(.usage, [failure.message], json: json) }
         let (registry, environment, output) = (self.registry, self.environment, self.output)
-        let engine = BuildEngine(request: request, files: LocalFileSystem(),
+        // Inputs are read where they are; every write goes through the output directory's
+        // rooted view, so a link already in --out cannot lead one out of it.
+        let engine = BuildEngine(request: request, files: OutputFileSystem(directory: request.outDirectory),
                                  resolver: { () throws(BuildError) in try RegistryContainerResolver.make(registry, environment: environment) },
                                  sourceControl: GitSourceControl(environment: environment),
                                  note: { output.writeErr("imagesmith: \($0)\n") })
