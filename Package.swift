@@ -37,6 +37,10 @@ let package = Package(
         ]),
         .target(name: "Lock", dependencies: ["Basics", "ImageReference"]),
         .target(name: "SiteSpec", dependencies: ["Basics"]),
+        // Signed releases: the root of trust (TUF root metadata), DSSE envelopes, release
+        // statements, revocations, rollback authorizations and the rules a box applies; pure,
+        // with the cryptography behind the TrustCrypto seam.
+        .target(name: "Trust", dependencies: ["Basics"]),
         .target(name: "BoxConfig", dependencies: ["Basics", "SiteSpec"]),
         .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
@@ -47,6 +51,7 @@ let package = Package(
         // last) over the file system, resolver and source-control seams.
         .target(name: "ImageBuild", dependencies: [
             "Archive", "Basics", "BuildPolicy", "Hashing", "HostIO", "ImageDefinition", "ImageReference", "Lock", "PackerTemplate", "Release",
+            "Signing", "Trust",
         ]),
         // HTTP messages, the transport seam and the retry rules: what the registry client, the
         // curl transport and provision's registration share.
@@ -58,6 +63,8 @@ let package = Package(
 
         // Adapters.
         .target(name: "Hashing", dependencies: ["COpenSSL", "ImageReference"]),
+        // Ed25519 (releases, roots, revocations) and ECDSA P-256 (cosign) over OpenSSL's EVP API.
+        .target(name: "Signing", dependencies: ["Basics", "COpenSSL", "Hashing", "Trust"]),
         .target(name: "Transport", dependencies: [
             "Basics", "CCurl", "HTTPCore", "HostIO",
             .product(name: "Logging", package: "swift-log"),
@@ -67,6 +74,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),
+        // A release bundle read from disk as hostile input (libarchive, then Release's checks).
+        .target(name: "ReleaseArchive", dependencies: ["Archive", "Hashing", "HostIO", "Release"]),
         .target(name: "HostIO", dependencies: ["Basics", "CSystem"]),
         // The resolver's manifest cache on the build host's disk.
         .target(name: "ManifestCache", dependencies: [
@@ -75,10 +84,14 @@ let package = Package(
         ]),
         .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
 
+        // What a release manager does with keys, apart from the build: roots, release
+        // signatures, countersignatures, revocations, rollback authorizations.
+        .target(name: "TrustAuthoring", dependencies: ["Basics", "Hashing", "HostIO", "Release", "ReleaseArchive", "Signing", "Trust"]),
+
         // Command libraries and thin executables.
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
-            "ManifestCache", "Lock", "BuildPolicy", "ImageBuild",
+            "ManifestCache", "Lock", "BuildPolicy", "ImageBuild", "Signing", "Trust", "TrustAuthoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -96,7 +109,7 @@ let package = Package(
         // seams (FileSystem, ContainerEngine, HealthProbing, BootedSystem, clock, sleeper);
         // the command module parses, wires the real ones and prints.
         .target(name: "RollbackEngine", dependencies: [
-            "Basics", "Release", "Lock", "ImageReference", "Archive", "Hashing", "HostIO",
+            "Basics", "Release", "ReleaseArchive", "Lock", "ImageReference", "Archive", "Hashing", "HostIO", "Signing", "Trust",
         ]),
         .target(name: "RollbackCommands", dependencies: [
             "Basics", "Release", "Lock", "HostIO", "RollbackEngine",
@@ -135,6 +148,8 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
         .testTarget(name: "RegistryClientTests", dependencies: ["RegistryClient", "Basics", "Hashing", "HTTPCore", "ImageReference", "ManifestCache", "TestSupport"]),
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
+        // Signed releases: the trust rules with OpenSSL, against openssl pkeyutl and python-tuf.
+        .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference"]),

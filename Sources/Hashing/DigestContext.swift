@@ -33,11 +33,14 @@ public final class DigestContext {
     }
 
     /// Finishes the digest and returns its lower-case hex encoding.
-    public func finalizeHex() throws -> String {
+    public func finalizeHex() throws -> String { Self.hex(try finalize()) }
+
+    /// Finishes the digest and returns its bytes.
+    public func finalize() throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         try Self.check(EVP_DigestFinal_ex(context, &output, &length), "EVP_DigestFinal_ex")
-        return Self.hex(output.prefix(Int(length)))
+        return Array(output.prefix(Int(length)))
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {

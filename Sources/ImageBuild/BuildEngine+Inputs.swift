@@ -35,6 +35,21 @@ extension BuildEngine {
                 }
             }
         }
+        var named: [(pointer: String, path: String)] = []
+        if let trust = definition.trust {
+            named.append(("/trust/root", trust.root))
+            if let revocations = trust.revocations { named.append(("/trust/revocations", revocations)) }
+        }
+        for (index, container) in definition.containers.enumerated() {
+            if let signature = container.signature { named.append(("/containers/\(index)/signature/key", signature.key)) }
+        }
+        for (pointer, relative) in named {
+            if let link = firstLink(relative, under: directory) {
+                problems.append("\(definitionPath): \(pointer): \(relative) goes through the symbolic link \(link); files are read from the definition's directory only, without following links")
+            } else if files.kind("\(directory)/\(relative)") != .file {
+                problems.append("\(definitionPath): \(pointer): \(relative) does not exist or is not a file (looked in \(directory))")
+            }
+        }
         if !problems.isEmpty { throw .badData(problems) }
     }
 

@@ -2,17 +2,19 @@ import Archive
 import HostIO
 import Lock
 import PackerTemplate
+import Release
 
 extension BuildEngine {
     /// `<name>-<version>.tar.gz`: lock, compose files, health checks, release.json and
     /// SHA256SUMS under one directory; fixed owners, times and order.
     func makeBundle(prefix: String, lockName: String, lockBytes: [UInt8], lockSHA256: String, lock: LockFile, gitCommit: String?,
-                    composeProject: String?, compose: [UInt8], override: [UInt8], health: [UInt8]) throws(BuildError) -> [UInt8] {
+                    composeProject: String?, compose: [UInt8], override: [UInt8], health: [UInt8],
+                    parents: [ReleaseManifest.ParentImage] = []) throws(BuildError) -> [UInt8] {
         var members: [(String, [UInt8])] = [
             (lockName, lockBytes), ("compose.yml", compose), ("docker-compose.pinned.yml", override), ("health-checks.json", health),
         ]
         let release = ReleaseFiles.releaseManifest(lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
-                                                   composeProject: composeProject, files: members.map(\.0) + ["release.json"])
+                                                   composeProject: composeProject, files: members.map(\.0) + ["release.json"], parents: parents)
         members.append(("release.json", release))
         var sums: [(String, String)] = []
         for (name, bytes) in members { sums.append((name, try sha256(bytes))) }

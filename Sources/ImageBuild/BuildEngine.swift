@@ -7,6 +7,8 @@ import ImageDefinition
 import ImageReference
 import Lock
 import PackerTemplate
+import Signing
+import Trust
 
 /// The rules of `imagesmith build` over its seams (file system, resolver, source control):
 /// read and check everything first, resolve or read the lock, render in memory, then write
@@ -20,9 +22,12 @@ package struct BuildEngine: Sendable {
     package let sourceControl: any SourceControl
     /// Notes for the operator on the way (stderr in the tool).
     package let note: @Sendable (String) -> Void
+    /// The signatures' cryptography (the root of trust, revocation lists, cosign signatures).
+    package let crypto: any TrustCrypto
 
     package init(request: BuildRequest, files: any FileSystem, resolver: @escaping @Sendable () throws(BuildError) -> any ContainerResolving,
-                 sourceControl: any SourceControl, note: @escaping @Sendable (String) -> Void) {
+                 sourceControl: any SourceControl, note: @escaping @Sendable (String) -> Void, crypto: any TrustCrypto = OpenSSLTrustCrypto()) {
+        self.crypto = crypto
         self.request = request
         self.files = files
         self.resolver = resolver
@@ -51,6 +56,7 @@ package struct BuildEngine: Sendable {
         try checkReferencedFiles(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
         let box = try findBoxPackage()
+        let trust = try readTrust(definition, in: definitionDirectory)
         let definitionSHA256 = try sha256(definitionBytes)
 
         // 2. The lock: read (offline) or resolved now.
@@ -87,7 +93,7 @@ package struct BuildEngine: Sendable {
         let lockSHA256 = try sha256(lockBytes)
         let gitCommit = await sourceControl.commit(of: definitionPath)
         let template = PackerTemplate(.init(definition: definition, lock: lock, lockSHA256: lockSHA256, gitCommit: gitCommit,
-                                            definitionFile: Path.name(definitionPath), boxPackage: box.info))
+                                            definitionFile: Path.name(definitionPath), boxPackage: box.info, signed: trust.root != nil))
         let compose: [UInt8] = definition.compose.flatMap { files.contents("\(definitionDirectory)/\($0.file)") }
             ?? Array("# No compose file in the definition: the override alone lists the pinned services.\nservices: {}\n".utf8)
         let override = Array(ReleaseFiles.composeOverride(lock).utf8)
@@ -95,7 +101,7 @@ package struct BuildEngine: Sendable {
         let bundleName = "\(definition.name)-\(lock.image.version)"
         let bundle = try makeBundle(prefix: bundleName, lockName: lockName, lockBytes: lockBytes, lockSHA256: lockSHA256, lock: lock,
                                     gitCommit: gitCommit, composeProject: definition.compose?.project, compose: compose,
-                                    override: override, health: health)
+                                    override: override, health: health, parents: trust.parents)
 
         // 4. Write: each file crash-safe; the lock last.
         do throws(HostIOError) {
@@ -104,6 +110,10 @@ package struct BuildEngine: Sendable {
                 try files.write(templates[script] ?? [], to: "\(out)/scripts/\(script)", mode: 0o755)
             }
             try files.write(box.bytes, to: "\(out)/\(box.info.fileName)", mode: 0o644)
+            if let root = trust.root {
+                try files.makeDirectory("\(out)/trust", mode: 0o755)
+                try files.write(root, to: "\(out)/\(PackerTemplate.trustRootFile)", mode: 0o644)
+            }
             for container in lock.containers where container.source == .build {
                 guard let context = container.buildContext else { continue }
                 try copyTree("\(definitionDirectory)/\(context)", to: "\(out)/build-contexts/\(container.name)")

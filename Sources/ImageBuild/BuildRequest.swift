@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Release
 
 /// What one `imagesmith build` was asked to do, with every operator input already read from
 /// where it lies (arguments, `IMAGESMITH_BOX_PACKAGE`, `SOURCE_DATE_EPOCH`, the installed
@@ -27,6 +28,12 @@ package struct BuildRequest: Sendable {
     package var installedShareDirectory: String?
     /// The build's clock (`SOURCE_DATE_EPOCH` when set).
     package var now: Date
+    /// Images the release's OS image is built on (`--parent`), recorded in release.json.
+    package var parents: [ReleaseManifest.ParentImage] = []
+    /// The root of trust the image carries (`--trust-root`; else the definition's).
+    package var trustRoot: String? = nil
+    /// A signed revocation list (`--revocations`; else the definition's).
+    package var revocations: String? = nil
 
     package init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
                  previousReleases: [String] = [], firstRelease: Bool = false, prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil,

@@ -15,7 +15,7 @@ extension ImageDefinition {
 
     static func decode(_ root: YAMLNode) -> ImageDefinition? {
         guard let top = root.mapping(
-            allowed: ["schema_version", "name", "description", "base", "hardening", "packages", "docker", "containers", "compose", "health_checks"],
+            allowed: ["schema_version", "name", "description", "base", "hardening", "packages", "docker", "containers", "compose", "health_checks", "trust"],
             required: ["schema_version", "name", "base", "docker", "containers"]
         ) else { return nil }
         if let version = top["schema_version"], let value = version.int(), value != schemaVersion {
@@ -33,12 +33,21 @@ extension ImageDefinition {
         let containers = top["containers"].map { decodeContainers($0, declared: &declaredNames) } ?? []
         let compose = top["compose"].flatMap(decodeCompose)
         let healthChecks = top["health_checks"].map { decodeHealthChecks($0, services: declaredNames) } ?? []
+        let trust = top["trust"].flatMap(decodeTrust)
         if let node = top["containers"], containers.isEmpty, root.collector.issues.isEmpty {
             node.issue("expected at least one container")
         }
         guard let name, let base, let docker else { return nil }
         return ImageDefinition(name: name, description: description, base: base, hardening: hardening, packages: packages,
-                               docker: docker, containers: containers, compose: compose, healthChecks: healthChecks)
+                               docker: docker, containers: containers, compose: compose, healthChecks: healthChecks, trust: trust)
+    }
+
+    static func decodeTrust(_ node: YAMLNode) -> Trust? {
+        guard let map = node.mapping(allowed: ["root", "revocations"], required: ["root"]) else { return nil }
+        let root = map["root"]?.string(where: isRelativePath) { "'\($0)' must be a path relative to the definition, without '..'" }
+        let revocations = map["revocations"].flatMap { $0.string(where: isRelativePath) { "'\($0)' must be a path relative to the definition, without '..'" } }
+        guard let root else { return nil }
+        return Trust(root: root, revocations: revocations)
     }
 
     static func decodeBase(_ node: YAMLNode) -> Base? {
@@ -214,7 +223,7 @@ extension ImageDefinition {
         guard let items = node.sequence() else { return [] }
         var result: [Container] = []
         for item in items {
-            guard let map = item.mapping(allowed: ["name", "image", "platform", "pin", "on_unresolved", "build"],
+            guard let map = item.mapping(allowed: ["name", "image", "platform", "pin", "on_unresolved", "build", "signature"],
                                          required: ["name", "image", "platform"]) else { continue }
             let name = map["name"].flatMap { node -> String? in
                 guard let value = node.string(where: isServiceName, otherwise: {
@@ -247,12 +256,19 @@ extension ImageDefinition {
                 } ?? "Dockerfile"
                 if let context { build = Container.Build(context: context, dockerfile: dockerfile) }
             }
+            var signature: Container.Signature?
+            if let node = map["signature"], let signatureMap = node.mapping(allowed: ["key", "required"], required: ["key"]) {
+                let key = signatureMap["key"]?.string(where: isRelativePath) { "'\($0)' must be a path relative to the definition, without '..'" }
+                let required = signatureMap["required"].map { $0.bool() } ?? true
+                if let key, let required { signature = Container.Signature(key: key, required: required) }
+                if pin == false { node.issue("a signature is checked for the digest an image is pinned to; pin: false keeps a tag, so there is nothing to check") }
+            }
             if let pinNode = map["pin"], pin == false, let reference, reference.digest != nil {
                 pinNode.issue("pin: false contradicts the digest in the image reference")
             }
             guard let name, let imageText, let reference, let platform, let pin, let onUnresolved else { continue }
             result.append(Container(name: name, image: imageText, reference: reference, platform: platform, pin: pin,
-                                    onUnresolved: onUnresolved, build: build))
+                                    onUnresolved: onUnresolved, build: build, signature: signature))
         }
         return result
     }

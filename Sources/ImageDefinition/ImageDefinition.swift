@@ -15,6 +15,18 @@ public struct ImageDefinition: Sendable, Equatable {
     public var containers: [Container]
     public var compose: Compose?
     public var healthChecks: [HealthCheck]
+    /// Signed releases: the root of trust the image carries, and the revocation list the
+    /// build checks its parent images against.
+    public var trust: Trust? = nil
+
+    public struct Trust: Sendable, Equatable {
+        /// The root of trust (TUF root metadata), relative to the definition: baked into the
+        /// image as /etc/edge-imagesmith/trust/root.json.
+        public var root: String
+        /// A signed revocation list, relative to the definition: the build refuses a revoked
+        /// parent image.
+        public var revocations: String?
+    }
 
     public struct Base: Sendable, Equatable {
         /// The distribution the source images run: production images are Ubuntu LTS; the image
@@ -99,6 +111,16 @@ public struct ImageDefinition: Sendable, Equatable {
         public var pin: Bool
         public var onUnresolved: OnUnresolved
         public var build: Build?
+        /// Cosign key-based signatures checked for this image at resolve time.
+        public var signature: Signature? = nil
+
+        public struct Signature: Sendable, Equatable {
+            /// The cosign public key (PEM, ECDSA P-256), relative to the definition.
+            public var key: String
+            /// true: a missing or invalid signature fails the build; false: a missing one is a
+            /// warning, an invalid one still fails.
+            public var required: Bool
+        }
     }
 
     public struct Compose: Sendable, Equatable {

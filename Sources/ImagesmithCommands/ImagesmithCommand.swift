@@ -12,7 +12,10 @@ public struct ImagesmithCommand: AsyncParsableCommand {
             a missing platform).
             """,
         version: ToolchainVersion.current,
-        subcommands: [ResolveCommand.self, BuildCommand.self, DiffCommand.self, VerifyCommand.self]
+        subcommands: [
+            ResolveCommand.self, BuildCommand.self, DiffCommand.self, VerifyCommand.self,
+            KeysCommand.self, RootCommand.self, SignCommand.self, CountersignCommand.self, RevokeCommand.self, AuthorizeRollbackCommand.self,
+        ]
     )
 
     public init() {}

@@ -22,8 +22,13 @@ public struct PackerTemplate: Sendable, Equatable {
         public var definitionFile: String
         /// The box package the image installs (provision, rollback, their units).
         public var boxPackage: BoxPackage
+        /// The image carries a root of trust (`trust/root.json` in the output): the template
+        /// uploads it and the release's signature, and the release step installs both.
+        public var signed: Bool
 
-        public init(definition: ImageDefinition, lock: LockFile, lockSHA256: String, gitCommit: String?, definitionFile: String, boxPackage: BoxPackage) {
+        public init(definition: ImageDefinition, lock: LockFile, lockSHA256: String, gitCommit: String?, definitionFile: String, boxPackage: BoxPackage,
+                    signed: Bool = false) {
+            self.signed = signed
             self.definition = definition
             self.lock = lock
             self.lockSHA256 = lockSHA256
@@ -53,6 +58,8 @@ public struct PackerTemplate: Sendable, Equatable {
     public static let scripts = ["hardening.sh", "install-box.sh", "docker-nvidia.sh", "prepull.sh", "install-release.sh", "cleanup.sh"]
     /// The directory, inside the output directory, of `versions.pkr.hcl`.
     public static let initDirectory = "packer-init"
+    /// Where `imagesmith build` puts the root of trust the image carries.
+    public static let trustRootFile = "trust/root.json"
 
     public init(_ input: Input) {
         main = HCL.render(Self.mainItems(input))
@@ -288,6 +295,10 @@ public struct PackerTemplate: Sendable, Equatable {
         let bundle = "\(lock.image.name)-\(lock.image.version).tar.gz"
         for file in ["compose.yml", "docker-compose.pinned.yml", "health-checks.json", bundle, input.boxPackage.fileName] {
             body += [.blank, upload(file, to: file)]
+        }
+        if input.signed {
+            body += [.blank, .comment("Signed releases: the root of trust the image carries, and the release's signature\n(`imagesmith sign` writes it between `imagesmith build` and `packer build`)."),
+                     upload(trustRootFile, to: "trust-root.json"), .blank, upload(bundle + ".sig", to: bundle + ".sig")]
         }
         for container in lock.containers where container.source == .build {
             body += [.blank, upload("build-contexts/\(container.name)/", to: "build/\(container.name)")]

@@ -56,9 +56,11 @@ public enum ReleaseFiles {
     }
 
     /// `release.json`: what `rollback install` reads first.
-    public static func releaseManifest(lock: LockFile, lockSHA256: String, gitCommit: String?, composeProject: String?, files: [String]) -> [UInt8] {
+    public static func releaseManifest(lock: LockFile, lockSHA256: String, gitCommit: String?, composeProject: String?, files: [String],
+                                       parents: [ReleaseManifest.ParentImage] = []) -> [UInt8] {
         encode(ReleaseManifest(image: lock.image.name, version: lock.image.version, lockSHA256: lockSHA256,
-                               definitionSHA256: lock.definitionSHA256, gitCommit: gitCommit, composeProject: composeProject, files: files.sorted()))
+                               definitionSHA256: lock.definitionSHA256, gitCommit: gitCommit, composeProject: composeProject, files: files.sorted(),
+                               parents: parents.isEmpty ? nil : parents))
     }
 
     /// `SHA256SUMS` in sha256sum's format, sorted by file name.

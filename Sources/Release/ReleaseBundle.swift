@@ -133,15 +133,31 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
     public var definitionSHA256: String?
     /// The compose project the services run as (`edge` when a bundle predates the field).
     public var composeProject: String?
+    /// The images this release's OS image is built on (its base disk or AMI), by sha256, as
+    /// the build was told: what a signed release names as its parents, so that revoking a
+    /// parent revokes the release.
+    public var parents: [ParentImage]?
+
+    public struct ParentImage: Sendable, Equatable, Codable {
+        public var name: String
+        /// Lower-case hex, 64 digits.
+        public var sha256: String
+
+        public init(name: String, sha256: String) {
+            self.name = name
+            self.sha256 = sha256
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", image, version, lockSHA256 = "lock_sha256", files, gitCommit = "git_commit"
-        case definitionSHA256 = "definition_sha256", composeProject = "compose_project"
+        case definitionSHA256 = "definition_sha256", composeProject = "compose_project", parents
     }
 
     /// What `imagesmith build` writes.
     public init(image: String, version: String, lockSHA256: String, definitionSHA256: String?, gitCommit: String?,
-                composeProject: String?, files: [String]) {
+                composeProject: String?, files: [String], parents: [ParentImage]? = nil) {
+        self.parents = parents
         self.schemaVersion = 1
         self.image = image
         self.version = version
@@ -167,6 +183,14 @@ public struct ReleaseManifest: Sendable, Equatable, Codable {
         }
         if let project = manifest.composeProject, project.isEmpty || !project.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw .invalidBundle("release.json has compose_project '\(project)'; expected lower-case letters, digits, '-' and '_'")
+        }
+        for (index, parent) in (manifest.parents ?? []).enumerated() {
+            guard parent.sha256.utf8.count == 64, parent.sha256.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+                throw .invalidBundle("release.json /parents/\(index)/sha256 is not 64 lower-case hex digits")
+            }
+            guard !parent.name.isEmpty, parent.name.utf8.count <= 200, !parent.name.hasControlCharacters else {
+                throw .invalidBundle("release.json /parents/\(index)/name must be 1 to 200 printable characters")
+            }
         }
         self = manifest
     }

@@ -19,7 +19,8 @@ public struct RollbackCommand: ParsableCommand {
             """,
         version: ToolchainVersion.current,
         subcommands: [StatusCommand.self, ListCommand.self, InstallCommand.self, ActivateCommand.self, ToCommand.self,
-                      CheckCommand.self, CommitCommand.self, PruneCommand.self, RepairCommand.self, UpCommand.self]
+                      CheckCommand.self, CommitCommand.self, PruneCommand.self, RepairCommand.self, UpCommand.self,
+                      VerifyCommand.self, TrustCommand.self]
     )
 
     public init() {}

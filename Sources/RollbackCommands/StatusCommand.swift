@@ -27,6 +27,7 @@ struct StatusCommand: ParsableCommand {
                 if let at = summary.trialEndsAt { line += ", trial until \(at)" }
                 lines.append(line)
                 if let reason = summary.badReason { lines.append("  bad: \(reason)") }
+                if let reason = summary.revoked { lines.append("  REVOKED: \(reason)") }
                 if let check = summary.lastCheck {
                     lines.append("  last check \(check.at): \(check.passed ? "passed" : "failed: " + check.failures.joined(separator: "; "))")
                 }
@@ -39,6 +40,7 @@ struct StatusCommand: ParsableCommand {
             }
             lines.append("boot: order \(status.boot["order"] ?? "?"); A: \(status.boot["A"] ?? "?"); B: \(status.boot["B"] ?? "?")")
             lines.append("booted slot: \(status.bootedSlot ?? "unknown"); next boot: \(status.nextBootSlot ?? "?")\(status.rebootPending ? " (reboot pending)" : "")")
+            if let trust = status.trust { lines += trust.lines.prefix(3).map { "trust: \($0)" } }
             if status.problems.isEmpty { lines.append("state: consistent") }
             else { lines.append("state: NEEDS ATTENTION"); lines += status.problems.map { "  - \($0)" } }
             return lines

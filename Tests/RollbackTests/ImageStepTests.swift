@@ -43,6 +43,39 @@ import TestSupport
         #expect(try await box.rollback(["status"]).status == 0)
     }
 
+    /// A signed image: the template uploads the root of trust and the release's signature;
+    /// the step puts the root where the box tools read it, and `rollback install` verifies
+    /// the release before recording it. Without the signature the step fails.
+    @Test func aSignedImageCarriesItsRootAndItsReleaseIsVerified() async throws {
+        let box = try await RollbackBox()
+        let desk = try await SignedReleaseFlowTests.Desk(box: box)
+        // The desk put the root into the box; the image step must do it instead.
+        try FileManager.default.removeItem(atPath: box.root + "/etc/edge-imagesmith")
+        let bundle = try await desk.release("2026.11.1")
+        let staging = box.directory.file("staging")
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: bundle, toPath: "\(staging)/edge-test-2026.11.1.tar.gz")
+        try FileManager.default.copyItem(atPath: desk.directory.file("root.json"), toPath: "\(staging)/trust-root.json")
+        let templates = ReleaseFactory.repository.appendingPathComponent("templates")
+        let path = "\(box.bin):\(ReleaseFactory.binaries.path):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let environment = ["PATH": path, "FAKE_DOCKER_STATE": box.dockerStatePath, "IMAGE_NAME": "edge-test", "IMAGE_VERSION": "2026.11.1",
+                           "IMAGESMITH_STAGING": staging, "IMAGESMITH_ROOT": box.root]
+        let unsigned = try await ProcessSupport.runDetached("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: environment)
+        #expect(unsigned.status != 0 && unsigned.stderr.contains("has no signature"), "\(unsigned.stderr)")
+        #expect(box.pointer("current") == nil)
+        try FileManager.default.copyItem(atPath: bundle + ".sig", toPath: "\(staging)/edge-test-2026.11.1.tar.gz.sig")
+        let units = "\(box.root)/usr/lib/systemd/system"
+        try FileManager.default.createDirectory(atPath: units, withIntermediateDirectories: true)
+        for unit in ["edge-compose.service", "edge-rollback-check.service", "edge-rollback-check.timer"] {
+            try FileManager.default.copyItem(atPath: templates.appendingPathComponent(unit).path, toPath: "\(units)/\(unit)")
+        }
+        let signed = try await ProcessSupport.runDetached("/bin/sh", [templates.appendingPathComponent("install-release.sh").path], environment: environment)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: box.root + "/etc/edge-imagesmith/trust/root.json", andPath: desk.directory.file("root.json")))
+        #expect(FileManager.default.fileExists(atPath: box.state + "/releases/2026.11.1/release.sig"))
+        #expect(box.pointer("current") == "2026.11.1")
+    }
+
     @Test func theGrubSideIsValidGrubScript() async throws {
         // grub-script-check (grub-common) parses GRUB's script language; it cannot boot it.
         let template = ReleaseFactory.repository.appendingPathComponent("templates/grub-ab.cfg").path

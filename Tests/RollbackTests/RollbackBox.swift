@@ -16,6 +16,10 @@ struct ReleaseFactory {
     var platform = "linux/amd64"
     /// YAML items of `health_checks:`; the default checks that svc0 runs, once.
     var healthChecks = ["{name: up, service: svc0, container_running: true, retries: 0, interval_seconds: 1}"]
+    /// More top-level YAML for the definition (a `trust:` section, say), and more arguments
+    /// for `imagesmith build`.
+    var definitionExtra = ""
+    var buildArguments: [String] = []
 
     static func sha(_ text: String) -> String { "sha256:" + ((try? Hash.hex(Array(text.utf8))) ?? "") }
 
@@ -30,6 +34,13 @@ struct ReleaseFactory {
 
     /// Builds the bundle of `version` in `directory` and returns its path.
     func bundle(_ version: String, in directory: TemporaryDirectory) async throws -> String {
+        let result = try await build(version, in: directory)
+        guard result.status == 0 else { throw FixtureError("imagesmith build failed: \(result.stderr)") }
+        return directory.file("work-\(version)/out/edge-test-\(version).tar.gz")
+    }
+
+    /// Runs `imagesmith build` for `version` (its output in `work-<version>/out`).
+    func build(_ version: String, in directory: TemporaryDirectory, environment: [String: String] = Self.environment) async throws -> ProcessSupport.Output {
         let work = "work-\(version)"
         let containers = (0..<services).map { "  - {name: svc\($0), image: \"registry.test/edge/svc\($0):1.0\", platform: \(platform)}" }
         try directory.write("\(work)/image.yaml", """
@@ -44,6 +55,7 @@ struct ReleaseFactory {
             compose: {project: edge, file: compose.yml}
             health_checks:
             \(healthChecks.map { "  - \($0)" }.joined(separator: "\n"))
+            \(definitionExtra)
 
             """)
         try directory.write("\(work)/compose.yml", "name: edge\nservices:\n" + (0..<services).map { "  svc\($0):\n    image: registry.test/edge/svc\($0):1.0\n" }.joined())
@@ -62,10 +74,9 @@ struct ReleaseFactory {
         let result = try await ProcessSupport.runDetached(Self.binaries.appendingPathComponent("imagesmith").path,
                                             ["build", directory.file("\(work)/image.yaml"), "--lock", lockPath, "--image-version", version,
                                              "--out", out, "--templates", Self.repository.appendingPathComponent("templates").path,
-                                             "--box-package", BoxPackageFixture.path],
-                                            environment: Self.environment)
-        guard result.status == 0 else { throw FixtureError("imagesmith build failed: \(result.stderr)") }
-        return "\(out)/edge-test-\(version).tar.gz"
+                                             "--box-package", BoxPackageFixture.path] + buildArguments,
+                                            environment: environment)
+        return result
     }
 }
 

@@ -60,6 +60,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("box-package"), help: ArgumentHelp("The box package the image installs: provision, rollback and their units (scripts/package builds it; default $IMAGESMITH_BOX_PACKAGE, else the one installed with imagesmith).", valueName: "DEB"))
     var boxPackage: String?
 
+    @Option(help: ArgumentHelp("An image the OS image is built on, NAME=sha256:HEX (repeatable): recorded in release.json, signed as a parent, checked against --revocations.", valueName: "NAME=DIGEST"))
+    var parent: [String] = []
+
+    @Option(name: .customLong("trust-root"), help: ArgumentHelp("The root of trust the image carries (default: the definition's trust.root).", valueName: "FILE"))
+    var trustRoot: String?
+
+    @Option(help: ArgumentHelp("A signed revocation list: refuse to build on a revoked parent image (default: the definition's trust.revocations).", valueName: "FILE"))
+    var revocations: String?
+
     @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
@@ -69,6 +78,7 @@ struct BuildCommand: AsyncParsableCommand {
         if case .failure(let failure) = BuildRunner.sourceDateEpoch(ProcessInfo.processInfo.environment) {
             throw ValidationError(failure.message)
         }
+        _ = try SignCommand.parents(parent)
     }
 
     func run() async throws {
@@ -76,7 +86,8 @@ struct BuildCommand: AsyncParsableCommand {
             definitionPath: definition, outDirectory: out, lockPath: lock, offline: offline || lock != nil,
             imageVersion: imageVersion, previousReleases: previousReleases, firstRelease: firstRelease, prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
             templatesDirectory: templates, boxPackagePath: boxPackage, registry: registry.setup,
-            environment: ProcessInfo.processInfo.environment, output: .standard, json: json
+            environment: ProcessInfo.processInfo.environment, output: .standard, json: json,
+            parents: try SignCommand.parents(parent).map { ($0.name, $0.sha256) }, trustRoot: trustRoot, revocations: revocations
         ).run()
         if code != .success { throw ExitCode(code.rawValue) }
     }

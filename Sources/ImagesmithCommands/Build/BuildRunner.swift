@@ -20,7 +20,8 @@ public struct BuildRunner: Sendable {
     public init(definitionPath: String, outDirectory: String, lockPath: String? = nil, offline: Bool = false, imageVersion: String? = nil,
                 previousReleases: [String] = [], firstRelease: Bool = false,
                 prebuiltOnly: Bool = false, keepUnresolvedTags: Bool = false, templatesDirectory: String? = nil, boxPackagePath: String? = nil,
-                registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, json: Bool = false, now: Date? = nil) {
+                registry: RegistrySetup = RegistrySetup(), environment: [String: String], output: CommandOutput, json: Bool = false, now: Date? = nil,
+                parents: [(name: String, sha256: String)] = [], trustRoot: String? = nil, revocations: String? = nil) {
         request = BuildRequest(definitionPath: definitionPath, outDirectory: outDirectory, lockPath: lockPath, offline: offline,
                                imageVersion: imageVersion, previousReleases: previousReleases, firstRelease: firstRelease,
                                prebuiltOnly: prebuiltOnly, keepUnresolvedTags: keepUnresolvedTags,
@@ -28,6 +29,9 @@ public struct BuildRunner: Sendable {
                                boxPackagePath: boxPackagePath ?? environment["IMAGESMITH_BOX_PACKAGE"],
                                installedShareDirectory: Self.installedShareDirectory,
                                now: now ?? (try? Self.sourceDateEpoch(environment).get()).flatMap { $0 } ?? Date())
+        request.parents = parents.map { .init(name: $0.name, sha256: $0.sha256) }
+        request.trustRoot = trustRoot
+        request.revocations = revocations
         self.registry = registry
         self.environment = environment
         self.output = output

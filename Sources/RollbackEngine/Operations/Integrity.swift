@@ -24,6 +24,8 @@ package struct Integrity {
         do { record = try context.store.record(version) } catch { return Report(problems: [error.description], bundle: nil) }
         let bundle: ReleaseBundle
         do { bundle = try context.store.bundle(version) } catch { return Report(problems: [error.description], bundle: nil) }
+        // A revoked release (or one built on a revoked image) is never switched to.
+        if let why = Rollback(context: context).revocation(of: version) { problems.append(why) }
         let held = selection[record.osSlot].version
         if held != record.osVersion {
             problems.append("its OS image \(record.osVersion) is no longer in slot \(record.osSlot) (the slot holds \(held ?? "nothing recorded"))")

@@ -3,6 +3,7 @@ import Archive
 import FoundationEssentials
 import HostIO
 import Release
+import ReleaseArchive
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +11,6 @@ import Glibc
 extension Rollback {
     /// Bounds for a bundle: a handful of small text files. Anything bigger is refused before
     /// it is read into memory.
-    package static let bundleLimits = TarReader.Limits(maxEntries: 256, maxEntrySize: 16 << 20, maxTotalSize: 64 << 20)
 
     package struct InstallResult: Encodable {
         package var version: String
@@ -19,27 +19,40 @@ extension Rollback {
         package var osSlot: String
         package var alreadyInstalled: Bool
         package var warnings: [String]
+        /// The signed release counter (nil: the box has no root of trust, installed unsigned).
+        package var releaseCounter: UInt64?
+        /// Installed below the highest counter by a signed rollback authorization.
+        package var authorizedRollback = false
 
         package enum CodingKeys: String, CodingKey {
             case version, image, osVersion = "os_version", osSlot = "os_slot", alreadyInstalled = "already_installed", warnings
+            case releaseCounter = "release_counter", authorizedRollback = "authorized_rollback"
         }
     }
 
     /// Reads and checks a bundle, then records it as a release: written into `incoming/`,
     /// fsynced, and renamed into `releases/<version>` in one step.
-    package func install(bundlePath: String, osSlot: Slot?, osVersion: String?) throws(RollbackError) -> InstallResult {
+    /// On a box whose image carries a root of trust, the release's signature is verified
+    /// first (`SignedInputs`), and nothing is written unless it holds.
+    package func install(bundlePath: String, osSlot: Slot?, osVersion: String?, signed inputs: SignedInputs = SignedInputs()) throws(RollbackError) -> InstallResult {
         // The arguments first: a bad one is a usage error before the bundle is even opened.
         if let osVersion { try Self.requireVersion(osVersion, "--os-version") }
-        return try install(Self.readBundle(bundlePath), from: bundlePath, osSlot: osSlot, osVersion: osVersion)
+        return try install(Self.readBundle(bundlePath), from: bundlePath, osSlot: osSlot, osVersion: osVersion, signed: inputs)
     }
 
     /// Records a bundle already read and checked (`from` names it in messages).
-    package func install(_ bundle: ReleaseBundle, from bundlePath: String, osSlot: Slot?, osVersion: String?) throws(RollbackError) -> InstallResult {
+    package func install(_ bundle: ReleaseBundle, from bundlePath: String, osSlot: Slot?, osVersion: String?, signed inputs: SignedInputs = SignedInputs()) throws(RollbackError) -> InstallResult {
         if let osVersion { try Self.requireVersion(osVersion, "--os-version") }
+        // A release the box would refuse is refused before anything (even the state
+        // directory or the lock) is made; it is verified again under the lock, against the
+        // state as it is then.
+        _ = try verifyRelease(bundle, bundlePath: bundlePath, inputs: inputs, osVersion: osVersion, trust: try trustState())
         return try context.exclusively { () throws(RollbackError) -> InstallResult in
             try finishPending()
+            let trust = try trustState()
+            let signed = try verifyRelease(bundle, bundlePath: bundlePath, inputs: inputs, osVersion: osVersion, trust: trust)
             let sumsSHA = RollbackStore.sha256(bundle.files["SHA256SUMS"] ?? [])
-            let os = osVersion ?? bundle.version
+            let os = osVersion ?? signed?.0.statement.osImage?.version ?? bundle.version
             var warnings: [String] = []
             var (_, selection) = try store.bootSelection()
             let current = try self.current()
@@ -75,9 +88,17 @@ extension Rollback {
                 guard record.osVersion == os, record.osSlot == slot else {
                     throw .usage("release \(bundle.version) is already installed for OS \(record.osVersion) in slot \(record.osSlot)")
                 }
+                if let (_, envelope) = signed, !context.files.exists(paths.signature(bundle.version)) {
+                    try store.saveTrustFile(envelope, to: paths.signature(bundle.version))
+                }
                 try recordSlot(&selection, slot: slot, os: os)
-                return InstallResult(version: record.version, image: record.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: true, warnings: warnings)
+                return InstallResult(version: record.version, image: record.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: true, warnings: warnings,
+                                     releaseCounter: signed?.0.statement.releaseCounter, authorizedRollback: signed?.0.authorizedRollback ?? false)
             }
+
+            // The counter floor first: raised durably before the release exists, so a power
+            // cut can leave the floor high (the same release installs again), never low.
+            if let (verified, _) = signed, let trust { try raiseHighest(verified.statement, trust: trust) }
 
             // Write it all under incoming/, then one rename makes it a release.
             let staging = "\(paths.incoming)/\(bundle.version).\(getpid())"
@@ -90,6 +111,7 @@ extension Rollback {
                 let record = ReleaseRecord(version: bundle.version, image: bundle.manifest.image, osVersion: os, osSlot: slot,
                                            bundleSHA256: sumsSHA, installedAt: context.timestamp())
                 try context.files.write(record.encoded(), to: "\(staging)/state.json", mode: 0o644)
+                if let (_, envelope) = signed { try context.files.write(envelope, to: "\(staging)/release.sig", mode: 0o644) }
                 context.crashPoints.hit("release staged")
                 try context.files.move(staging, to: paths.release(bundle.version))
             } catch let error as HostIOError {
@@ -99,7 +121,8 @@ extension Rollback {
             }
             context.crashPoints.hit("release installed")
             try recordSlot(&selection, slot: slot, os: os)
-            return InstallResult(version: bundle.version, image: bundle.manifest.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: false, warnings: warnings)
+            return InstallResult(version: bundle.version, image: bundle.manifest.image, osVersion: os, osSlot: slot.rawValue, alreadyInstalled: false, warnings: warnings,
+                                 releaseCounter: signed?.0.statement.releaseCounter, authorizedRollback: signed?.0.authorizedRollback ?? false)
         }
     }
 
@@ -113,24 +136,12 @@ extension Rollback {
     /// The bundle's entries through libarchive, then the pure checks. (The bundle is an input
     /// the operator names, read where it lies; only the state goes through the `FileSystem`.)
     package static func readBundle(_ path: String) throws(RollbackError) -> ReleaseBundle {
-        guard FileManager.default.isReadableFile(atPath: path) else { throw .noInput("\(path): no such bundle (or it is not readable)") }
-        // A FIFO, a device or a directory would be read forever or not at all: refused at once.
-        guard FileInfo.isRegularFile(path) else { throw .noInput("\(path) is not a regular file; a bundle is a .tar.gz file") }
-        let entries: [TarReader.Entry]
-        do { entries = try TarReader(path: path).entries(limits: bundleLimits) }
-        catch { throw .badData("\(path): \(error.description)") }
-        let mapped = entries.map { entry -> ReleaseBundle.Entry in
-            let kind: ReleaseBundle.Entry.Kind
-            switch entry.kind {
-            case .file: kind = .file
-            case .directory: kind = .directory
-            case .symlink: kind = .symlink(target: entry.linkTarget ?? "")
-            case .hardlink: kind = .hardlink(target: entry.linkTarget ?? "")
-            case .other: kind = .other
+        do { return try BundleArchive.read(path) }
+        catch {
+            switch error {
+            case .noInput(let text): throw .noInput(text)
+            case .badData(let text): throw .badData(text)
             }
-            return ReleaseBundle.Entry(path: entry.path, kind: kind, contents: entry.contents)
         }
-        do { return try ReleaseBundle(entries: mapped, sha256: RollbackStore.sha256) }
-        catch { throw .badData("\(path): \(error.description)") }
     }
 }

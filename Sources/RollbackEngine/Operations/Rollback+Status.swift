@@ -15,10 +15,12 @@ extension Rollback {
         package var trialEndsAt: String?
         package var badReason: String?
         package var lastCheck: ReleaseRecord.CheckResult?
+        /// Why the release may not run, when the box's revocation list revokes it.
+        package var revoked: String?
 
         package enum CodingKeys: String, CodingKey {
             case version, role, health, osVersion = "os_version", osSlot = "os_slot", installedAt = "installed_at", activatedAt = "activated_at"
-            case committedAt = "committed_at", trialEndsAt = "trial_ends_at", badReason = "bad_reason", lastCheck = "last_check"
+            case committedAt = "committed_at", trialEndsAt = "trial_ends_at", badReason = "bad_reason", lastCheck = "last_check", revoked
         }
     }
 
@@ -33,11 +35,12 @@ extension Rollback {
         package var rebootPending: Bool
         package var pending: String?
         package var problems: [String]
+        package var trust: TrustReport?
         package var consistent: Bool { problems.isEmpty }
 
         package enum CodingKeys: String, CodingKey {
             case current, previous, previousIntact = "previous_intact", previousProblems = "previous_problems", boot, bootedSlot = "booted_slot"
-            case nextBootSlot = "next_boot_slot", rebootPending = "reboot_pending", pending, problems, consistent
+            case nextBootSlot = "next_boot_slot", rebootPending = "reboot_pending", pending, problems, consistent, trust
         }
 
         package func encode(to encoder: any Encoder) throws {
@@ -53,6 +56,7 @@ extension Rollback {
             try container.encode(pending, forKey: .pending)
             try container.encode(problems, forKey: .problems)
             try container.encode(consistent, forKey: .consistent)
+            try container.encode(trust, forKey: .trust)
         }
     }
 
@@ -60,7 +64,7 @@ extension Rollback {
         ReleaseSummary(version: record.version, role: role, health: record.health.rawValue, osVersion: record.osVersion, osSlot: record.osSlot.rawValue,
                        installedAt: record.installedAt, activatedAt: record.activatedAt, committedAt: record.committedAt,
                        trialEndsAt: record.trialEndsAt.map { context.timestamp(Date(timeIntervalSince1970: TimeInterval($0))) },
-                       badReason: record.badReason, lastCheck: record.lastCheck)
+                       badReason: record.badReason, lastCheck: record.lastCheck, revoked: nil)
     }
 
     /// Reads everything, explains what does not agree, and never throws on damaged state: a
@@ -87,6 +91,19 @@ extension Rollback {
         do { previous = try self.previous() } catch { result.problems.append(error.description) }
         result.current = current.map { summary($0, role: "current") }
         result.previous = previous.map { summary($0, role: "previous") }
+        do {
+            let trust = try trustState()
+            let report = trustReport(trust)
+            result.trust = report
+            result.current?.revoked = current.flatMap { report.revoked[$0.version] }
+            result.previous?.revoked = previous.flatMap { report.revoked[$0.version] }
+            if let current, let why = report.revoked[current.version] {
+                result.problems.append("the current release \(current.version) is revoked: \(why). Install and activate a newer release")
+            }
+            if report.rootExpired == true {
+                result.problems.append("the root of trust (version \(report.rootVersion ?? 0)) has expired: no release installs until a newer root is taken (`rollback trust update`)")
+            }
+        } catch { result.problems.append(error.description) }
         result.bootedSlot = context.system.bootedSlot()?.rawValue
         do {
             let (_, selection) = try store.bootSelection()
@@ -126,11 +143,15 @@ extension Rollback {
         let previousVersion = try? store.pointer(paths.previous)
         var releases: [ReleaseSummary] = []
         var problems: [String] = []
+        var revoked: [String: String] = [:]
+        do { revoked = trustReport(try trustState()).revoked } catch { problems.append(error.description) }
         for version in store.installedVersions().reversed() {
             do {
                 let record = try store.record(version)
                 let role = version == currentVersion ? "current" : version == previousVersion ? "previous" : nil
-                releases.append(summary(record, role: role))
+                var entry = summary(record, role: role)
+                entry.revoked = revoked[version]
+                releases.append(entry)
             } catch { problems.append(error.description) }
         }
         return (releases, problems)

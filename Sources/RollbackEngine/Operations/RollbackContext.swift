@@ -2,6 +2,11 @@ import Basics
 import FoundationEssentials
 import HostIO
 import Release
+import Signing
+import Trust
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything an operation needs, received rather than reached for: the state (over a
 /// `FileSystem`), the container engine, the health prober, the booted system, the clock and
@@ -19,10 +24,17 @@ package struct RollbackContext {
     package let say: (String) -> Void
     /// Time spent in the engine (when it is a `TimedEngine` sharing this).
     package var engineTimings: EngineTimings
+    /// The signatures' cryptography (OpenSSL).
+    package let crypto: any TrustCrypto
+    /// What this box is, as signed releases name hardware (`linux/amd64`).
+    package let platform: String
 
     package init(store: RollbackStore, engine: any ContainerEngine, prober: any HealthProbing, system: any BootedSystem,
                  clock: any WallClock = SystemClock(), sleeper: any Sleeper = ThreadSleeper(), crashPoints: CrashPoints = .inert,
-                 say: @escaping (String) -> Void = { _ in }, engineTimings: EngineTimings = EngineTimings()) {
+                 say: @escaping (String) -> Void = { _ in }, engineTimings: EngineTimings = EngineTimings(),
+                 crypto: any TrustCrypto = OpenSSLTrustCrypto(), platform: String = RollbackContext.machinePlatform()) {
+        self.crypto = crypto
+        self.platform = platform
         self.store = store
         self.engine = engine
         self.prober = prober
@@ -32,6 +44,15 @@ package struct RollbackContext {
         self.crashPoints = crashPoints
         self.say = say
         self.engineTimings = engineTimings
+    }
+
+    /// `linux/<arch>` of the running kernel, in OCI's architecture names.
+    package static func machinePlatform() -> String {
+        var name = utsname()
+        uname(&name)
+        let machine = withUnsafeBytes(of: &name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let arch = ["x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"][machine] ?? machine
+        return "linux/\(arch)"
     }
 
     package var paths: RollbackPaths { store.paths }

@@ -1,5 +1,3 @@
-import Basics
-
 /// A JSON document parsed with the line:column of every value and object key, so that
 /// validation errors can say exactly where (Foundation's JSONSerialization keeps no positions;
 /// that is why this small reader exists). Strict RFC 8259 (I-JSON, RFC 7493): no comments, no
@@ -30,6 +28,11 @@ public indirect enum JSONValue: Sendable, Equatable {
 public struct PositionedJSON: Sendable, Equatable {
     public var value: JSONValue
     public var position: SourcePosition
+
+    public init(value: JSONValue, position: SourcePosition = .start) {
+        self.value = value
+        self.position = position
+    }
 
     public static func == (a: PositionedJSON, b: PositionedJSON) -> Bool { a.value == b.value }
 }
