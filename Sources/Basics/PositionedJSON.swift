@@ -150,7 +150,21 @@ public enum JSONReader {
 
         mutating func parseString() throws(JSONSyntaxError) -> String {
             index += 1
-            var out: [UInt8] = []
+            // The common case, plain ASCII without escapes, in one step; anything else falls
+            // through to the byte-by-byte reader below from where the plain run stopped.
+            var scan = index
+            while scan < bytes.count {
+                let byte = bytes[scan]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+                scan += 1
+            }
+            if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
+                let text = String(decoding: bytes[index..<scan], as: UTF8.self)
+                index = scan + 1
+                return text
+            }
+            var out = Array(bytes[index..<scan])
+            index = scan
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {

@@ -161,7 +161,9 @@ package struct BuildEngine: Sendable {
                                    timestamp: Timestamp.iso8601(request.now))
         switch policy.containers(for: definition, resolutions: resolutions, previous: previous) {
         case .success(let containers):
-            return LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)
+            let lock = LockFile(image: .init(name: definition.name, version: version), definitionSHA256: definitionSHA256, containers: containers)
+            for note in try await checkSignatures(definition, lock: lock, resolver: resolver, directory: Path.directory(request.definitionPath)) { self.note(note) }
+            return lock
         case .failure(let refusal):
             throw refusal.allUnavailable ? .unavailable(refusal.messages) : .refused(refusal.messages)
         }

@@ -68,11 +68,41 @@ public struct Envelope: Sendable, Equatable {
         return payload
     }
 
-    /// Standard base64 with padding and nothing else (no line breaks, no URL alphabet).
+    /// Standard base64 with padding and nothing else (no line breaks, no URL alphabet), in
+    /// its one canonical spelling: padding only at the end, and the bits it leaves over zero.
     static func strictBase64(_ text: String) -> [UInt8]? {
-        guard text.utf8.count % 4 == 0, text.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2b || $0 == 0x2f || $0 == 0x3d }),
-              let data = Data(base64Encoded: text), Data(data).base64EncodedString() == text else { return nil }
-        return Array(data)
+        let bytes = Array(text.utf8)
+        guard bytes.count % 4 == 0 else { return nil }
+        func value(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 0x41...0x5a: byte - 0x41
+            case 0x61...0x7a: byte - 0x61 + 26
+            case 0x30...0x39: byte - 0x30 + 52
+            case 0x2b: 62
+            case 0x2f: 63
+            default: nil
+            }
+        }
+        let padding = bytes.count >= 1 && bytes[bytes.count - 1] == 0x3d ? (bytes.count >= 2 && bytes[bytes.count - 2] == 0x3d ? 2 : 1) : 0
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count / 4 * 3)
+        var index = 0
+        while index < bytes.count {
+            let last = index + 4 == bytes.count
+            let pads = last ? padding : 0
+            guard let a = value(bytes[index]), let b = value(bytes[index + 1]) else { return nil }
+            let c = pads >= 2 ? 0 : value(bytes[index + 2])
+            let d = pads >= 1 ? 0 : value(bytes[index + 3])
+            guard let c, let d else { return nil }
+            // Left-over bits must be zero, or two texts would decode to the same bytes.
+            if pads == 2 && b & 0x0f != 0 { return nil }
+            if pads == 1 && c & 0x03 != 0 { return nil }
+            out.append(a << 2 | b >> 4)
+            if pads < 2 { out.append((b & 0x0f) << 4 | c >> 2) }
+            if pads < 1 { out.append((c & 0x03) << 6 | d) }
+            index += 4
+        }
+        return out
     }
 }
 

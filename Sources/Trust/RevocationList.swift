@@ -44,6 +44,8 @@ public struct RevocationList: Sendable, Equatable, Codable {
 
     public func payload() -> [UInt8] { CanonicalJSON.compact(self) }
 
+    static let entryFields: Set<String> = ["image", "release_counter", "sha256", "effective", "reason"]
+
     public static func parse(_ payload: [UInt8], document: String) throws(TrustError) -> RevocationList {
         let json: PositionedJSON
         do { json = try JSONReader.parse(payload, maximumBytes: Envelope.maximumBytes) }
@@ -57,7 +59,7 @@ public struct RevocationList: Sendable, Equatable, Codable {
         var entries: [Entry] = []
         for (index, item) in try fields.array("entries", maximumCount: 10_000).enumerated() {
             let entry = try FieldReader(item, document: document, pointer: "/entries/\(index)")
-            try entry.allowOnly(["image", "release_counter", "sha256", "effective", "reason"])
+            try entry.allowOnly(entryFields)
             let image = try entry.optionalString("image", maximumLength: 63)
             if let image, !ReleaseStatement.isImageName(image) { throw entry.fail("image", "'\(image)' is not an image name") }
             let counter = try entry.optionalInteger("release_counter")

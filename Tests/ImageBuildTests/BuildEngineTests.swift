@@ -38,8 +38,14 @@ import TestSupport
         let answers: [String: Resolution]
         private let lock = NSLock()
         private var asked: [String] = []
+        /// "repository@digest" → the cosign signatures stored for it.
+        var signatures: [String: [(payload: [UInt8], signature: String)]] = [:]
         init(_ answers: [String: Resolution]) { self.answers = answers }
         var questions: [String] { lock.withLock { asked } }
+        func cosignSignatures(_ reference: Reference, digest: Digest) async throws(BuildError) -> [(payload: [UInt8], signature: String)]? {
+            lock.withLock { asked.append("signatures \(reference.name)@\(digest)") }
+            return signatures["\(reference.name)@\(digest)"]
+        }
         func resolve(_ references: [Reference], platform: Platform) async throws(BuildError) -> [Reference: Resolution] {
             lock.withLock { asked += references.map { "\($0) \(platform)" } }
             var result: [Reference: Resolution] = [:]

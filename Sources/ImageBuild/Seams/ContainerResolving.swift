@@ -6,6 +6,9 @@ import ImageReference
 /// credential helper, a bad configuration), before any container is decided.
 package protocol ContainerResolving: Sendable {
     func resolve(_ references: [Reference], platform: Platform) async throws(BuildError) -> [Reference: Resolution]
+    /// The cosign signatures stored for `digest` in `reference`'s repository (payload and
+    /// base64 signature of each); nil when none are stored.
+    func cosignSignatures(_ reference: Reference, digest: Digest) async throws(BuildError) -> [(payload: [UInt8], signature: String)]?
 }
 
 extension ContainerResolving {

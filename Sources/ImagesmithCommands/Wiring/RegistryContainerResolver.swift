@@ -19,6 +19,11 @@ struct RegistryContainerResolver: ContainerResolving {
         await resolver.resolve(references, platform: platform).mapValues(Self.resolution)
     }
 
+    func cosignSignatures(_ reference: Reference, digest: Digest) async throws(BuildError) -> [(payload: [UInt8], signature: String)]? {
+        do { return try await resolver.cosignSignatures(reference, digest: digest)?.map { ($0.payload, $0.signature) } }
+        catch { throw BuildError.from(error.exitStatus, ["the signatures of \(reference.name)@\(digest) could not be read: \(error)"]) }
+    }
+
     static func resolution(_ result: Result<ResolvedImage, RegistryError>) -> Resolution {
         switch result {
         case .success(let image):

@@ -14,6 +14,13 @@ public struct Descriptor: Sendable, Decodable, Equatable {
     public var size: Int64
     public var platform: PlatformJSON?
 
+    public init(mediaType: String?, digest: Digest, size: Int64, platform: PlatformJSON?) {
+        self.mediaType = mediaType
+        self.digest = digest
+        self.size = size
+        self.platform = platform
+    }
+
     public var normalizedPlatform: Platform? {
         platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant) }
     }

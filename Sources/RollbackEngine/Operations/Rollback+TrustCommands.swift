@@ -144,24 +144,42 @@ extension Rollback {
         package var hardware: [String]?
         package var digest: String?
         package var authorizedRollback: Bool
+        /// Microseconds spent, in this process: reading and checking the bundle (libarchive,
+        /// sums), loading the box's trust (root chain, revocation list), and verifying the
+        /// release against it (signatures, statement, files; the OS image's hash included).
+        package var timingsUS: [String: Int]
 
         package enum CodingKeys: String, CodingKey {
             case bundle, image, version, signed, releaseCounter = "release_counter", expires, hardware, digest, authorizedRollback = "authorized_rollback"
+            case timingsUS = "timings_us"
         }
     }
 
     /// Everything `install` checks, with nothing written.
     package func verify(bundlePath: String, osVersion: String?, signed inputs: SignedInputs) throws(RollbackError) -> VerifyResult {
         if let osVersion { try Self.requireVersion(osVersion, "--os-version") }
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var timings: [String: Int] = [:]
+        func lap(_ name: String) {
+            let now = clock.now
+            let elapsed = now - mark
+            timings[name] = Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+            mark = now
+        }
         let bundle = try Self.readBundle(bundlePath)
+        lap("bundle")
         let trust = try trustState()
+        lap("trust")
         let verified = try verifyRelease(bundle, bundlePath: bundlePath, inputs: inputs, osVersion: osVersion, trust: trust)
+        lap("verify")
         if let (release, _) = verified, store.isInstalled(release.statement.version),
            let record = try? store.record(release.statement.version), record.bundleSHA256 != RollbackStore.sha256(bundle.files["SHA256SUMS"] ?? []) {
             throw .badData("\(bundlePath): release \(bundle.version) is already installed from a different bundle; versions are never reused")
         }
         return VerifyResult(bundle: bundlePath, image: bundle.manifest.image, version: bundle.version, signed: verified != nil,
                             releaseCounter: verified?.0.statement.releaseCounter, expires: verified?.0.statement.expires,
-                            hardware: verified?.0.statement.hardware, digest: verified?.0.digest, authorizedRollback: verified?.0.authorizedRollback ?? false)
+                            hardware: verified?.0.statement.hardware, digest: verified?.0.digest, authorizedRollback: verified?.0.authorizedRollback ?? false,
+                            timingsUS: timings)
     }
 }
