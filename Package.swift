@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
-        .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference"]),
+        .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),
         .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).

@@ -6,6 +6,8 @@ import ImageReference
 import Lock
 import Release
 @testable import RollbackEngine
+import Signing
+import Trust
 
 /// The world the rollback engine runs in, in memory: the state on an `InMemoryFileSystem`, an
 /// image store that answers like Docker's (inspect, tag, compose up, ps, rm), a prober whose
@@ -179,4 +181,42 @@ struct EngineWorld {
     func record(_ version: String) throws -> ReleaseRecord { try rollback.store.record(version) }
     func selection() throws -> BootSelection { try rollback.store.bootSelection().1 }
     func pointer(_ name: String) throws -> String? { try rollback.store.pointer(paths.state + "/" + name) }
+}
+
+/// A release manager for the engine's world: a root of trust (baked into the world's image),
+/// and signatures written where `install` looks for them (beside the bundle's path, on the
+/// real disk: a signature is an operator's input, read where it lies).
+struct EngineSigner {
+    let root: Ed25519Signer
+    let release: Ed25519Signer
+    let directory: String
+    let crypto = OpenSSLTrustCrypto()
+
+    init() throws {
+        root = Ed25519Signer(try Ed25519PrivateKey.generate())
+        release = Ed25519Signer(try Ed25519PrivateKey.generate())
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-engine-signer-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    /// The root, in the world's image.
+    func bake(into world: EngineWorld) throws {
+        let draft = RootDraft(version: 1, expires: world.clock.now().addingTimeInterval(365 * 86_400), rootKeys: [root.key], rootThreshold: 1,
+                              releaseKeys: [release.key], releaseThreshold: 1)
+        try world.files.makeDirectory(Path.parent(world.paths.bakedRoot), mode: 0o755)
+        try world.files.write(try draft.signed(by: [root]), to: world.paths.bakedRoot, mode: 0o644)
+    }
+
+    /// Signs `bundle` and returns the path `install` is given (its `.sig` beside it).
+    func sign(_ bundle: ReleaseBundle, now: Date, counter: UInt64? = nil) throws -> String {
+        let parts = bundle.version.split(separator: ".").compactMap { UInt64($0) }
+        let statement = ReleaseStatement(image: bundle.manifest.image, version: bundle.version,
+                                         releaseCounter: counter ?? (parts[0] * 100_000_000 + parts[1] * 1_000_000 + parts[2]),
+                                         issuedAt: now.addingTimeInterval(-60), expires: now.addingTimeInterval(90 * 86_400), hardware: [RollbackContext.machinePlatform()],
+                                         files: bundle.files.mapValues { crypto.sha256Hex($0) }, osImage: nil, parents: [])
+        let path = "\(directory)/edge-test-\(bundle.version).tar.gz"
+        try Data(try Envelope.signing(statement.payload(), type: ReleaseStatement.payloadType, by: [release]).encoded())
+            .write(to: URL(fileURLWithPath: path + ".sig"))
+        return path
+    }
 }

@@ -2,6 +2,7 @@ import Basics
 import HostIO
 import Release
 @testable import RollbackEngine
+import Trust
 import Testing
 
 /// A power cut at every step, in-process: the operation runs on a file system that refuses
@@ -80,6 +81,28 @@ import Testing
         }, recover: { world in
             if world.rollback.store.isInstalled("2026.11.2") { _ = try world.rollback.store.bundle("2026.11.2") }
             try world.install("2026.11.2", os: "2026.11.1")
+        })
+    }
+
+    /// A signed install: the counter floor is raised before the release exists, so a cut at
+    /// any point leaves the floor high (the same release installs again), never low.
+    @Test func aSignedInstallConverges() throws {
+        let signer = try EngineSigner()
+        try everyCut(prepare: { world in
+            try signer.bake(into: world)
+            let first = try world.bundle("2026.11.1")
+            _ = try world.rollback.install(first, from: try signer.sign(first, now: world.clock.now()), osSlot: nil, osVersion: nil)
+        }, operation: { world in
+            let second = try world.bundle("2026.11.2")
+            _ = try world.rollback.install(second, from: try signer.sign(second, now: world.clock.now()), osSlot: nil, osVersion: "2026.11.1")
+        }, recover: { world in
+            if let floor = world.files.contents(world.paths.highest) {
+                // Whatever was cut, the floor is never below a release that exists.
+                let highest = try ReleaseVerifier.Highest.parse(floor, document: "highest.json")
+                #expect(highest.counter >= (world.rollback.store.isInstalled("2026.11.2") ? 202611000002 : 202611000001))
+            }
+            let second = try world.bundle("2026.11.2")
+            _ = try world.rollback.install(second, from: try signer.sign(second, now: world.clock.now()), osSlot: nil, osVersion: "2026.11.1")
         })
     }
 
