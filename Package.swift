@@ -42,6 +42,10 @@ let package = Package(
         // with the cryptography behind the TrustCrypto seam.
         .target(name: "Trust", dependencies: ["Basics"]),
         .target(name: "BoxConfig", dependencies: ["Basics", "SiteSpec"]),
+        // The fleet: the store layout, its records, the rollout rules and the store seam; pure.
+        .target(name: "Fleet", dependencies: ["Basics", "Lock"]),
+        // The rollout engine over the FleetStore seam (etcd, or S3).
+        .target(name: "FleetEngine", dependencies: ["Basics", "Fleet", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
@@ -74,6 +78,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Archive", dependencies: ["CArchive"]),
+        // etcd v3 through its JSON gateway over the HTTP transport seam: the FleetStore, users
+        // and roles, leases.
+        .target(name: "Etcd", dependencies: ["Basics", "Fleet", "HTTPCore", .product(name: "Logging", package: "swift-log")]),
         // A release bundle read from disk as hostile input (libarchive, then Release's checks).
         .target(name: "ReleaseArchive", dependencies: ["Archive", "Hashing", "HostIO", "Release"]),
         .target(name: "HostIO", dependencies: ["Basics", "CSystem"]),
@@ -92,6 +99,7 @@ let package = Package(
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
             "ManifestCache", "Lock", "BuildPolicy", "ImageBuild", "Signing", "Trust", "TrustAuthoring",
+            "Fleet", "FleetEngine", "Etcd",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -150,6 +158,8 @@ let package = Package(
         .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "RegistryClient", "ImageReference", "TestSupport"]),
         // Signed releases: the trust rules with OpenSSL, against openssl pkeyutl and python-tuf.
         .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
+        // The rollout rules in-process; the store layout, roles and rollouts against a real etcd.
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),

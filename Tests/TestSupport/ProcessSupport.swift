@@ -237,6 +237,8 @@ public final class ServerProcess: @unchecked Sendable {
     deinit { stop() }
 
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    public var pid: Int32 { process.processIdentifier }
 }
 
 extension ServerProcess {

@@ -1,0 +1,158 @@
+/// The rules that move a rollout, pure: given the plan, the order, the state, what the
+/// devices reported and the time, the next state (or none). A stage is promoted only when its
+/// soak time is over and every device it reached reports healthy on the new release, freshly;
+/// a failure in the canary stops the rollout; a wave stops on the plan's abort criteria; a
+/// device that is silent or has not converged by the stage's deadline pauses the rollout (or
+/// counts as failed, if the plan says so): silence never promotes.
+public enum RolloutRules {
+    public enum Outcome: Sendable, Equatable {
+        case healthy(reportedAt: Int64)
+        case failed(String)
+        case pending
+    }
+
+    /// What one device's last report says about the new release since it was targeted.
+    public static func outcome(of report: DeviceReport?, plan: RolloutPlan, targetedAt: Int64) -> Outcome {
+        guard let report, report.reportedAt >= targetedAt else { return .pending }
+        if let rollback = report.lastRollback, rollback.from == plan.to, rollback.at >= targetedAt {
+            return .failed("went back to \(rollback.to) by itself: \(rollback.reason)")
+        }
+        guard report.release == plan.to else { return .pending }
+        switch report.health {
+        case .ok: return .healthy(reportedAt: report.reportedAt)
+        case .failing: return .failed("health checks failing on \(plan.to)")
+        case .unknown: return .pending
+        }
+    }
+
+    /// A tally of the devices a rollout has reached.
+    public struct Tally: Sendable, Equatable {
+        public var reached = 0
+        public var healthy = 0
+        public var failed: [(device: FleetName, reason: String)] = []
+        /// Reached, no outcome yet (or a healthy report older than the plan's freshness).
+        public var silent: [FleetName] = []
+        public var canaryFailed: [(device: FleetName, reason: String)] = []
+
+        public static func == (a: Tally, b: Tally) -> Bool {
+            a.reached == b.reached && a.healthy == b.healthy && a.silent == b.silent
+                && a.failed.map(\.device) == b.failed.map(\.device) && a.canaryFailed.map(\.device) == b.canaryFailed.map(\.device)
+        }
+    }
+
+    public static func tally(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, reports: [FleetName: DeviceReport], now: Int64) -> Tally {
+        var tally = Tally()
+        let population = cohort.devices.count
+        let canaryReach = plan.reach(stage: 0, population: population)
+        var stage = 0
+        tally.reached = plan.reach(stage: state.stage, population: population)
+        for rank in 0..<tally.reached {
+            while rank >= plan.reach(stage: stage, population: population) { stage += 1 }
+            let device = cohort.devices[rank]
+            let targetedAt = state.stageStartedAt[min(stage, state.stageStartedAt.count - 1)]
+            switch outcome(of: reports[device], plan: plan, targetedAt: targetedAt) {
+            case .healthy(let reportedAt):
+                if now - reportedAt > plan.freshSeconds { tally.silent.append(device) } else { tally.healthy += 1 }
+            case .failed(let reason):
+                tally.failed.append((device, reason))
+                if rank < canaryReach { tally.canaryFailed.append((device, reason)) }
+            case .pending:
+                tally.silent.append(device)
+            }
+        }
+        return tally
+    }
+
+    /// The next state, or nil when nothing changes now.
+    public static func evaluate(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, reports: [FleetName: DeviceReport], now: Int64) -> RolloutState? {
+        guard state.phase == .running, !cohort.devices.isEmpty else {
+            if state.phase == .running, cohort.devices.isEmpty {
+                return state.moved(to: .completed, at: now, reason: "the channel has no devices")
+            }
+            return nil
+        }
+        let tally = tally(plan: plan, cohort: cohort, state: state, reports: reports, now: now)
+        let settings = plan.settings(stage: state.stage)
+        let started = state.stageStartedAt[state.stage]
+        let pastDeadline = now >= started + settings.deadlineSeconds
+
+        var failed = tally.failed
+        if pastDeadline, !tally.silent.isEmpty, plan.silence == .fail {
+            failed += tally.silent.map { ($0, "silent past the \(RolloutState.stageName(state.stage)) deadline") }
+        }
+        if let reason = abortReason(plan: plan, tally: tally, failed: failed, canaryFailed: state.stage == 0 ? failed : tally.canaryFailed) {
+            return state.moved(to: .aborted, at: now, reason: reason)
+        }
+        if pastDeadline, !tally.silent.isEmpty, plan.silence == .pause {
+            return state.moved(to: .paused, at: now, reason: "\(tally.silent.count) of \(tally.reached) devices have not reported healthy on \(plan.to) by the \(RolloutState.stageName(state.stage)) deadline (\(names(tally.silent))): inconclusive, paused for a person")
+        }
+        let waiting = plan.silence == .fail && pastDeadline ? 0 : tally.silent.count
+        guard now >= started + settings.soakSeconds, waiting == 0 else { return nil }
+        if state.stage == plan.lastStage {
+            return state.moved(to: .completed, at: now, reason: "every device healthy on \(plan.to) after the last wave's soak")
+        }
+        return state.moved(to: .running, stage: state.stage + 1, at: now,
+                           reason: "\(tally.healthy) of \(tally.reached) devices healthy on \(plan.to) after the \(RolloutState.stageName(state.stage))'s soak")
+    }
+
+    static func abortReason(plan: RolloutPlan, tally: Tally, failed: [(device: FleetName, reason: String)], canaryFailed: [(device: FleetName, reason: String)]) -> String? {
+        if let first = canaryFailed.first {
+            return "canary device \(first.device) failed (\(first.reason)); the canary tolerates no failure"
+        }
+        guard let first = failed.first else { return nil }
+        let decided = tally.healthy + failed.count
+        if decided < plan.abort.minSample {
+            guard failed.count > plan.abort.maxFailures else { return nil }
+            return "\(failed.count) devices failed, more than the \(plan.abort.maxFailures) allowed before \(plan.abort.minSample) have an outcome (first: \(first.device), \(first.reason))"
+        }
+        guard Double(failed.count) * 100 > plan.abort.maxFailurePercent * Double(decided) else { return nil }
+        return "\(failed.count) of \(decided) devices failed, above \(plan.abort.maxFailurePercent)% (first: \(first.device), \(first.reason))"
+    }
+
+    static func names(_ devices: [FleetName]) -> String {
+        devices.prefix(5).map(\.text).joined(separator: ", ") + (devices.count > 5 ? ", ..." : "")
+    }
+
+    // MARK: by hand
+
+    public static func pause(_ state: RolloutState, at now: Int64, reason: String) throws(FleetError) -> RolloutState {
+        guard state.phase == .running else { throw .refused("the rollout is \(state.phase.rawValue), not running: it cannot be paused") }
+        return state.moved(to: .paused, at: now, reason: reason)
+    }
+
+    /// Resuming restarts the stage's soak and deadline: what was silent gets its time again.
+    public static func resume(_ state: RolloutState, at now: Int64, reason: String) throws(FleetError) -> RolloutState {
+        guard state.phase == .paused else { throw .refused("the rollout is \(state.phase.rawValue), not paused: it cannot be resumed") }
+        var next = state.moved(to: .running, at: now, reason: reason)
+        next.stageStartedAt[next.stage] = now
+        return next
+    }
+
+    public static func abort(_ state: RolloutState, at now: Int64, reason: String) throws(FleetError) -> RolloutState {
+        guard state.isActive else { throw .refused("the rollout is already \(state.phase.rawValue)") }
+        return state.moved(to: .aborted, at: now, reason: reason)
+    }
+
+    // MARK: what a state means for the store
+
+    /// What device number `rank` of the order should run instead of its channel's stable
+    /// release, in this state (nil: follow the channel).
+    public static func desired(rank: Int, plan: RolloutPlan, state: RolloutState, population: Int) -> DeviceDesired? {
+        guard rank < plan.reach(stage: state.stage, population: population) else { return nil }
+        switch state.phase {
+        case .running, .paused: return DeviceDesired(release: plan.to, rollout: plan.id)
+        case .aborted: return DeviceDesired(release: plan.from, rollout: plan.id, pinned: true, reason: state.reason)
+        case .completed: return nil
+        }
+    }
+
+    /// The channel's record in this state: the candidate while active, back to the previous
+    /// release when stopped, the new release when complete.
+    public static func channel(plan: RolloutPlan, state: RolloutState, now: Int64) -> ChannelRecord {
+        switch state.phase {
+        case .running, .paused: return ChannelRecord(stable: plan.from, candidate: plan.to, rollout: plan.id)
+        case .aborted: return ChannelRecord(stable: plan.from, lastAbort: .init(rollout: plan.id, release: plan.to, reason: state.reason ?? "stopped", at: now))
+        case .completed: return ChannelRecord(stable: plan.to)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Basics
+import Fleet
+import Logging
+
+/// Runs rollouts over the fleet store: starts one (the plan, its cohort order, its state and
+/// the channel's candidate in one transaction), steps it by the rules, pauses, resumes or
+/// stops it by hand, and writes each device's desired state from the rollout's state.
+///
+/// Every transition is one compare-and-swap on the rollout's state key: two engines can step
+/// the same rollout, and only one of them moves it; the other reads again. The desired states
+/// are written after the transition, in batches that each re-check the state key's revision,
+/// so an engine that lost a race never writes what an older state wanted; and every step
+/// writes them again where they differ, so a crash between the two halves is repaired by the
+/// next step of any engine.
+public final class RolloutEngine: @unchecked Sendable {
+    public let store: any FleetStore
+    public let layout: FleetLayout
+    let clock: any WallClock
+    let logger: Logger
+    /// Writes per transaction (etcd allows 128 operations in one by default).
+    let batchSize = 100
+
+    /// The devices' records, kept current by reading only what changed since the last read.
+    private var devices: [String: StoredValue] = [:]
+    private var devicesRevision: Int64?
+    private let lock = Lock()
+
+    public init(store: any FleetStore, layout: FleetLayout = FleetLayout(), clock: any WallClock, logger: Logger = Logger(label: "edge.rollout")) {
+        self.store = store
+        self.layout = layout
+        self.clock = clock
+        self.logger = logger
+    }
+
+    var now: Int64 { Int64(clock.now().timeIntervalSince1970.rounded(.down)) }
+
+    // MARK: records
+
+    func read<Record: Decodable>(_ type: Record.Type, _ key: String, what: String) async throws(FleetError) -> (Record, Int64) {
+        guard let stored = try await store.get(key) else { throw .missing(key: key, what: what) }
+        return (try FleetRecordCodec.decode(type, from: stored.value, key: key), stored.modRevision)
+    }
+
+    /// Publishes a release: created once; publishing the same entry again changes nothing,
+    /// publishing other content under the same version is refused.
+    public func publish(_ entry: ReleaseEntry) async throws(FleetError) {
+        let key = layout.release(entry.version.text)
+        let bytes = FleetRecordCodec.encode(entry)
+        if try await store.commit([.absent(key)], [.put(key, bytes)]) { return }
+        let existing = try await read(ReleaseEntry.self, key, what: "release \(entry.version)").0
+        guard existing.bundleSHA256 == entry.bundleSHA256, existing.signature == entry.signature, existing.bundle == entry.bundle else {
+            throw .conflict(key: key, detail: "release \(entry.version) is already published with other content; releases are immutable: publish a new version")
+        }
+    }
+
+    /// Creates a channel at `stable`, or (with `expectedRevision`) moves it by hand when no
+    /// rollout is running on it.
+    public func setChannel(_ name: FleetName, stable: FleetVersion) async throws(FleetError) {
+        try await requirePublished(stable)
+        let key = layout.channel(name)
+        if let stored = try await store.get(key) {
+            let channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: key)
+            if let rollout = channel.rollout {
+                throw .refused("channel \(name) is in rollout \(rollout) (to \(channel.candidate?.text ?? "?")); pause or stop it first")
+            }
+            let next = ChannelRecord(stable: stable, lastAbort: channel.lastAbort)
+            guard try await store.commit([.unchanged(key, modRevision: stored.modRevision)], [.put(key, FleetRecordCodec.encode(next))]) else {
+                throw .conflict(key: key, detail: "changed while it was being set; try again")
+            }
+        } else {
+            guard try await store.commit([.absent(key)], [.put(key, FleetRecordCodec.encode(ChannelRecord(stable: stable)))]) else {
+                throw .conflict(key: key, detail: "created by someone else meanwhile; try again")
+            }
+        }
+    }
+
+    public func enroll(_ device: FleetName, _ enrollment: DeviceEnrollment) async throws(FleetError) {
+        let key = layout.enrollment(device)
+        let current = try await store.get(key)
+        let condition: StoreCondition = current.map { .unchanged(key, modRevision: $0.modRevision) } ?? .absent(key)
+        guard try await store.commit([condition], [.put(key, FleetRecordCodec.encode(enrollment))]) else {
+            throw .conflict(key: key, detail: "changed while it was being written; try again")
+        }
+    }
+
+    func requirePublished(_ version: FleetVersion) async throws(FleetError) {
+        guard try await store.get(layout.release(version.text)) != nil else {
+            throw .refused("release \(version) is not published (imagesmith fleet publish)")
+        }
+    }
+
+    // MARK: devices
+
+    /// The devices' records, read incrementally.
+    func refreshDevices() async throws(FleetError) -> [String: StoredValue] {
+        let since = lock.withLock { devicesRevision.map { $0 + 1 } }
+        let listing = try await store.list(prefix: layout.devicesPrefix, changedSince: since)
+        return lock.withLock {
+            if since == nil { devices = [:] }
+            for value in listing.values { devices[value.key] = value }
+            devicesRevision = max(devicesRevision ?? 0, listing.revision)
+            return devices
+        }
+    }
+
+    /// Forgets what was read (deleted keys do not show up in a changed-since read: a caller
+    /// that deletes rereads in full).
+    func forgetDevices() { lock.withLock { devices = [:]; devicesRevision = nil } }
+
+    func enrolled(in channel: FleetName, records: [String: StoredValue]) -> [FleetName] {
+        records.compactMap { key, stored -> FleetName? in
+            guard let (device, record) = layout.deviceKey(key), record == "enrollment",
+                  let enrollment = try? FleetRecordCodec.decode(DeviceEnrollment.self, from: stored.value, key: key),
+                  enrollment.channel == channel else { return nil }
+            return device
+        }
+    }
+
+    func reports(for cohort: [FleetName], records: [String: StoredValue]) -> [FleetName: DeviceReport] {
+        var reports: [FleetName: DeviceReport] = [:]
+        for device in cohort {
+            let key = layout.status(device)
+            guard let stored = records[key] else { continue }
+            do {
+                reports[device] = try FleetRecordCodec.decode(DeviceReport.self, from: stored.value, key: key)
+            } catch {
+                // A report that cannot be read is no report: the device counts as silent.
+                logger.warning("unreadable device report", metadata: ["device": "\(device)", "error": "\(error)"])
+            }
+        }
+        return reports
+    }
+}

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Basics
+import Fleet
+import Foundation
+import Hashing
+
+/// `imagesmith fleet`: the fleet store (etcd): releases, channels, devices, rollouts.
+struct FleetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fleet",
+        abstract: "Publish releases, move channels, enroll devices and run rollouts in the fleet store (etcd).",
+        discussion: """
+            The layout, the rollout states and what stops a rollout are in docs/fleet.md. \
+            Exit status: 0 done, 1 refused by a rule (a rollout not running, a release not \
+            published), 64 usage, 65 a record in the store that is not valid, 69 the store \
+            unreachable or refusing the credential, 75 a record changed meanwhile (try again).
+            """,
+        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetRolloutCommand.self]
+    )
+}
+
+struct FleetPublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish a release bundle (immutable: the same version cannot be published with other content)."
+    )
+
+    @OptionGroup var store: FleetOptions
+
+    @Argument(help: ArgumentHelp("The release bundle (its sha256 pins it).", valueName: "BUNDLE"))
+    var bundle: String
+
+    @Option(help: ArgumentHelp("The release version, YYYY.MM.N.", valueName: "VERSION"))
+    var version: String
+
+    @Option(help: ArgumentHelp("Where devices fetch the bundle (a URL or a path on a shared mount).", valueName: "LOCATION"))
+    var url: String?
+
+    @Option(help: ArgumentHelp("The bundle's signature envelope (BUNDLE.sig from imagesmith sign).", valueName: "FILE"))
+    var signature: String?
+
+    func run() async throws {
+        try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
+            let version = try FleetVersion.parse(version, as: "--version")
+            guard let digest = try? Hash.fileHex(at: bundle) else { throw .invalidInput("\(bundle.printable) cannot be read") }
+            var envelope: String?
+            if let signature {
+                guard let data = FileManager.default.contents(atPath: signature), data.count <= 1 << 20 else {
+                    throw .invalidInput("--signature \(signature.printable) cannot be read (or is over 1 MiB)")
+                }
+                envelope = data.base64EncodedString()
+            }
+            let entry = ReleaseEntry(version: version, bundleSHA256: digest, bundle: url, signature: envelope,
+                                     publishedAt: Int64(Date().timeIntervalSince1970.rounded(.down)))
+            try await store.engine().publish(entry)
+            return (["release \(version) published: sha256:\(digest)\(envelope == nil ? " (unsigned)" : " (signed)")"], entry)
+        }
+    }
+}
+
+struct FleetChannelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "channel",
+        abstract: "Create a channel at a release, or move it by hand when no rollout runs on it."
+    )
+
+    @OptionGroup var store: FleetOptions
+
+    @Argument(help: ArgumentHelp("The channel.", valueName: "CHANNEL"))
+    var channel: String
+
+    @Argument(help: ArgumentHelp("A published release.", valueName: "VERSION"))
+    var release: String
+
+    func run() async throws {
+        try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
+            let name = try FleetName.parse(channel, as: "channel")
+            let version = try FleetVersion.parse(release, as: "release")
+            try await store.engine().setChannel(name, stable: version)
+            return (["channel \(name) is at \(version)"], ChannelRecord(stable: version))
+        }
+    }
+}
+
+struct FleetEnrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Enroll a device: its site, channel and update policy; with --device-password-file, its own etcd user and role.",
+        discussion: """
+            The device's user (device-NAME) may read the releases, channels and rollouts, its \
+            site's keys and its own, and write only its status and presence. Policies: \
+            immediate, manual, or window:HH:MM+MINUTES@UTC-OFFSET-MINUTES (e.g. \
+            window:02:00+120@60 is 02:00-04:00 at UTC+1).
+            """
+    )
+
+    @OptionGroup var store: FleetOptions
+
+    @Argument(help: ArgumentHelp("The device.", valueName: "DEVICE"))
+    var device: String
+
+    @Option(help: ArgumentHelp("Its site.", valueName: "SITE"))
+    var site: String
+
+    @Option(help: ArgumentHelp("Its release channel.", valueName: "CHANNEL"))
+    var channel: String
+
+    @Option(help: ArgumentHelp("When it takes a new release: immediate, manual or window:HH:MM+MINUTES@OFFSET.", valueName: "POLICY"))
+    var policy: String = "immediate"
+
+    @Option(help: ArgumentHelp("Make the device's etcd user with the password in this file (owner-only).", valueName: "FILE"))
+    var devicePasswordFile: String?
+
+    static func parsePolicy(_ text: String) throws(FleetError) -> UpdatePolicy {
+        switch text {
+        case "immediate": return .immediate
+        case "manual": return .manual
+        default:
+            let invalid = FleetError.invalidInput("--policy '\(text.printable)' must be immediate, manual or window:HH:MM+MINUTES@UTC-OFFSET-MINUTES")
+            guard text.hasPrefix("window:") else { throw invalid }
+            let body = text.dropFirst(7)
+            let parts = body.split(whereSeparator: { $0 == "+" || $0 == "@" }).map(String.init)
+            let clock = parts.first?.split(separator: ":").map(String.init) ?? []
+            guard parts.count == 3, clock.count == 2, let hour = Int(clock[0]), let minute = Int(clock[1]), (0..<24).contains(hour), (0..<60).contains(minute),
+                  let minutes = Int(parts[1]), (1...1440).contains(minutes), let offset = Int(parts[2]), (-720...840).contains(offset) else { throw invalid }
+            return .window(start: hour * 60 + minute, minutes: minutes, utcOffsetMinutes: offset)
+        }
+    }
+
+    func run() async throws {
+        try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
+            let device = try FleetName.parse(device, as: "device")
+            let enrollment = DeviceEnrollment(site: try FleetName.parse(site, as: "site"), channel: try FleetName.parse(channel, as: "channel"),
+                                              policy: try Self.parsePolicy(policy))
+            let password = try devicePasswordFile.map { path throws(FleetError) in try FleetOptions.readSecret(path) }
+            let client = try store.client()
+            let engine = try store.engine()
+            try await engine.enroll(device, enrollment)
+            var lines = ["device \(device) enrolled: site \(enrollment.site), channel \(enrollment.channel)"]
+            if let password {
+                try await client.addDevice(device, site: enrollment.site, password: password, layout: store.layout)
+                lines.append("  etcd user device-\(device) made; it reads its own and the shared keys and writes only its status")
+            }
+            return (lines, enrollment)
+        }
+    }
+}

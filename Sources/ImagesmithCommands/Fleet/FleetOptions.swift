@@ -1,0 +1,92 @@
+import ArgumentParser
+import Basics
+import Etcd
+import Fleet
+import FleetEngine
+import Foundation
+import Logging
+import Transport
+
+/// Where the fleet store is and who we are to it: shared by every `imagesmith fleet` command.
+struct FleetOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("etcd endpoints, comma-separated (default: $EDGE_ETCD or http://127.0.0.1:2379).", valueName: "URLS"))
+    var etcd: String?
+
+    @Option(help: ArgumentHelp("The etcd user (with --password-file).", valueName: "NAME"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("A file holding the user's password; readable by its owner only.", valueName: "FILE"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("CA certificates for https endpoints (replaces the system's).", valueName: "FILE"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("The key prefix of the fleet's layout.", valueName: "PREFIX"))
+    var prefix: String = "/edge/v1/"
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if (user == nil) != (passwordFile == nil) { throw ValidationError("--user and --password-file go together.") }
+        if !prefix.hasPrefix("/") || prefix.contains("//") || prefix.hasControlCharacters { throw ValidationError("--prefix must be a key path starting with '/'.") }
+    }
+
+    var layout: FleetLayout { FleetLayout(root: prefix) }
+
+    func client() throws(FleetError) -> EtcdClient {
+        let text = etcd ?? ProcessInfo.processInfo.environment["EDGE_ETCD"] ?? "http://127.0.0.1:2379"
+        let endpoints = try EtcdClient.parseEndpoints(text)
+        var credentials: EtcdClient.Credentials?
+        if let user, let passwordFile {
+            credentials = .init(user: user, password: try Self.readSecret(passwordFile))
+        }
+        return EtcdClient(endpoints: endpoints, transport: CurlTransport(caFile: caFile), credentials: credentials)
+    }
+
+    func engine() throws(FleetError) -> RolloutEngine {
+        RolloutEngine(store: try client(), layout: layout, clock: SystemClock(), logger: Logger(label: "imagesmith.fleet"))
+    }
+
+    /// A secret file: only its owner may read it (a password others can read is not one).
+    static func readSecret(_ path: String) throws(FleetError) -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw .invalidInput("--password-file \(path.printable) cannot be read")
+        }
+        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            throw .invalidInput("--password-file \(path.printable) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        guard !text.isEmpty, !text.hasControlCharacters else { throw .invalidInput("--password-file \(path.printable) must hold one line") }
+        return text
+    }
+}
+
+enum FleetCommandSupport {
+    static func run(json: Bool, _ body: () async throws(FleetError) -> (lines: [String], report: (any Encodable)?)) async throws {
+        let output = CommandOutput.standard
+        do {
+            let result = try await body()
+            if json, let report = result.report { output.writeOut(CanonicalJSON.text(report)) }
+            else { output.writeOut(result.lines.map { $0 + "\n" }.joined()) }
+        } catch {
+            let status = output.fail(error.exitStatus, [error.description], json: json)
+            throw ExitCode(status.rawValue)
+        }
+    }
+
+    /// `30s`, `90m`, `24h`, `2d`.
+    static func seconds(_ text: String, option: String) throws -> Int64 {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400]
+        guard let unit = text.last.flatMap({ units[$0] }), let count = Int64(text.dropLast()), count >= 0, count <= 365 * 86_400 else {
+            throw ValidationError("\(option) '\(text.printable)' must be a number and a unit: 30s, 90m, 24h, 2d.")
+        }
+        return count * unit
+    }
+
+    static func time(_ seconds: Int64) -> String {
+        var date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        return ISO8601DateFormatter().string(from: date)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `imagesmith fleet` as an operator runs it, against a real etcd.
+@Suite("imagesmith fleet against a real etcd", .serialized)
+struct FleetCommandTests {
+    static let imagesmith = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("imagesmith").path
+
+    func run(_ arguments: [String]) async throws -> ProcessSupport.Output {
+        try await ProcessSupport.runDetached(Self.imagesmith, ["fleet"] + arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"])
+    }
+
+    @Test("publish, channel, enroll, a rollout started, watched and stopped by hand; bad input and a missing store exit as documented")
+    func operatorFlow() async throws {
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        let directory = try TemporaryDirectory("fleet-cli")
+        let store = ["--etcd", etcd.endpoint]
+        let bundle = try directory.write("bundle.tar", "release bytes")
+        let old = try directory.write("old.tar", "old release bytes")
+
+        #expect(try await run(["publish", old, "--version", "2026.11.1"] + store).status == 0)
+        let published = try await run(["publish", bundle, "--version", "2026.12.1", "--json"] + store)
+        #expect(published.status == 0 && published.stdout.contains("\"bundle_sha256\""))
+        // The same version with other bytes: refused, the store unchanged.
+        let again = try await run(["publish", old, "--version", "2026.12.1"] + store)
+        #expect(again.status == 75 && again.stderr.contains("immutable"))
+        #expect(try await run(["channel", "stable", "2026.11.1"] + store).status == 0)
+        for index in 0..<8 {
+            #expect(try await run(["enroll", "box-\(index)", "--site", "site-1", "--channel", "stable", "--policy", "window:02:00+120@60"] + store).status == 0)
+        }
+
+        let started = try await run(["rollout", "start", "r1", "--channel", "stable", "--to", "2026.12.1", "--canary", "3", "--waves", "50,100"] + store)
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(started.stdout.contains("rollout r1: stable 2026.11.1 -> 2026.12.1: running, canary; 3 of 8 devices reached"))
+        let second = try await run(["rollout", "start", "r2", "--channel", "stable", "--to", "2026.12.1"] + store)
+        #expect(second.status == 1 && second.stderr.contains("already in rollout r1"))
+
+        let stopped = try await run(["rollout", "abort", "r1", "--reason", "operator saw errors", "--json"] + store)
+        #expect(stopped.status == 0 && stopped.stdout.contains("\"phase\" : \"aborted\""))
+        let status = try await run(["rollout", "status", "r1"] + store)
+        #expect(status.stdout.contains("aborted") && status.stdout.contains("operator saw errors"))
+
+        for (arguments, exit, mention) in [
+            (["enroll", "Box_1", "--site", "s", "--channel", "c"], Int32(64), "not a valid device name"),
+            (["enroll", "box-1", "--site", "s", "--channel", "c", "--policy", "window:25:00+1@0"], 64, "--policy"),
+            (["rollout", "start", "r3", "--channel", "stable", "--to", "2026.12.1", "--waves", "10,50"], 64, "last wave must be 100"),
+            (["rollout", "status", "nope"], 1, "rollout nope does not exist"),
+        ] {
+            let result = try await run(arguments + store)
+            #expect(result.status == exit && result.stderr.contains(mention), "\(arguments): \(result.status) \(result.stderr)")
+        }
+        let nowhere = try await run(["rollout", "status", "r1", "--etcd", "http://127.0.0.1:\(try ProcessSupport.freePort())", "--json"])
+        #expect(nowhere.status == 69 && nowhere.stdout.contains("\"exit_code\""))
+        let leaky = try directory.write("password", "hunter2\n", mode: 0o644)
+        let refused = try await run(["rollout", "status", "r1", "--user", "root", "--password-file", leaky] + store)
+        #expect(refused.status == 64 && refused.stderr.contains("readable by others") && !refused.stderr.contains("hunter2"))
+    }
+}

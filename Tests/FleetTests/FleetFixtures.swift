@@ -1,0 +1,34 @@
+import Basics
+import Fleet
+import Foundation
+
+func name(_ text: String) -> FleetName { FleetName(text)! }
+func version(_ text: String) -> FleetVersion { FleetVersion(text)! }
+
+/// A clock the test moves by hand (a 24 h soak passes in no time).
+final class ManualClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: Int64
+
+    init(_ seconds: Int64 = 1_796_000_000) { self.seconds = seconds }
+
+    func now() -> Date { lock.withLock { Date(timeIntervalSince1970: TimeInterval(seconds)) } }
+    var epoch: Int64 { lock.withLock { seconds } }
+    func advance(_ delta: Int64) { lock.withLock { seconds += delta } }
+}
+
+enum Plans {
+    static func plan(id: String = "r1", canary: Int = 5, waves: [Int] = [1, 10, 100], silence: RolloutPlan.Silence = .pause,
+                     abort: RolloutPlan.AbortCriteria = .init(), createdAt: Int64 = 1_796_000_000) -> RolloutPlan {
+        RolloutPlan(id: name(id), channel: name("stable"), from: version("2026.11.1"), to: version("2026.12.1"),
+                    canary: .init(size: canary, soakSeconds: 86_400, deadlineSeconds: 7_200),
+                    waves: waves.map { .init(size: $0, soakSeconds: 3_600, deadlineSeconds: 3_600) },
+                    abort: abort, silence: silence, createdAt: createdAt)
+    }
+
+    static func devices(_ count: Int) -> [FleetName] { (0..<count).map { name("box-\($0)") } }
+
+    static func report(_ release: String, _ health: DeviceReport.Health, at: Int64, rollback: DeviceReport.RollbackNote? = nil) -> DeviceReport {
+        DeviceReport(release: version(release), slot: "a", health: health, reportedAt: at, lastRollback: rollback)
+    }
+}

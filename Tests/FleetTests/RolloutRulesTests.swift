@@ -1,0 +1,174 @@
+import Basics
+import Fleet
+import Foundation
+import Testing
+
+@Suite("The rollout rules, pure")
+struct RolloutRulesTests {
+    let start: Int64 = 1_796_000_000
+
+    @Test("the canary is chosen deterministically, differs between rollouts, and a stage reaches a prefix")
+    func cohortOrder() {
+        let devices = Plans.devices(200)
+        let a = RolloutCohort.order(rollout: name("r1"), devices: devices)
+        let again = RolloutCohort.order(rollout: name("r1"), devices: devices.reversed())
+        let other = RolloutCohort.order(rollout: name("r2"), devices: devices)
+        #expect(a == again)
+        #expect(Set(a.devices) == Set(devices))
+        #expect(a.devices.prefix(5) != other.devices.prefix(5))
+        let plan = Plans.plan()
+        #expect((0...3).map { plan.reach(stage: $0, population: 10_000) } == [5, 100, 1_000, 10_000])
+        #expect((0...3).map { plan.reach(stage: $0, population: 3) } == [3, 3, 3, 3])
+        #expect((0...3).map { plan.reach(stage: $0, population: 250) } == [5, 5, 25, 250])
+    }
+
+    @Test("plans that cannot work are refused", arguments: [
+        ([1, 10], "last wave must be 100"),
+        ([10, 5, 100], "must rise"),
+        ([Int](), "1-20 waves"),
+    ])
+    func badPlans(waves: [Int], problem: String) {
+        #expect(Plans.plan(waves: waves).problem?.contains(problem) == true)
+        #expect(Plans.plan(canary: 0).problem?.contains("canary.size") == true)
+    }
+
+    func run(_ plan: RolloutPlan, population: Int, state: RolloutState, reports: [FleetName: DeviceReport], at now: Int64) -> RolloutState? {
+        RolloutRules.evaluate(plan: plan, cohort: RolloutCohort.order(rollout: plan.id, devices: Plans.devices(population)), state: state, reports: reports, now: now)
+    }
+
+    func healthy(_ devices: some Sequence<FleetName>, at time: Int64) -> [FleetName: DeviceReport] {
+        Dictionary(uniqueKeysWithValues: devices.map { ($0, Plans.report("2026.12.1", .ok, at: time)) })
+    }
+
+    @Test("a healthy canary is promoted only after its soak, to the first wave")
+    func canaryPromotion() throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(1_000))
+        let state = RolloutState.started(at: start)
+        let canary = cohort.devices.prefix(5)
+        #expect(run(plan, population: 1_000, state: state, reports: healthy(canary, at: start + 60), at: start + 3_600) == nil)
+        let next = try #require(run(plan, population: 1_000, state: state, reports: healthy(canary, at: start + 86_000), at: start + 86_400))
+        #expect(next.phase == .running && next.stage == 1 && next.stageStartedAt == [start, start + 86_400])
+        #expect(next.history.last?.to == "wave 1")
+    }
+
+    @Test("one failing canary stops the rollout and pins the canary back")
+    func canaryFailure() throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(1_000))
+        var reports = healthy(cohort.devices.prefix(5), at: start + 60)
+        reports[cohort.devices[2]] = Plans.report("2026.12.1", .failing, at: start + 120)
+        let next = try #require(run(plan, population: 1_000, state: .started(at: start), reports: reports, at: start + 130))
+        #expect(next.phase == .aborted)
+        #expect(next.reason?.contains("canary device \(cohort.devices[2])") == true)
+        #expect(RolloutRules.desired(rank: 2, plan: plan, state: next, population: 1_000) == DeviceDesired(release: plan.from, rollout: plan.id, pinned: true, reason: next.reason))
+        #expect(RolloutRules.desired(rank: 5, plan: plan, state: next, population: 1_000) == nil)
+        let channel = RolloutRules.channel(plan: plan, state: next, now: start + 130)
+        #expect(channel.stable == plan.from && channel.candidate == nil && channel.lastAbort?.release == plan.to)
+    }
+
+    @Test("a box that went back by itself counts as failed")
+    func selfRollback() throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(10))
+        var reports = healthy(cohort.devices.prefix(5), at: start + 60)
+        reports[cohort.devices[0]] = Plans.report("2026.11.1", .ok, at: start + 300,
+                                                  rollback: .init(from: plan.to, to: plan.from, reason: "dashboard probe failed", at: start + 290))
+        let next = try #require(run(plan, population: 10, state: .started(at: start), reports: reports, at: start + 301))
+        #expect(next.phase == .aborted && next.reason?.contains("dashboard probe failed") == true)
+    }
+
+    @Test("a silent canary pauses the rollout at the deadline; with silence=fail it stops it")
+    func silentCanary() throws {
+        let cohort = RolloutCohort.order(rollout: name("r1"), devices: Plans.devices(100))
+        let reports = healthy(cohort.devices.prefix(4), at: start + 60)
+        #expect(run(Plans.plan(), population: 100, state: .started(at: start), reports: reports, at: start + 7_199) == nil)
+        let paused = try #require(run(Plans.plan(), population: 100, state: .started(at: start), reports: reports, at: start + 7_200))
+        #expect(paused.phase == .paused && paused.reason?.contains("inconclusive") == true)
+        #expect(run(Plans.plan(), population: 100, state: paused, reports: reports, at: start + 90_000) == nil)
+        let failed = try #require(run(Plans.plan(silence: .fail), population: 100, state: .started(at: start), reports: reports, at: start + 7_200))
+        #expect(failed.phase == .aborted)
+        let resumed = try RolloutRules.resume(paused, at: start + 8_000, reason: "box replaced")
+        #expect(resumed.phase == .running && resumed.stageStartedAt == [start + 8_000])
+    }
+
+    @Test("a healthy report gone stale at the soak's end is silence, not success")
+    func staleCanary() throws {
+        let cohort = RolloutCohort.order(rollout: name("r1"), devices: Plans.devices(100))
+        var reports = healthy(cohort.devices.prefix(5), at: start + 86_000)
+        reports[cohort.devices[3]] = Plans.report("2026.12.1", .ok, at: start + 600)
+        let next = try #require(run(Plans.plan(), population: 100, state: .started(at: start), reports: reports, at: start + 86_400))
+        #expect(next.phase == .paused && next.reason?.contains(cohort.devices[3].text) == true)
+    }
+
+    @Test("a wave stops on an absolute count while the sample is small, and on a share after", arguments: [
+        // reached in wave 1 of 10,000 = 100; healthy, failed -> aborted?
+        (90, 1, false), (90, 3, true), (40, 1, false), (40, 2, true), (93, 2, false),
+    ])
+    func waveCriteria(healthyCount: Int, failedCount: Int, aborts: Bool) throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(10_000))
+        let state = RolloutState(phase: .running, stage: 1, stageStartedAt: [start, start + 86_400])
+        let now = start + 86_400 + 600
+        var reports = healthy(cohort.devices.prefix(5 + healthyCount), at: now - 10)
+        for device in cohort.devices[(5 + healthyCount)..<(5 + healthyCount + failedCount)] {
+            reports[device] = Plans.report("2026.12.1", .failing, at: now - 10)
+        }
+        let next = run(plan, population: 10_000, state: state, reports: reports, at: now)
+        #expect((next?.phase == .aborted) == aborts, "healthy \(healthyCount) failed \(failedCount): \(String(describing: next?.reason))")
+    }
+
+    @Test("the last wave completes the rollout and the channel moves to the new release")
+    func completion() throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(30))
+        let state = RolloutState(phase: .running, stage: 3, stageStartedAt: [start, start + 1, start + 2, start + 3])
+        let done = try #require(run(plan, population: 30, state: state, reports: healthy(cohort.devices, at: start + 4_000), at: start + 4_000))
+        #expect(done.phase == .completed)
+        #expect(RolloutRules.channel(plan: plan, state: done, now: start) == ChannelRecord(stable: plan.to))
+        #expect(RolloutRules.desired(rank: 0, plan: plan, state: done, population: 30) == nil)
+    }
+
+    @Test("update policies: immediate, manual, and a window in the site's time zone")
+    func policies() {
+        // 02:00-04:00 local at UTC+2 is 00:00-02:00 UTC; 1_796_000_000 is 2026-11-29 08:53:20 UTC.
+        let window = UpdatePolicy.window(start: 120, minutes: 120, utcOffsetMinutes: 120)
+        let midnightUTC: Int64 = 1_796_000_000 - (1_796_000_000 % 86_400)
+        #expect(window.allows(at: midnightUTC + 60))
+        #expect(!window.allows(at: midnightUTC + 7_200))
+        #expect(UpdatePolicy.window(start: 1_380, minutes: 120, utcOffsetMinutes: 0).allows(at: midnightUTC + 1_800))
+        #expect(UpdatePolicy.immediate.allows(at: 0) && !UpdatePolicy.manual.allows(at: 0))
+    }
+
+    @Test("records read back from the store are checked", arguments: [
+        ("/edge/v1/releases/x", #"{"version":"2026.12.1","bundle_sha256":"ABC","published_at":1}"#, "/bundle_sha256"),
+        ("/edge/v1/rollouts/r/state", #"{"phase":"running","stage":2,"stage_started_at":[1],"history":[]}"#, "stage 2"),
+        ("/edge/v1/channels/c", #"{"stable":"2026.1.1"}"#, "/stable"),
+        ("/edge/v1/devices/a/enrollment", #"{"site":"Site!","channel":"c","policy":{"mode":"immediate"}}"#, "/site"),
+        ("/edge/v1/devices/a/enrollment", #"{"site":"s","channel":"c","policy":{"mode":"window","start":1500,"minutes":5,"utc_offset_minutes":0}}"#, "/policy/start"),
+    ])
+    func hostileRecords(key: String, json: String, mention: String) {
+        let bytes = Array(json.utf8)
+        do throws(FleetError) {
+            switch key.split(separator: "/")[2] {
+            case "releases": _ = try FleetRecordCodec.decode(ReleaseEntry.self, from: bytes, key: key)
+            case "rollouts": _ = try FleetRecordCodec.decode(RolloutState.self, from: bytes, key: key)
+            case "channels": _ = try FleetRecordCodec.decode(ChannelRecord.self, from: bytes, key: key)
+            default: _ = try FleetRecordCodec.decode(DeviceEnrollment.self, from: bytes, key: key)
+            }
+            Issue.record("\(key) was accepted")
+        } catch {
+            #expect(error.description.contains(key) && error.description.contains(mention), "\(error)")
+            #expect(error.exitStatus == .dataError)
+        }
+    }
+
+    @Test("polls spread by jitter after a good read, back off exponentially with full jitter after failures")
+    func pollSchedule() {
+        let schedule = PollSchedule(interval: 60, jitter: 0.2, backoffBase: 5, backoffCap: 900)
+        #expect(abs(schedule.delay(afterFailures: 0, unit: 0) - 48) < 1e-9 && abs(schedule.delay(afterFailures: 0, unit: 1) - 72) < 1e-9)
+        #expect(schedule.delay(afterFailures: 1, unit: 1) == 5 && schedule.delay(afterFailures: 4, unit: 1) == 40)
+        #expect(schedule.delay(afterFailures: 30, unit: 1) == 900 && schedule.delay(afterFailures: 30, unit: 0) == 1)
+        #expect(schedule.delay(afterFailures: 8, unit: 0.5) == 320)
+    }
+}
