@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "Fleet", dependencies: ["Basics", "Lock"]),
         // The rollout engine over the FleetStore seam (etcd, or S3).
         .target(name: "FleetEngine", dependencies: ["Basics", "Fleet", .product(name: "Logging", package: "swift-log")]),
+        // The device agent's rules over the FleetStore and BoxControl seams.
+        .target(name: "FleetAgent", dependencies: ["Basics", "Fleet", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Release", dependencies: ["Basics", "ImageReference", "Lock"]),
         // The writer of the device-side files shares their schema with the reader (Release).
         .target(name: "PackerTemplate", dependencies: ["Basics", "ImageReference", "ImageDefinition", "Lock", "Release"]),
@@ -159,7 +161,7 @@ let package = Package(
         // Signed releases: the trust rules with OpenSSL, against openssl pkeyutl and python-tuf.
         .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
         // The rollout rules in-process; the store layout, roles and rollouts against a real etcd.
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "FleetAgent", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),

@@ -131,7 +131,7 @@ struct RolloutRulesTests {
 
     @Test("update policies: immediate, manual, and a window in the site's time zone")
     func policies() {
-        // 02:00-04:00 local at UTC+2 is 00:00-02:00 UTC; 1_796_000_000 is 2026-11-29 08:53:20 UTC.
+        // 02:00-04:00 local at UTC+2 is 00:00-02:00 UTC; the test counts from that day's UTC midnight.
         let window = UpdatePolicy.window(start: 120, minutes: 120, utcOffsetMinutes: 120)
         let midnightUTC: Int64 = 1_796_000_000 - (1_796_000_000 % 86_400)
         #expect(window.allows(at: midnightUTC + 60))

@@ -1,0 +1,203 @@
+import Basics
+import Fleet
+import Logging
+
+/// The agent on one box: each tick reads what changed in the store for it (its own keys, its
+/// channel, its site's configuration), runs what its desired state or channel says inside its
+/// update policy, applies a new site configuration, and reports back. It keeps no lock on
+/// anything: if the store is away, the box keeps running what it runs and the agent backs off
+/// (exponentially, with full jitter) and catches up when the store returns.
+///
+/// Reading only what changed: its own prefix and its site's are read with "changed since my
+/// last revision"; its channel is one small key. Deletions do not show up in such a read, and
+/// the only deletion in its prefix (the desired state, when a rollout completes) comes with a
+/// change of the channel: when the channel moves, the agent rereads its own prefix in full.
+public final class DeviceAgent: @unchecked Sendable {
+    public let device: FleetName
+    let layout: FleetLayout
+    let store: any FleetStore
+    let box: any BoxControl
+    let clock: any WallClock
+    let schedule: PollSchedule
+    let logger: Logger
+    /// A report is written at least this often (seconds), even with nothing new to say.
+    let heartbeat: Int64
+    private var random: SplitMixRandom
+
+    // What it has read.
+    private var own: [String: StoredValue] = [:]
+    private var ownRevision: Int64?
+    private var channelRevision: Int64?
+    private var channel: ChannelRecord?
+    private var siteRevision: Int64?
+    private var appliedConfigRevision: Int64?
+    private var releases: [FleetVersion: ReleaseEntry] = [:]
+    // What it did.
+    private var failures = 0
+    private var lastReport: DeviceReport?
+    /// A release this box went back from (or refused): not tried again until the target changes.
+    private var gaveUp: (release: FleetVersion, reason: String)?
+    public private(set) var lastError: FleetError?
+
+    public init(device: FleetName, layout: FleetLayout = FleetLayout(), store: any FleetStore, box: any BoxControl, clock: any WallClock,
+                schedule: PollSchedule = PollSchedule(), heartbeat: Int64 = 300, seed: UInt64, logger: Logger = Logger(label: "edge.agent")) {
+        self.device = device
+        self.layout = layout
+        self.store = store
+        self.box = box
+        self.clock = clock
+        self.schedule = schedule
+        self.heartbeat = heartbeat
+        self.random = SplitMixRandom(seed: seed)
+        self.logger = logger
+    }
+
+    var now: Int64 { Int64(clock.now().timeIntervalSince1970.rounded(.down)) }
+
+    /// One poll; returns the seconds to wait before the next.
+    @discardableResult
+    public func tick() async -> Double {
+        do throws(FleetError) {
+            try await poll()
+            failures = 0
+            lastError = nil
+        } catch {
+            failures += 1
+            lastError = error
+            logger.warning("fleet store poll failed", metadata: ["device": "\(device)", "failures": "\(failures)", "error": "\(error)"])
+        }
+        return schedule.delay(afterFailures: failures, unit: random.unit())
+    }
+
+    func poll() async throws(FleetError) {
+        let channelMoved = try await readChannelIfEnrolled()
+        try await readOwn(full: channelMoved)
+        guard let enrollment = try decoded(DeviceEnrollment.self, layout.enrollment(device)) else {
+            try await report(waiting: "not enrolled")
+            return
+        }
+        if enrollment.channel != currentChannelName {
+            currentChannelName = enrollment.channel
+            channelRevision = nil
+            _ = try await readChannelIfEnrolled()
+        }
+        try await applySiteConfig(site: enrollment.site)
+        guard let channel else {
+            try await report(waiting: "channel \(enrollment.channel) does not exist")
+            return
+        }
+        let desired = try decoded(DeviceDesired.self, layout.desired(device))
+        let target = desired?.release ?? channel.stable
+        var waiting: String?
+        let running = await box.snapshot().release
+        if running != target {
+            if let gaveUp, gaveUp.release == target {
+                waiting = "not taking \(target) again: \(gaveUp.reason)"
+            } else if desired?.pinned == true || enrollment.policy.allows(at: now) {
+                // Going back to a pinned release is a safety action: it ignores the window.
+                let entry = try await release(target)
+                switch await box.update(to: entry) {
+                case .running:
+                    gaveUp = nil
+                case .rolledBack(let reason):
+                    gaveUp = (target, "went back from it: \(reason)")
+                case .refused(let reason):
+                    gaveUp = (target, "refused: \(reason)")
+                    waiting = "refused \(target): \(reason)"
+                }
+            } else {
+                waiting = enrollment.policy == .manual ? "\(target) waits for a technician (manual updates)" : "\(target) waits for the update window"
+            }
+        } else if gaveUp?.release != target {
+            gaveUp = nil
+        }
+        try await report(waiting: waiting)
+    }
+
+    private var currentChannelName: FleetName?
+
+    /// Reads the channel (one small key); true when it changed since the last read.
+    func readChannelIfEnrolled() async throws(FleetError) -> Bool {
+        guard let name = currentChannelName else { return false }
+        let key = layout.channel(name)
+        guard let stored = try await store.get(key) else {
+            let changed = channel != nil
+            channel = nil
+            channelRevision = nil
+            return changed
+        }
+        guard stored.modRevision != channelRevision else { return false }
+        channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: key)
+        channelRevision = stored.modRevision
+        return true
+    }
+
+    func readOwn(full: Bool) async throws(FleetError) {
+        let since = full ? nil : ownRevision.map { $0 + 1 }
+        let listing = try await store.list(prefix: layout.devicePrefix(device), changedSince: since)
+        if since == nil { own = [:] }
+        for value in listing.values { own[value.key] = value }
+        ownRevision = listing.revision
+    }
+
+    func decoded<Record: Decodable>(_ type: Record.Type, _ key: String) throws(FleetError) -> Record? {
+        guard let stored = own[key] else { return nil }
+        return try FleetRecordCodec.decode(type, from: stored.value, key: key)
+    }
+
+    func release(_ version: FleetVersion) async throws(FleetError) -> ReleaseEntry {
+        if let entry = releases[version] { return entry }
+        let key = layout.release(version.text)
+        guard let stored = try await store.get(key) else { throw .missing(key: key, what: "release \(version)") }
+        let entry = try FleetRecordCodec.decode(ReleaseEntry.self, from: stored.value, key: key)
+        guard entry.version == version else { throw .malformed(key: key, detail: "/version: says \(entry.version), the key says \(version)") }
+        releases[version] = entry
+        return entry
+    }
+
+    func applySiteConfig(site: FleetName) async throws(FleetError) {
+        let listing = try await store.list(prefix: layout.sitePrefix(site), changedSince: siteRevision.map { $0 + 1 })
+        siteRevision = listing.revision
+        guard let config = listing.values.first(where: { $0.key == layout.siteConfig(site) }), config.modRevision != appliedConfigRevision else { return }
+        switch await box.applySiteConfig(config.value) {
+        case .applied(let restarted):
+            logger.info("site configuration applied", metadata: ["device": "\(device)", "restarted": "\(restarted.joined(separator: ","))"])
+        case .refused(let reason):
+            logger.warning("site configuration refused", metadata: ["device": "\(device)", "reason": "\(reason)"])
+        }
+        // Refused or applied, this revision has had its answer; the next change is tried anew.
+        appliedConfigRevision = config.modRevision
+    }
+
+    /// Writes the device's status when it says something new, or the heartbeat is due.
+    func report(waiting: String?) async throws(FleetError) {
+        let snapshot = await box.snapshot()
+        let report = DeviceReport(release: snapshot.release, slot: snapshot.slot, health: snapshot.health, reportedAt: now,
+                                  lastRollback: snapshot.lastRollback, waiting: waiting)
+        if let last = lastReport, last.release == report.release, last.slot == report.slot, last.health == report.health,
+           last.lastRollback == report.lastRollback, last.waiting == report.waiting, report.reportedAt - last.reportedAt < heartbeat {
+            return
+        }
+        guard try await store.commit([], [.put(layout.status(device), FleetRecordCodec.encode(report))]) else {
+            throw .conflict(key: layout.status(device), detail: "an unconditional write was refused")
+        }
+        lastReport = report
+    }
+
+    /// Starts following a channel before the first poll has read the enrollment.
+    public func follow(_ channel: FleetName) { currentChannelName = channel }
+}
+
+/// SplitMix64, for the poll jitter: seeded, so a simulation replays.
+struct SplitMixRandom: Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
