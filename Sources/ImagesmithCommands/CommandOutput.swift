@@ -1,3 +1,4 @@
+import ArgumentParser
 import Basics
 import Foundation
 
@@ -25,3 +26,20 @@ public struct CommandOutput: Sendable {
         return status
     }
 }
+
+/// A command's result: lines for a person, or one report for `--json`.
+typealias CommandResult = (lines: [String], report: (any Encodable)?)
+
+extension CommandOutput {
+    /// Prints a result: the report as JSON when asked for and there is one, else the lines.
+    func print(_ result: CommandResult, json: Bool) {
+        if json, let report = result.report { writeOut(CanonicalJSON.text(report)) }
+        else { writeOut(result.lines.map { $0 + "\n" }.joined()) }
+    }
+
+    /// Reports an error that knows its exit status, and ends the command with it.
+    func exit(_ error: some Error & CustomStringConvertible, status: ExitStatus, json: Bool) -> ExitCode {
+        ExitCode(fail(status, [error.description], json: json).rawValue)
+    }
+}
+

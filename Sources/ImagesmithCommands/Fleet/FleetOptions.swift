@@ -63,15 +63,12 @@ struct FleetOptions: ParsableArguments {
 }
 
 enum FleetCommandSupport {
-    static func run(json: Bool, _ body: () async throws(FleetError) -> (lines: [String], report: (any Encodable)?)) async throws {
-        let output = CommandOutput.standard
+    /// Runs `body`; prints its lines (or its JSON), or the failure; ends with its status.
+    static func run(json: Bool, _ body: () async throws(FleetError) -> CommandResult) async throws {
         do {
-            let result = try await body()
-            if json, let report = result.report { output.writeOut(CanonicalJSON.text(report)) }
-            else { output.writeOut(result.lines.map { $0 + "\n" }.joined()) }
+            CommandOutput.standard.print(try await body(), json: json)
         } catch {
-            let status = output.fail(error.exitStatus, [error.description], json: json)
-            throw ExitCode(status.rawValue)
+            throw CommandOutput.standard.exit(error, status: error.exitStatus, json: json)
         }
     }
 
@@ -84,9 +81,5 @@ enum FleetCommandSupport {
         return count * unit
     }
 
-    static func time(_ seconds: Int64) -> String {
-        var date = Date(timeIntervalSince1970: TimeInterval(seconds))
-        date = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
-        return ISO8601DateFormatter().string(from: date)
-    }
+    static func time(_ seconds: Int64) -> String { Timestamp.iso8601(Date(timeIntervalSince1970: TimeInterval(seconds))) }
 }

@@ -55,7 +55,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         }
     }
 
-    static func result(_ view: RolloutView) -> (lines: [String], report: (any Encodable)?) {
+    static func result(_ view: RolloutView) -> CommandResult {
         let report = Report(view)
         return (report.lines, report)
     }

@@ -35,15 +35,11 @@ enum TrustCommandSupport {
     }
 
     /// Runs `body`; prints its lines (or its JSON), or the failure; ends with its status.
-    static func run(json: Bool = false, _ body: () throws(AuthoringError) -> (lines: [String], report: (any Encodable)?)) throws {
-        let output = CommandOutput.standard
+    static func run(json: Bool = false, _ body: () throws(AuthoringError) -> CommandResult) throws {
         do {
-            let result = try body()
-            if json, let report = result.report { output.writeOut(CanonicalJSON.text(report)) }
-            else { output.writeOut(result.lines.map { $0 + "\n" }.joined()) }
+            CommandOutput.standard.print(try body(), json: json)
         } catch {
-            let status = output.fail(error.exitStatus, [error.description], json: json)
-            throw ExitCode(status.rawValue)
+            throw CommandOutput.standard.exit(error, status: error.exitStatus, json: json)
         }
     }
 
