@@ -8,6 +8,8 @@ public struct RolloutView: Sendable {
     public var state: RolloutState
     public var stateRevision: Int64
     public var tally: RolloutRules.Tally
+    /// The reports the tally was made from (the devices the rollout has reached).
+    var reports: [FleetName: DeviceReport]
 }
 
 extension RolloutEngine {
@@ -46,17 +48,28 @@ extension RolloutEngine {
 
     /// Reads a rollout and tallies its devices' reports.
     public func load(_ id: FleetName) async throws(FleetError) -> RolloutView {
-        let plan = try await read(RolloutPlan.self, layout.rolloutPlan(id), what: "rollout \(id)").0
-        let cohort = try await read(RolloutCohort.self, layout.rolloutCohort(id), what: "the order of rollout \(id)").0
+        let (plan, cohort) = try await immutableParts(id)
         let (state, revision) = try await read(RolloutState.self, layout.rolloutState(id), what: "the state of rollout \(id)")
-        guard plan.id == id, state.stage <= plan.lastStage, Set(cohort.devices).count == cohort.devices.count else {
-            throw .malformed(key: layout.rolloutState(id), detail: "the plan, order and state of rollout \(id) do not belong together")
+        guard state.stage <= plan.lastStage else {
+            throw .malformed(key: layout.rolloutState(id), detail: "stage \(state.stage) is past the plan's last, \(plan.lastStage)")
         }
         let records = try await refreshDevices()
         let reach = plan.reach(stage: state.stage, population: cohort.devices.count)
         let reports = reports(for: Array(cohort.devices.prefix(reach)), records: records)
         let tally = RolloutRules.tally(plan: plan, cohort: cohort, state: state, reports: reports, now: now)
-        return RolloutView(plan: plan, cohort: cohort, state: state, stateRevision: revision, tally: tally)
+        return RolloutView(plan: plan, cohort: cohort, state: state, stateRevision: revision, tally: tally, reports: reports)
+    }
+
+    /// The plan and the order: written once, so read once per engine.
+    func immutableParts(_ id: FleetName) async throws(FleetError) -> (RolloutPlan, RolloutCohort) {
+        if let known = immutable(id) { return known }
+        let plan = try await read(RolloutPlan.self, layout.rolloutPlan(id), what: "rollout \(id)").0
+        let cohort = try await read(RolloutCohort.self, layout.rolloutCohort(id), what: "the order of rollout \(id)").0
+        guard plan.id == id, Set(cohort.devices).count == cohort.devices.count else {
+            throw .malformed(key: layout.rolloutCohort(id), detail: "the plan and order of rollout \(id) do not belong together")
+        }
+        remember(id, plan, cohort)
+        return (plan, cohort)
     }
 
     /// Applies the rules once: moves the rollout if they say so (one compare-and-swap), then
@@ -65,10 +78,7 @@ extension RolloutEngine {
     @discardableResult
     public func step(_ id: FleetName) async throws(FleetError) -> (view: RolloutView, moved: Bool) {
         let view = try await load(id)
-        let records = try await refreshDevices()
-        let reach = view.plan.reach(stage: view.state.stage, population: view.cohort.devices.count)
-        let reports = reports(for: Array(view.cohort.devices.prefix(reach)), records: records)
-        guard let next = RolloutRules.evaluate(plan: view.plan, cohort: view.cohort, state: view.state, reports: reports, now: now) else {
+        guard let next = RolloutRules.evaluate(plan: view.plan, cohort: view.cohort, state: view.state, reports: view.reports, now: now) else {
             try await reconcile(view)
             return (view, false)
         }

@@ -23,6 +23,8 @@ public final class RolloutEngine: @unchecked Sendable {
     /// The devices' records, kept current by reading only what changed since the last read.
     private var devices: [String: StoredValue] = [:]
     private var devicesRevision: Int64?
+    /// Rollouts' plans and orders, which never change once written.
+    private var immutables: [FleetName: (RolloutPlan, RolloutCohort)] = [:]
     private let lock = Lock()
 
     public init(store: any FleetStore, layout: FleetLayout = FleetLayout(), clock: any WallClock, logger: Logger = Logger(label: "edge.rollout")) {
@@ -102,6 +104,9 @@ public final class RolloutEngine: @unchecked Sendable {
             return devices
         }
     }
+
+    func immutable(_ id: FleetName) -> (RolloutPlan, RolloutCohort)? { lock.withLock { immutables[id] } }
+    func remember(_ id: FleetName, _ plan: RolloutPlan, _ cohort: RolloutCohort) { lock.withLock { immutables[id] = (plan, cohort) } }
 
     /// Forgets what was read (deleted keys do not show up in a changed-since read: a caller
     /// that deletes rereads in full).
