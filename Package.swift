@@ -134,6 +134,17 @@ let package = Package(
         .executableTarget(name: "provision", dependencies: ["ProvisionCommands", "ToolMain"]),
         .executableTarget(name: "rollback", dependencies: ["RollbackCommands", "ToolMain"]),
         .executableTarget(name: "edge-box", dependencies: ["Basics", "ProvisionCommands", "RollbackCommands", "ToolMain"]),
+        // The fleet simulation: device agents over simulated boxes and the rollout engine against
+        // a real etcd on a virtual clock (trials), or in real time (load); fleet-sim runs it.
+        .target(name: "FleetSimulation", dependencies: [
+            "Basics", "Fleet", "FleetAgent", "FleetEngine", "Etcd", "HTTPCore", "Transport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "fleet-sim", dependencies: [
+            "FleetSimulation", "Fleet", "Etcd", "Transport", "Basics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Developer tool: writes the small OCI image layouts the demo and benchmarks push.
         .executableTarget(name: "oci-fixtures", dependencies: [
             "OCILayout",
@@ -161,7 +172,7 @@ let package = Package(
         // Signed releases: the trust rules with OpenSSL, against openssl pkeyutl and python-tuf.
         .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
         // The rollout rules in-process; the store layout, roles and rollouts against a real etcd.
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "FleetAgent", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "FleetAgent", "FleetSimulation", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),

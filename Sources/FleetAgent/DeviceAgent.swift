@@ -140,9 +140,16 @@ public final class DeviceAgent: @unchecked Sendable {
         ownRevision = listing.revision
     }
 
-    func decoded<Record: Decodable>(_ type: Record.Type, _ key: String) throws(FleetError) -> Record? {
+    /// Each own record decoded once per revision (an agent polls far more often than its
+    /// records change).
+    private var decodedOwn: [String: (revision: Int64, record: any Sendable)] = [:]
+
+    func decoded<Record: Decodable & Sendable>(_ type: Record.Type, _ key: String) throws(FleetError) -> Record? {
         guard let stored = own[key] else { return nil }
-        return try FleetRecordCodec.decode(type, from: stored.value, key: key)
+        if let cached = decodedOwn[key], cached.revision == stored.modRevision, let record = cached.record as? Record { return record }
+        let record = try FleetRecordCodec.decode(type, from: stored.value, key: key)
+        decodedOwn[key] = (stored.modRevision, record)
+        return record
     }
 
     func release(_ version: FleetVersion) async throws(FleetError) -> ReleaseEntry {

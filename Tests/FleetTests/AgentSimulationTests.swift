@@ -2,6 +2,7 @@ import Basics
 import Fleet
 import FleetAgent
 import FleetEngine
+import FleetSimulation
 import Foundation
 import Testing
 import TestSupport

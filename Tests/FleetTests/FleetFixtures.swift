@@ -1,21 +1,13 @@
 import Basics
 import Fleet
+import FleetSimulation
 import Foundation
 
 func name(_ text: String) -> FleetName { FleetName(text)! }
 func version(_ text: String) -> FleetVersion { FleetVersion(text)! }
 
-/// A clock the test moves by hand (a 24 h soak passes in no time).
-final class ManualClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds: Int64
-
-    init(_ seconds: Int64 = 1_796_000_000) { self.seconds = seconds }
-
-    func now() -> Date { lock.withLock { Date(timeIntervalSince1970: TimeInterval(seconds)) } }
-    var epoch: Int64 { lock.withLock { seconds } }
-    func advance(_ delta: Int64) { lock.withLock { seconds += delta } }
-}
+/// The simulation's virtual clock, moved by hand (a 24 h soak passes in no time).
+typealias ManualClock = SimulationClock
 
 enum Plans {
     static func plan(id: String = "r1", canary: Int = 5, waves: [Int] = [1, 10, 100], silence: RolloutPlan.Silence = .pause,

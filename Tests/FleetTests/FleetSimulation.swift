@@ -3,65 +3,10 @@ import Etcd
 import Fleet
 import FleetAgent
 import FleetEngine
+import FleetSimulation
 import Foundation
 import TestSupport
 import Transport
-
-/// A box as the agent sees it, with the faults a simulation injects: a release that fails its
-/// health checks (the box goes back by itself, as `rollback activate` does in its trial
-/// window), a box whose health fails and stays failing, and its history (every release it
-/// ever ran), so a test can say which boxes ever ran a bad release. Not a real box: the real
-/// one is the box tools, proven in the image lab; this models what they report.
-final class SimulatedBox: BoxControl, @unchecked Sendable {
-    private let lock = NSLock()
-    private var release: FleetVersion
-    private var slot = "a"
-    private var health: DeviceReport.Health = .ok
-    private var lastRollback: DeviceReport.RollbackNote?
-    let clock: ManualClock
-    /// Releases whose health checks fail on this box and make it go back.
-    let rollsBackFrom: Set<FleetVersion>
-    /// Releases that run but whose health stays failing (no trial window caught it).
-    let failsOn: Set<FleetVersion>
-    private(set) var ran: [FleetVersion]
-    private(set) var configs = 0
-
-    init(release: FleetVersion, clock: ManualClock, rollsBackFrom: Set<FleetVersion> = [], failsOn: Set<FleetVersion> = []) {
-        self.release = release
-        self.clock = clock
-        self.rollsBackFrom = rollsBackFrom
-        self.failsOn = failsOn
-        ran = [release]
-    }
-
-    var running: FleetVersion { lock.withLock { release } }
-    var history: [FleetVersion] { lock.withLock { ran } }
-
-    func snapshot() async -> BoxSnapshot {
-        lock.withLock { BoxSnapshot(release: release, slot: slot, health: health, lastRollback: lastRollback) }
-    }
-
-    func update(to entry: ReleaseEntry) async -> UpdateOutcome {
-        lock.withLock {
-            let target = entry.version
-            ran.append(target)
-            if rollsBackFrom.contains(target) {
-                lastRollback = .init(from: target, to: release, reason: "health check 'dashboard' failed in the trial window", at: clock.epoch)
-                ran.append(release)
-                return .rolledBack(reason: "health check 'dashboard' failed")
-            }
-            release = target
-            slot = slot == "a" ? "b" : "a"
-            health = failsOn.contains(target) ? .failing : .ok
-            return .running
-        }
-    }
-
-    func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome {
-        lock.withLock { configs += 1 }
-        return .applied(restarted: ["analytics"])
-    }
-}
 
 /// Many agents and one rollout engine against a real etcd, on a virtual clock: each agent
 /// ticks when its own schedule says (jittered, seeded), the engine steps every `engineEvery`
