@@ -125,6 +125,12 @@ let package = Package(
             "Basics", "Release", "Lock", "HostIO", "RollbackEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The fleet agent on the box: its configuration, the box tools as its BoxControl.
+        .target(name: "AgentCommands", dependencies: [
+            "Basics", "Fleet", "FleetAgent", "Etcd", "Transport", "HTTPCore", "Hashing", "HostIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // How the three tools start: parse, run, exit; JSON in every outcome with --json.
         .target(name: "ToolMain", dependencies: ["Basics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "imagesmith", dependencies: [
@@ -133,7 +139,9 @@ let package = Package(
         ]),
         .executableTarget(name: "provision", dependencies: ["ProvisionCommands", "ToolMain"]),
         .executableTarget(name: "rollback", dependencies: ["RollbackCommands", "ToolMain"]),
-        .executableTarget(name: "edge-box", dependencies: ["Basics", "ProvisionCommands", "RollbackCommands", "ToolMain"]),
+        .executableTarget(name: "edge-box", dependencies: [
+            "AgentCommands", "Basics", "ProvisionCommands", "RollbackCommands", "ToolMain", .product(name: "Logging", package: "swift-log"),
+        ]),
         // The fleet simulation: device agents over simulated boxes and the rollout engine against
         // a real etcd on a virtual clock (trials), or in real time (load); fleet-sim runs it.
         .target(name: "FleetSimulation", dependencies: [
@@ -176,7 +184,7 @@ let package = Package(
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),
-        .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith"]),
+        .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith", "edge-box"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).
         .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),

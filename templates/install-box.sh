@@ -1,7 +1,8 @@
 #!/bin/sh
 # Image build step 2: the box tools. Installs the box package (provision, rollback, their
 # systemd units, the GRUB A/B script) with its runtime libraries from the image's own
-# repositories, checks that the tools run, and enables the first-boot units so that the
+# repositories, checks that the tools run, and enables the first-boot units (and the fleet
+# agent, idle until the box has a fleet configuration) so that the
 # image provisions itself, and makes its own SSH host keys, on its first boot at a site.
 # Inputs (environment): BOX_PACKAGE (its file name in the staging directory), BOX_VERSION,
 #   IMAGESMITH_STAGING (default /tmp/imagesmith).
@@ -22,5 +23,6 @@ for tool in provision rollback; do
     exit 1
   fi
 done
-systemctl enable edge-provision.service edge-provision-register.service edge-ssh-host-keys.service
-echo "install-box: edge-imagesmith-box $BOX_VERSION installed; first-boot units enabled"
+# The fleet agent idles until the box has /etc/edge-imagesmith/fleet.json.
+systemctl enable edge-provision.service edge-provision-register.service edge-ssh-host-keys.service edge-fleet-agent.service
+echo "install-box: edge-imagesmith-box $BOX_VERSION installed; first-boot units enabled (and the fleet agent, idle until configured)"

@@ -30,8 +30,11 @@ public enum UpdateOutcome: Sendable, Equatable {
     case running
     /// Its health checks failed and the box went back by itself.
     case rolledBack(reason: String)
-    /// The box would not take it (signature, counter, files, a fetch that failed).
+    /// The box would not take it (signature, counter, files that do not match).
     case refused(reason: String)
+    /// Not now: try again at the next poll (the bundle could not be fetched, another rollback
+    /// is running, a reboot into the release's slot is pending).
+    case later(reason: String)
 }
 
 public enum SiteConfigOutcome: Sendable, Equatable {

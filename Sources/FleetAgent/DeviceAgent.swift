@@ -34,7 +34,8 @@ public final class DeviceAgent: @unchecked Sendable {
     private var releases: [FleetVersion: ReleaseEntry] = [:]
     // What it did.
     private var failures = 0
-    private var lastReport: DeviceReport?
+    /// The last status it wrote.
+    public private(set) var lastReport: DeviceReport?
     /// A release this box went back from (or refused): not tried again until the target changes.
     private var gaveUp: (release: FleetVersion, reason: String)?
     public private(set) var lastError: FleetError?
@@ -104,6 +105,8 @@ public final class DeviceAgent: @unchecked Sendable {
                 case .refused(let reason):
                     gaveUp = (target, "refused: \(reason)")
                     waiting = "refused \(target): \(reason)"
+                case .later(let reason):
+                    waiting = "\(target) not yet: \(reason)"
                 }
             } else {
                 waiting = enrollment.policy == .manual ? "\(target) waits for a technician (manual updates)" : "\(target) waits for the update window"

@@ -1,22 +1,26 @@
+import AgentCommands
 import Basics
 import Glibc
+import Logging
 import ProvisionCommands
 import RollbackCommands
 import ToolMain
 
 /// The box tools in one binary (one copy of the Swift runtime on the box): installed as
 /// /usr/libexec/edge-imagesmith/edge-box with `provision` and `rollback` in /usr/bin linking to
-/// it. It runs the tool it is called as, or the one named by its first argument.
+/// it. It runs the tool it is called as, or the one named by its first argument (`agent` is the
+/// fleet agent, run by edge-fleet-agent.service).
 @main
 enum EdgeBox {
     static func main() async {
         signal(SIGPIPE, SIG_IGN)
         var arguments = Array(CommandLine.arguments.dropFirst())
         var tool = Path.name(CommandLine.arguments.first ?? "")
-        if tool != "provision" && tool != "rollback" {
-            guard let first = arguments.first, first == "provision" || first == "rollback" else {
+        let tools = ["provision", "rollback", "agent"]
+        if !tools.contains(tool) {
+            guard let first = arguments.first, tools.contains(first) else {
                 StandardStreams.error("""
-                    usage: edge-box provision|rollback [ARGUMENTS...]
+                    usage: edge-box provision|rollback|agent [ARGUMENTS...]
                       (or run it as `provision` or `rollback` through a link of that name)
 
                     """)
@@ -25,7 +29,11 @@ enum EdgeBox {
             tool = first
             arguments.removeFirst()
         }
-        if tool == "provision" {
+        if tool == "agent" {
+            // The agent's log goes to the journal through stderr; stdout is for `agent once`.
+            LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+            await ToolMain.run(AgentCommand.self, arguments: arguments)
+        } else if tool == "provision" {
             await ToolMain.run(ProvisionCommand.self, arguments: arguments)
         } else {
             await ToolMain.run(RollbackCommand.self, arguments: arguments)

@@ -28,7 +28,7 @@ struct BoxPackageTests {
                      "./usr/bin/rollback -> ../libexec/edge-imagesmith/edge-box",
                      "./usr/lib/systemd/system/edge-provision.service", "./usr/lib/systemd/system/edge-provision-register.service",
                      "./usr/lib/systemd/system/edge-ssh-host-keys.service", "./usr/lib/systemd/system/edge-compose.service", "./usr/lib/systemd/system/edge-rollback-check.service",
-                     "./usr/lib/systemd/system/edge-rollback-check.timer", "./usr/lib/systemd/system.conf.d/edge-watchdog.conf",
+                     "./usr/lib/systemd/system/edge-rollback-check.timer", "./usr/lib/systemd/system/edge-fleet-agent.service", "./usr/lib/systemd/system.conf.d/edge-watchdog.conf",
                      "./usr/share/edge-imagesmith/grub-ab.cfg", "./usr/share/man/man1/provision.1.gz", "./usr/share/man/man1/rollback.1.gz",
                      "./usr/share/bash-completion/completions/provision", "./usr/share/zsh/vendor-completions/_rollback",
                      "./usr/share/fish/vendor_completions.d/provision.fish", "./usr/share/doc/edge-imagesmith-box/copyright"] {

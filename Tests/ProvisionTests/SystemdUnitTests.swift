@@ -9,10 +9,10 @@ import TestSupport
     static let templates = ProvisionCommandLineTests.specs.deletingLastPathComponent().appendingPathComponent("templates")
 
     @Test(arguments: ["edge-provision.service", "edge-provision-register.service", "edge-ssh-host-keys.service", "edge-compose.service",
-                      "edge-rollback-check.service", "edge-rollback-check.timer"])
+                      "edge-rollback-check.service", "edge-rollback-check.timer", "edge-fleet-agent.service"])
     func unitVerifiesCleanly(name: String) async throws {
         let root = try TemporaryDirectory("units")
-        for binary in ["usr/bin/provision", "usr/bin/rollback", "usr/sbin/netplan", "usr/bin/docker", "usr/bin/ssh-keygen"] {
+        for binary in ["usr/libexec/edge-imagesmith/edge-box", "usr/bin/provision", "usr/bin/rollback", "usr/sbin/netplan", "usr/bin/docker", "usr/bin/ssh-keygen"] {
             try root.write(binary, "#!/bin/sh\n", mode: 0o755)
         }
         // The system's own units (targets, networkd, docker if present) come from the host.
@@ -59,6 +59,8 @@ import TestSupport
         ("edge-ssh-host-keys.service", 0.7),
         ("edge-compose.service", 1.1),
         ("edge-rollback-check.service", 2.0),
+        // Runs rollback and provision, so it may write what both write, as root.
+        ("edge-fleet-agent.service", 3.9),
     ]
 
     @Test(arguments: exposureCeilings)

@@ -4,6 +4,7 @@ import Etcd
 import Fleet
 import FleetEngine
 import Foundation
+import HostIO
 import Logging
 import Transport
 
@@ -48,17 +49,12 @@ struct FleetOptions: ParsableArguments {
         RolloutEngine(store: try client(), layout: layout, clock: SystemClock(), logger: Logger(label: "imagesmith.fleet"))
     }
 
-    /// A secret file: only its owner may read it (a password others can read is not one).
+    /// The password file: only its owner may read it.
     static func readSecret(_ path: String) throws(FleetError) -> String {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
-            throw .invalidInput("--password-file \(path.printable) cannot be read")
+        switch SecretFile.read(path) {
+        case .secret(let text): return text
+        case .problem(let problem): throw .invalidInput("--password-file \(path.printable) \(problem)")
         }
-        if let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
-            throw .invalidInput("--password-file \(path.printable) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
-        }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-        guard !text.isEmpty, !text.hasControlCharacters else { throw .invalidInput("--password-file \(path.printable) must hold one line") }
-        return text
     }
 }
 

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Basics
+import Etcd
+import Fleet
+import FleetAgent
+import FoundationEssentials
+import HostIO
+import Logging
+import Transport
+
+/// `edge-box agent`: the fleet agent on a box (edge-fleet-agent.service runs `agent run`).
+public struct AgentCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "The fleet agent: follow this box's channel and desired release in etcd, take releases and site configurations, report back.",
+        discussion: """
+            Configured by /etc/edge-imagesmith/fleet.json (docs/fleet.md, "The device agent"). \
+            Exit status: 0 done (once); 64 usage or a configuration that is not valid; 69 the \
+            store could not be reached (once).
+            """,
+        version: ToolchainVersion.current,
+        subcommands: [Run.self, Once.self]
+    )
+
+    public init() {}
+
+    struct Options: ParsableArguments {
+        @Option(help: ArgumentHelp("The agent's configuration.", valueName: "FILE"))
+        var config = "/etc/edge-imagesmith/fleet.json"
+
+        func agent(logger: Logger) throws(FleetError) -> DeviceAgent {
+            let config = try AgentConfig.load(config)
+            let endpoints = try EtcdClient.parseEndpoints(config.etcd.joined(separator: ","))
+            var credentials: EtcdClient.Credentials?
+            if let user = config.user, let passwordFile = config.passwordFile {
+                credentials = .init(user: user, password: try Self.secret(config.onBox(passwordFile)))
+            }
+            let transport = CurlTransport(caFile: config.caFile.map(config.onBox), userAgent: "edge-fleet-agent/\(ToolchainVersion.current)")
+            let client = EtcdClient(endpoints: endpoints, transport: transport, credentials: credentials, logger: logger)
+            let box = BoxTools(config: config, transport: transport, environment: ProcessInfo.processInfo.environment, clock: SystemClock())
+            let agent = DeviceAgent(device: config.device, layout: FleetLayout(root: config.prefix), store: client, box: box, clock: SystemClock(),
+                                    schedule: PollSchedule(interval: config.pollIntervalSeconds),
+                                    seed: UInt64.random(in: 0...UInt64.max), logger: logger)
+            return agent
+        }
+
+        static func secret(_ path: String) throws(FleetError) -> String {
+            switch SecretFile.read(path) {
+            case .secret(let text): return text
+            case .problem(let problem): throw .invalidInput("the password file \(path.printable) \(problem)")
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Poll for ever (the service).")
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let logger = Logger(label: "edge.fleet-agent")
+            let agent: DeviceAgent
+            do { agent = try options.agent(logger: logger) } catch {
+                StandardStreams.error("edge-fleet-agent: \(error.description)\n")
+                throw ExitCode(error.exitStatus.rawValue)
+            }
+            logger.notice("fleet agent started", metadata: ["device": "\(agent.device)"])
+            while true {
+                let delay = await agent.tick()
+                try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            }
+        }
+    }
+
+    struct Once: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Poll once and print what was reported (for a technician, and tests).")
+        @OptionGroup var options: Options
+
+        func run() async throws {
+            let output = CommandLineOutput()
+            do throws(FleetError) {
+                let agent = try options.agent(logger: Logger(label: "edge.fleet-agent"))
+                _ = await agent.tick()
+                if let error = agent.lastError { throw error }
+                output.print(agent.lastReport)
+            } catch {
+                StandardStreams.error("edge-fleet-agent: \(error.description)\n")
+                throw ExitCode(error.exitStatus.rawValue)
+            }
+        }
+    }
+}
+
+struct CommandLineOutput {
+    func print(_ report: DeviceReport?) {
+        StandardStreams.output(report.map { CanonicalJSON.text($0) } ?? "{}\n")
+    }
+}

@@ -1,0 +1,75 @@
+import Basics
+import Etcd
+import Fleet
+import FoundationEssentials
+import HostIO
+
+/// The agent's configuration, `/etc/edge-imagesmith/fleet.json` (owner-only: it names the
+/// password file). Read strictly: an unknown field or a bad value is refused with its name.
+struct AgentConfig: Sendable, Decodable {
+    var etcd: [String]
+    var device: FleetName
+    var user: String?
+    var passwordFile: String?
+    var caFile: String?
+    var prefix = "/edge/v1/"
+    var pollIntervalSeconds = 60.0
+    /// Where fetched bundles and the agent's state live (relative to `root`).
+    var workDirectory = "/var/lib/edge-fleet-agent"
+    /// The box's root (tests and image builds give another).
+    var root = "/"
+    var rollback = "/usr/bin/rollback"
+    var provision = "/usr/bin/provision"
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case etcd, device, user, passwordFile = "password_file", caFile = "ca_file", prefix, pollIntervalSeconds = "poll_interval_seconds"
+        case workDirectory = "work_directory", root, rollback, provision
+    }
+
+    init(from decoder: any Decoder) throws {
+        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { CodingKeys(rawValue: $0) == nil }
+        if let first = unknown.first {
+            throw DecodingError.dataCorrupted(.init(codingPath: [AnyKey(stringValue: first)], debugDescription: "unknown field"))
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        etcd = try c.decode([String].self, forKey: .etcd)
+        device = try c.decode(FleetName.self, forKey: .device)
+        user = try c.decodeIfPresent(String.self, forKey: .user)
+        passwordFile = try c.decodeIfPresent(String.self, forKey: .passwordFile)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        prefix = try c.decodeIfPresent(String.self, forKey: .prefix) ?? prefix
+        pollIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .pollIntervalSeconds) ?? pollIntervalSeconds
+        workDirectory = try c.decodeIfPresent(String.self, forKey: .workDirectory) ?? workDirectory
+        root = try c.decodeIfPresent(String.self, forKey: .root) ?? root
+        rollback = try c.decodeIfPresent(String.self, forKey: .rollback) ?? rollback
+        provision = try c.decodeIfPresent(String.self, forKey: .provision) ?? provision
+        guard (user == nil) == (passwordFile == nil) else {
+            throw DecodingError.dataCorruptedError(forKey: .user, in: c, debugDescription: "user and password_file go together")
+        }
+        guard pollIntervalSeconds >= 1, pollIntervalSeconds <= 86_400 else {
+            throw DecodingError.dataCorruptedError(forKey: .pollIntervalSeconds, in: c, debugDescription: "expected 1 to 86400 seconds")
+        }
+        for (key, path) in [(CodingKeys.workDirectory, workDirectory), (.root, root), (.rollback, rollback), (.provision, provision)] where !path.hasPrefix("/") {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected an absolute path")
+        }
+        guard prefix.hasPrefix("/") else { throw DecodingError.dataCorruptedError(forKey: .prefix, in: c, debugDescription: "expected a key path starting with '/'") }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    static func load(_ path: String) throws(FleetError) -> AgentConfig {
+        let outcome = BoundedFile.read(path, limit: 64 << 10)
+        guard case .bytes(let bytes) = outcome else {
+            throw .invalidInput("\(path.printable) \(BoundedFile.problem(outcome, limit: 64 << 10) ?? "cannot be read")")
+        }
+        return try FleetRecordCodec.decode(AgentConfig.self, from: bytes, key: path)
+    }
+
+    /// The path `path` names on the box (under `root`).
+    func onBox(_ path: String) -> String { root == "/" ? path : root + path }
+}

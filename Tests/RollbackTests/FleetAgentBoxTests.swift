@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The fleet agent (`edge-box agent once`) on a box: a real etcd, releases published with
+/// `imagesmith fleet`, and the real `rollback` under a temporary root with the fake docker
+/// (no Docker engine runs here; see RollbackBox).
+@Suite("The fleet agent drives the box tools", .serialized)
+struct FleetAgentBoxTests {
+    @Test("it takes the channel's release through rollback install, activate and check; a release that fails its checks is rolled back and reported")
+    func agentOnABox() async throws {
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        let box = try await RollbackBox()
+        let store = ["--etcd", etcd.endpoint]
+        func fleet(_ arguments: [String]) async throws -> ProcessSupport.Output {
+            let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("imagesmith").path, ["fleet"] + arguments + store,
+                                                              environment: ReleaseFactory.environment)
+            #expect(result.status == 0, "imagesmith fleet \(arguments.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+        // A release that fails its health check: a TCP check on a port nobody listens on.
+        var failing = box.factory
+        failing.healthChecks = ["{name: db, service: svc1, tcp: {host: 127.0.0.1, port: \(try ProcessSupport.freePort())}, retries: 0, interval_seconds: 1, timeout_seconds: 1}"]
+        var bundles: [String: String] = [:]
+        for version in ["2026.12.1", "2026.12.2", "2026.12.3"] {
+            let factory = version == "2026.12.3" ? failing : box.factory
+            try box.seed(factory.images(version))
+            bundles[version] = try await factory.bundle(version, in: box.directory)
+            _ = try await fleet(["publish", bundles[version]!, "--version", version, "--url", bundles[version]!])
+        }
+        // The box runs 2026.12.1, from its image.
+        try await box.expectSuccess(["install", bundles["2026.12.1"]!])
+        try await box.expectSuccess(["activate", "2026.12.1"])
+        _ = try await fleet(["channel", "stable", "2026.12.1"])
+        _ = try await fleet(["enroll", "box-1", "--site", "site-1", "--channel", "stable"])
+
+        let config = try box.directory.write("fleet.json", """
+            {"etcd": ["\(etcd.endpoint)"], "device": "box-1", "root": "\(box.root)", "poll_interval_seconds": 5,
+             "rollback": "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path)"}
+            """)
+        func agentOnce() async throws -> [String: Any] {
+            var environment = ReleaseFactory.environment
+            environment["PATH"] = "\(box.bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["FAKE_DOCKER_STATE"] = box.dockerStatePath
+            let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,
+                                                              ["agent", "once", "--config", config], environment: environment)
+            #expect(result.status == 0, "edge-box agent once: \(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        }
+
+        var report = try await agentOnce()
+        #expect(report["release"] as? String == "2026.12.1")
+
+        _ = try await fleet(["channel", "stable", "2026.12.2"])
+        report = try await agentOnce()
+        #expect(report["release"] as? String == "2026.12.2" && report["health"] as? String == "ok", "\(report)")
+        #expect(box.pointer("current") == "2026.12.2" && box.pointer("previous") == "2026.12.1")
+        // The bundle was fetched into the agent's directory on the box, owner-only.
+        let fetched = box.root + "/var/lib/edge-fleet-agent/bundles/" + URL(fileURLWithPath: bundles["2026.12.2"]!).lastPathComponent
+        #expect((try FileManager.default.attributesOfItem(atPath: fetched)[.posixPermissions] as? Int) == 0o600)
+
+        _ = try await fleet(["channel", "stable", "2026.12.3"])
+        report = try await agentOnce()
+        #expect(report["release"] as? String == "2026.12.2", "\(report)")
+        let rollback = report["last_rollback"] as? [String: Any]
+        #expect(rollback?["from"] as? String == "2026.12.3" && rollback?["to"] as? String == "2026.12.2", "\(report)")
+        #expect(box.pointer("current") == "2026.12.2")
+        // It does not try the release it went back from again, and says so.
+        report = try await agentOnce()
+        #expect(report["release"] as? String == "2026.12.2")
+    }
+
+    @Test("a configuration that is not valid is refused with its field, and nothing is done")
+    func badConfig() async throws {
+        let directory = try TemporaryDirectory("agent-config")
+        for (text, mention) in [
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "Box_1"}"#, "/device"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "colour": "red"}"#, "/colour"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "user": "u"}"#, "password_file"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "root": "relative"}"#, "/root"),
+        ] {
+            let config = try directory.write("fleet.json", text)
+            let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,
+                                                              ["agent", "once", "--config", config], environment: ReleaseFactory.environment)
+            #expect(result.status == 65 && result.stderr.contains(mention), "\(text): \(result.status) \(result.stderr)")
+        }
+        let unreachable = try directory.write("fleet.json", #"{"etcd": ["http://127.0.0.1:\#(try ProcessSupport.freePort())"], "device": "box-1"}"#)
+        let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,
+                                                          ["agent", "once", "--config", unreachable], environment: ReleaseFactory.environment)
+        #expect(result.status == 69, "\(result.stderr)")
+    }
+}
