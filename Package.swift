@@ -160,7 +160,7 @@ let package = Package(
         ]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["OCILayout"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
+        .target(name: "TestSupport", dependencies: ["Basics", "OCILayout"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
         .testTarget(name: "ImageReferenceTests", dependencies: ["ImageReference"]),
         .testTarget(name: "HashingTests", dependencies: ["Hashing", "ImageReference"]),
@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "Basics", "BuildPolicy", "HostIO", "ImageReference", "Lock", "PackerTemplate", "TestSupport"]),
         .testTarget(name: "BuildPolicyTests", dependencies: ["BuildPolicy", "ImageDefinition", "ImageReference", "Lock"]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "ImageReference"]),
-        .testTarget(name: "PackerTemplateTests", dependencies: ["PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
+        .testTarget(name: "PackerTemplateTests", dependencies: ["Basics", "PackerTemplate", "Release", "Lock", "ImageDefinition", "ImageReference", "TestSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "ImageReference", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "OCILayout", "TestSupport"]),
@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),
-        .testTarget(name: "RollbackTests", dependencies: ["HostIO", "Hashing", "TestSupport", "rollback", "imagesmith", "edge-box"]),
+        .testTarget(name: "RollbackTests", dependencies: ["Basics", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith", "edge-box"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).
         .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),

@@ -22,7 +22,7 @@ public final class DeviceAgent: @unchecked Sendable {
     let logger: Logger
     /// A report is written at least this often (seconds), even with nothing new to say.
     let heartbeat: Int64
-    private var random: SplitMixRandom
+    private var random: SplitMix64
 
     // What it has read.
     private var own: [String: StoredValue] = [:]
@@ -49,7 +49,7 @@ public final class DeviceAgent: @unchecked Sendable {
         self.clock = clock
         self.schedule = schedule
         self.heartbeat = heartbeat
-        self.random = SplitMixRandom(seed: seed)
+        self.random = SplitMix64(seed: seed)
         self.logger = logger
     }
 
@@ -196,18 +196,4 @@ public final class DeviceAgent: @unchecked Sendable {
 
     /// Starts following a channel before the first poll has read the enrollment.
     public func follow(_ channel: FleetName) { currentChannelName = channel }
-}
-
-/// SplitMix64, for the poll jitter: seeded, so a simulation replays.
-struct SplitMixRandom: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

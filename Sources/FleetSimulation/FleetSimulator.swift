@@ -94,7 +94,7 @@ public final class FleetSimulator: @unchecked Sendable {
     var agents: [DeviceAgent] = []
     var next: [Int64] = []
     var silent: Set<Int> = []
-    var random: SplitMix
+    var random: SplitMix64
 
     public init(store: any FleetStore, layout: FleetLayout = FleetLayout(), clock: SimulationClock, options: Options,
                 restart: (@Sendable () async throws -> Void)?, compact: (@Sendable () async throws -> Void)?, logger: Logger = Logger(label: "edge.fleet-sim")) {
@@ -110,7 +110,7 @@ public final class FleetSimulator: @unchecked Sendable {
         var quiet = Logger(label: "edge.fleet-sim.engine")
         quiet.logLevel = .warning
         self.engine = RolloutEngine(store: counting, layout: layout, clock: clock, logger: quiet)
-        self.random = SplitMix(seed: options.seed)
+        self.random = SplitMix64(seed: options.seed)
     }
 
     /// The fleet: the base release, a channel, a site configuration, and every box enrolled
@@ -292,18 +292,5 @@ public final class FleetSimulator: @unchecked Sendable {
             roll -= weight
         }
         return weights[0].0
-    }
-}
-
-/// SplitMix64: the simulation's one source of randomness.
-public struct SplitMix: Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

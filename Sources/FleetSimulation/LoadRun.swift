@@ -94,7 +94,7 @@ public final class LoadRun: @unchecked Sendable {
         for start in stride(from: 0, to: devices.count, by: 100) {
             _ = try await client.commit([], devices[start..<min(start + 100, devices.count)].map { .put(layout.enrollment($0), enrollment) })
         }
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var simulated: [SimulatedBox] = []
         var agents: [DeviceAgent] = []
         var next: [Double] = []

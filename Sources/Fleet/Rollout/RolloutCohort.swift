@@ -1,3 +1,5 @@
+import Basics
+
 /// The order in which a rollout reaches a channel's devices, fixed when it starts: devices
 /// sorted by sha256(rollout id, device), so the canary is chosen deterministically (the same
 /// rollout id and devices give the same five), differs between rollouts (no box is always
@@ -17,9 +19,7 @@ public struct RolloutCohort: Sendable, Equatable, Codable {
         for byte in rollout.text.utf8 + [0x0a] + device.text.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        hash = (hash ^ (hash >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        hash = (hash ^ (hash >> 27)) &* 0x94d0_49bb_1331_11eb
-        return hash ^ (hash >> 31)
+        return SplitMix64.mix(hash)
     }
 
     /// Each device's place in the order.
