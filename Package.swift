@@ -149,7 +149,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fleet-sim", dependencies: [
-            "FleetSimulation", "Fleet", "Etcd", "Transport", "Basics",
+            "FleetSimulation", "Fleet", "Etcd", "Transport", "Basics", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -3,6 +3,7 @@ import Basics
 import Etcd
 import FleetSimulation
 import Foundation
+import HostIO
 import Logging
 import Transport
 
@@ -27,7 +28,7 @@ struct FleetSim: AsyncParsableCommand {
         func run() async throws {
             LoggingSystem.bootstrap { label in var handler = StreamLogHandler.standardError(label: label); handler.logLevel = .error; return handler }
             let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
-            print("fleet-sim trials: \(boxes) boxes, \(trials) trials, seed \(seed) (--seed \(seed) replays it)")
+            say("fleet-sim trials: \(boxes) boxes, \(trials) trials, seed \(seed) (--seed \(seed) replays it)")
             let client = EtcdClient(endpoints: try EtcdClient.parseEndpoints(etcd), transport: CurlTransport(), timeout: .seconds(30))
             var options = FleetSimulator.Options()
             options.boxes = boxes
@@ -35,26 +36,25 @@ struct FleetSim: AsyncParsableCommand {
             options.seed = seed
             let restart: (@Sendable () async throws -> Void)? = restartCommand.map { command in
                 { @Sendable in
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                    process.arguments = ["-c", command]
-                    try process.run()
-                    process.waitUntilExit()
-                    guard process.terminationStatus == 0 else { throw ValidationError("--restart-command failed") }
+                    // posix_spawn and waitpid (HostIO), not Foundation's Process: its wait
+                    // never returned here when called from a task.
+                    let runner = ProcessRunner(environment: ProcessInfo.processInfo.environment)
+                    let result = try runner.run("/bin/sh", ["-c", command], timeout: 60)
+                    guard result.status == 0 else { throw ValidationError("--restart-command failed: \(result.stderr)") }
                 }
             }
             let simulator = FleetSimulator(store: client, clock: SimulationClock(), options: options, restart: restart,
                                            compact: { @Sendable in try await client.compact(revision: try await client.revision()) })
             let began = Date()
             try await simulator.setUp()
-            print("fleet-sim: fleet set up in \(String(format: "%.1f", Date().timeIntervalSince(began))) s")
+            say("fleet-sim: fleet set up in \(String(format: "%.1f", Date().timeIntervalSince(began))) s")
             let file = out.flatMap { FileManager.default.createFile(atPath: $0, contents: nil) ? FileHandle(forWritingAtPath: $0) : nil }
             let trials = try await simulator.run { trial in
                 file?.write(Data(CanonicalJSON.compact(trial) + [0x0a]))
-                if trial.trial % 50 == 0 { print("fleet-sim: \(trial.trial) trials, \(String(format: "%.0f", Date().timeIntervalSince(began))) s") }
+                if trial.trial % 50 == 0 { say("fleet-sim: \(trial.trial) trials, \(String(format: "%.0f", Date().timeIntervalSince(began))) s") }
             }
             let summary = TrialSummary(trials)
-            print(summary.text)
+            say(summary.text)
             if !summary.goalsMet { throw ExitCode(1) }
         }
     }
@@ -64,26 +64,31 @@ struct FleetSim: AsyncParsableCommand {
         @Option(help: "Boxes.") var boxes = 10_000
         @Option(help: "Seconds to run.") var seconds = 180.0
         @Option(help: "Agents' poll interval (s).") var pollInterval = 60.0
-        @Option(help: "When the bad release's rollout starts (s).") var rolloutAt = 60.0
+        @Option(help: "When the bad release's rollout starts (s; default 60, or a third of a shorter run).") var rolloutAt: Double?
         @Option(help: "Seed.") var seed: UInt64?
 
         func run() async throws {
             LoggingSystem.bootstrap { label in var handler = StreamLogHandler.standardError(label: label); handler.logLevel = .error; return handler }
             let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
-            print("fleet-sim load: seed \(seed)")
+            say("fleet-sim load: seed \(seed)")
             let transport = CurlTransport()
             let client = EtcdClient(endpoints: try EtcdClient.parseEndpoints(etcd), transport: transport, timeout: .seconds(30))
             var options = LoadRun.Options()
             options.seconds = seconds
             options.pollInterval = pollInterval
-            options.rolloutAt = rolloutAt
-            let report = try await LoadRun(client: client, transport: transport, boxes: boxes, seed: seed, options: options).run { print($0) }
-            print(CanonicalJSON.text(report), terminator: "")
+            options.rolloutAt = rolloutAt ?? min(60, seconds / 3)
+            let report = try await LoadRun(client: client, transport: transport, boxes: boxes, seed: seed, options: options).run { say($0) }
+            say(CanonicalJSON.text(report).trimmed)
             let abortOK = (report.abortLatency ?? .infinity) <= 5
             let pinOK = (report.pinBack ?? .infinity) <= pollInterval * 1.2 + 1
-            print("goal: the rollout stops within 5 s of the canary's first failing report: \(abortOK ? "met" : "NOT met")")
-            print("goal: pin-back within one poll interval and its jitter (\(pollInterval * 1.2) s): \(pinOK ? "met" : "NOT met")")
+            say("goal: the rollout stops within 5 s of the canary's first failing report: \(abortOK ? "met" : "NOT met")")
+            say("goal: pin-back within one poll interval and its jitter (\(pollInterval * 1.2) s): \(pinOK ? "met" : "NOT met")")
             if !abortOK || !pinOK { throw ExitCode(1) }
         }
     }
+}
+
+/// A line on stdout now (not when a buffer fills): the runs are long and watched.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
