@@ -145,11 +145,11 @@ let package = Package(
         // The fleet simulation: device agents over simulated boxes and the rollout engine against
         // a real etcd on a virtual clock (trials), or in real time (load); fleet-sim runs it.
         .target(name: "FleetSimulation", dependencies: [
-            "Basics", "Fleet", "FleetAgent", "FleetEngine", "Etcd", "HTTPCore", "Transport",
+            "Basics", "Fleet", "FleetAgent", "FleetEngine", "Etcd", "HTTPCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fleet-sim", dependencies: [
-            "FleetSimulation", "Fleet", "Etcd", "Transport", "Basics", "HostIO",
+            "FleetSimulation", "Etcd", "Transport", "Basics", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
