@@ -90,14 +90,16 @@ public final class DeviceAgent: @unchecked Sendable {
         let desired = try decoded(DeviceDesired.self, layout.desired(device))
         let target = desired?.release ?? channel.stable
         var waiting: String?
-        let running = await box.snapshot().release
-        if running != target {
+        var snapshot = await box.snapshot()
+        if snapshot.release != target {
             if let gaveUp, gaveUp.release == target {
                 waiting = "not taking \(target) again: \(gaveUp.reason)"
             } else if desired?.pinned == true || enrollment.policy.allows(at: now) {
                 // Going back to a pinned release is a safety action: it ignores the window.
                 let entry = try await release(target)
-                switch await box.update(to: entry) {
+                let outcome = await box.update(to: entry)
+                snapshot = await box.snapshot()
+                switch outcome {
                 case .running:
                     gaveUp = nil
                 case .rolledBack(let reason):
@@ -114,7 +116,7 @@ public final class DeviceAgent: @unchecked Sendable {
         } else if gaveUp?.release != target {
             gaveUp = nil
         }
-        try await report(waiting: waiting)
+        try await report(waiting: waiting, snapshot: snapshot)
     }
 
     private var currentChannelName: FleetName?
@@ -180,8 +182,9 @@ public final class DeviceAgent: @unchecked Sendable {
     }
 
     /// Writes the device's status when it says something new, or the heartbeat is due.
-    func report(waiting: String?) async throws(FleetError) {
-        let snapshot = await box.snapshot()
+    func report(waiting: String?, snapshot given: BoxSnapshot? = nil) async throws(FleetError) {
+        let snapshot: BoxSnapshot
+        if let given { snapshot = given } else { snapshot = await box.snapshot() }
         let report = DeviceReport(release: snapshot.release, slot: snapshot.slot, health: snapshot.health, reportedAt: now,
                                   lastRollback: snapshot.lastRollback, waiting: waiting)
         if let last = lastReport, last.release == report.release, last.slot == report.slot, last.health == report.health,
