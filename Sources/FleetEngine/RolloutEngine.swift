@@ -23,6 +23,10 @@ public final class RolloutEngine: @unchecked Sendable {
     /// The devices' records, kept current by reading only what changed since the last read.
     private var devices: [String: StoredValue] = [:]
     private var devicesRevision: Int64?
+    /// Bumped whenever a read brings a changed desired state: with the state's revision, what
+    /// tells a reconcile that nothing it would compare has changed since the last one.
+    private var desiredGeneration = 0
+    private var reconciled: [FleetName: (state: Int64, desired: Int)] = [:]
     /// Rollouts' plans and orders, which never change once written.
     private var immutables: [FleetName: (RolloutPlan, RolloutCohort)] = [:]
     private let lock = Lock()
@@ -100,10 +104,19 @@ public final class RolloutEngine: @unchecked Sendable {
         return lock.withLock {
             if since == nil { devices = [:] }
             for value in listing.values { devices[value.key] = value }
+            if since == nil || listing.values.contains(where: { $0.key.hasSuffix("/desired") }) { desiredGeneration += 1 }
             devicesRevision = max(devicesRevision ?? 0, listing.revision)
             return devices
         }
     }
+
+    /// Whether the desired states were already brought in line with this state revision, and
+    /// none has changed since.
+    func isReconciled(_ id: FleetName, state: Int64) -> Bool {
+        lock.withLock { reconciled[id].map { $0.state == state && $0.desired == desiredGeneration } ?? false }
+    }
+
+    func markReconciled(_ id: FleetName, state: Int64) { lock.withLock { reconciled[id] = (state, desiredGeneration) } }
 
     func immutable(_ id: FleetName) -> (RolloutPlan, RolloutCohort)? { lock.withLock { immutables[id] } }
     func remember(_ id: FleetName, _ plan: RolloutPlan, _ cohort: RolloutCohort) { lock.withLock { immutables[id] = (plan, cohort) } }
