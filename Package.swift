@@ -83,6 +83,9 @@ let package = Package(
         // etcd v3 through its JSON gateway over the HTTP transport seam: the FleetStore, users
         // and roles, leases.
         .target(name: "Etcd", dependencies: ["Basics", "Fleet", "HTTPCore", .product(name: "Logging", package: "swift-log")]),
+        // S3 (Signature Version 4, ListObjectsV2, conditional GET/PUT) as the fleet's second
+        // store behind the same seam; rollouts, which need transactions, stay on etcd.
+        .target(name: "S3", dependencies: ["Basics", "Fleet", "HTTPCore", "Hashing", .product(name: "Logging", package: "swift-log")]),
         // A release bundle read from disk as hostile input (libarchive, then Release's checks).
         .target(name: "ReleaseArchive", dependencies: ["Archive", "Hashing", "HostIO", "Release"]),
         .target(name: "HostIO", dependencies: ["Basics", "CSystem"]),
@@ -101,7 +104,7 @@ let package = Package(
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
             "ManifestCache", "Lock", "BuildPolicy", "ImageBuild", "Signing", "Trust", "TrustAuthoring",
-            "Fleet", "FleetEngine", "Etcd",
+            "Fleet", "FleetEngine", "Etcd", "S3",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -127,7 +130,7 @@ let package = Package(
         ]),
         // The fleet agent on the box: its configuration, the box tools as its BoxControl.
         .target(name: "AgentCommands", dependencies: [
-            "Basics", "Fleet", "FleetAgent", "Etcd", "Transport", "HTTPCore", "Hashing", "HostIO",
+            "Basics", "Fleet", "FleetAgent", "Etcd", "S3", "Transport", "HTTPCore", "Hashing", "HostIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -180,7 +183,7 @@ let package = Package(
         // Signed releases: the trust rules with OpenSSL, against openssl pkeyutl and python-tuf.
         .testTarget(name: "TrustTests", dependencies: ["Trust", "Signing", "Basics", "TestSupport"]),
         // The rollout rules in-process; the store layout, roles and rollouts against a real etcd.
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "FleetAgent", "FleetSimulation", "Etcd", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "FleetEngine", "FleetAgent", "FleetSimulation", "Etcd", "S3", "Basics", "HTTPCore", "Transport", "TestSupport", "imagesmith"]),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),

@@ -6,13 +6,14 @@ import FleetAgent
 import FoundationEssentials
 import HostIO
 import Logging
+import S3
 import Transport
 
 /// `edge-box agent`: the fleet agent on a box (edge-fleet-agent.service runs `agent run`).
 public struct AgentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "agent",
-        abstract: "The fleet agent: follow this box's channel and desired release in etcd, take releases and site configurations, report back.",
+        abstract: "The fleet agent: follow this box's channel and desired release in etcd (or S3), take releases and site configurations, report back.",
         discussion: """
             Configured by /etc/edge-imagesmith/fleet.json (docs/fleet.md, "The device agent"). \
             Exit status: 0 done (once); 64 usage or a configuration that is not valid; 69 the \
@@ -30,13 +31,20 @@ public struct AgentCommand: AsyncParsableCommand {
 
         func agent(logger: Logger) throws(FleetError) -> DeviceAgent {
             let config = try AgentConfig.load(config)
-            let endpoints = try EtcdClient.parseEndpoints(config.etcd.joined(separator: ","))
-            var credentials: EtcdClient.Credentials?
-            if let user = config.user, let passwordFile = config.passwordFile {
-                credentials = .init(user: user, password: try Self.secret(config.onBox(passwordFile)))
-            }
             let transport = CurlTransport(caFile: config.caFile.map(config.onBox), userAgent: "edge-fleet-agent/\(ToolchainVersion.current)")
-            let client = EtcdClient(endpoints: endpoints, transport: transport, credentials: credentials, logger: logger)
+            let client: any FleetStore
+            if let s3 = config.s3 {
+                let location = try S3Location.parse(s3.url, region: s3.region)
+                let credentials = S3Credentials(accessKeyID: s3.accessKeyID, secretAccessKey: try Self.secret(config.onBox(s3.secretFile)))
+                client = S3FleetStore(client: S3Client(location: location, credentials: credentials, transport: transport, logger: logger))
+            } else {
+                let endpoints = try EtcdClient.parseEndpoints((config.etcd ?? []).joined(separator: ","))
+                var credentials: EtcdClient.Credentials?
+                if let user = config.user, let passwordFile = config.passwordFile {
+                    credentials = .init(user: user, password: try Self.secret(config.onBox(passwordFile)))
+                }
+                client = EtcdClient(endpoints: endpoints, transport: transport, credentials: credentials, logger: logger)
+            }
             let box = BoxTools(config: config, transport: transport, environment: ProcessInfo.processInfo.environment, clock: SystemClock())
             let agent = DeviceAgent(device: config.device, layout: FleetLayout(root: config.prefix), store: client, box: box, clock: SystemClock(),
                                     schedule: PollSchedule(interval: config.pollIntervalSeconds),
@@ -47,7 +55,7 @@ public struct AgentCommand: AsyncParsableCommand {
         static func secret(_ path: String) throws(FleetError) -> String {
             switch SecretFile.read(path) {
             case .secret(let text): return text
-            case .problem(let problem): throw .invalidInput("the password file \(path.printable) \(problem)")
+            case .problem(let problem): throw .invalidInput("the secret file \(path.printable) \(problem)")
             }
         }
     }

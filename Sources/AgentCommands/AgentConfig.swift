@@ -7,7 +7,9 @@ import HostIO
 /// The agent's configuration, `/etc/edge-imagesmith/fleet.json` (owner-only: it names the
 /// password file). Read strictly: an unknown field or a bad value is refused with its name.
 struct AgentConfig: Sendable, Decodable {
-    var etcd: [String]
+    /// etcd endpoints; or else `s3`.
+    var etcd: [String]?
+    var s3: S3Store?
     var device: FleetName
     var user: String?
     var passwordFile: String?
@@ -22,17 +24,21 @@ struct AgentConfig: Sendable, Decodable {
     var provision = "/usr/bin/provision"
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case etcd, device, user, passwordFile = "password_file", caFile = "ca_file", prefix, pollIntervalSeconds = "poll_interval_seconds"
+        case etcd, s3, device, user, passwordFile = "password_file", caFile = "ca_file", prefix, pollIntervalSeconds = "poll_interval_seconds"
         case workDirectory = "work_directory", root, rollback, provision
     }
 
     init(from decoder: any Decoder) throws {
         let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { CodingKeys(rawValue: $0) == nil }
         if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: [AnyKey(stringValue: first)], debugDescription: "unknown field"))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [AnyKey(stringValue: first)], debugDescription: "unknown field"))
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        etcd = try c.decode([String].self, forKey: .etcd)
+        etcd = try c.decodeIfPresent([String].self, forKey: .etcd)
+        s3 = try c.decodeIfPresent(S3Store.self, forKey: .s3)
+        guard (etcd == nil) != (s3 == nil) else {
+            throw DecodingError.dataCorruptedError(forKey: .etcd, in: c, debugDescription: "expected exactly one store: etcd (endpoints) or s3")
+        }
         device = try c.decode(FleetName.self, forKey: .device)
         user = try c.decodeIfPresent(String.self, forKey: .user)
         passwordFile = try c.decodeIfPresent(String.self, forKey: .passwordFile)
@@ -43,6 +49,9 @@ struct AgentConfig: Sendable, Decodable {
         root = try c.decodeIfPresent(String.self, forKey: .root) ?? root
         rollback = try c.decodeIfPresent(String.self, forKey: .rollback) ?? rollback
         provision = try c.decodeIfPresent(String.self, forKey: .provision) ?? provision
+        guard s3 == nil || user == nil else {
+            throw DecodingError.dataCorruptedError(forKey: .user, in: c, debugDescription: "user and password_file are etcd's; s3 has its access_key_id and secret_file")
+        }
         guard (user == nil) == (passwordFile == nil) else {
             throw DecodingError.dataCorruptedError(forKey: .user, in: c, debugDescription: "user and password_file go together")
         }
@@ -53,6 +62,36 @@ struct AgentConfig: Sendable, Decodable {
             throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "expected an absolute path")
         }
         guard prefix.hasPrefix("/") else { throw DecodingError.dataCorruptedError(forKey: .prefix, in: c, debugDescription: "expected a key path starting with '/'") }
+    }
+
+    /// The fleet's bucket: `{"url": "https://host/bucket", "region": "...", "access_key_id":
+    /// "...", "secret_file": "/etc/edge-imagesmith/fleet-s3.secret"}` (the secret file
+    /// owner-only).
+    struct S3Store: Sendable, Decodable {
+        var url: String
+        var region: String
+        var accessKeyID: String
+        var secretFile: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case url, region, accessKeyID = "access_key_id", secretFile = "secret_file"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { CodingKeys(rawValue: $0) == nil }
+            if let first = unknown.first {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [AnyKey(stringValue: first)], debugDescription: "unknown field"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            url = try c.decode(String.self, forKey: .url)
+            region = try c.decode(String.self, forKey: .region)
+            accessKeyID = try c.decode(String.self, forKey: .accessKeyID)
+            secretFile = try c.decode(String.self, forKey: .secretFile)
+            guard secretFile.hasPrefix("/") else { throw DecodingError.dataCorruptedError(forKey: .secretFile, in: c, debugDescription: "expected an absolute path") }
+            guard !accessKeyID.isEmpty, !accessKeyID.hasControlCharacters else {
+                throw DecodingError.dataCorruptedError(forKey: .accessKeyID, in: c, debugDescription: "expected an access key id")
+            }
+        }
     }
 
     struct AnyKey: CodingKey {

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/bio.h>
+#include <openssl/hmac.h>
 
 /* Macros that Swift does not import (or imports only as their expansion's pieces). */
 static const int EDGE_EVP_PKEY_ED25519 = EVP_PKEY_ED25519;

@@ -2,7 +2,7 @@ import Basics
 import FoundationEssentials
 
 public enum HTTPMethod: String, Sendable {
-    case head = "HEAD", get = "GET", post = "POST"
+    case head = "HEAD", get = "GET", post = "POST", put = "PUT", delete = "DELETE"
 }
 
 /// Response or request headers, kept in order; names compare case-insensitively (HTTP/2

@@ -141,10 +141,15 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                 try handle.set(CURLOPT_NOBODY, 1)
             case .get:
                 try handle.set(CURLOPT_HTTPGET, 1)
-            case .post:
+            case .delete:
+                try handle.set(CURLOPT_HTTPGET, 1)
+                try handle.set(CURLOPT_CUSTOMREQUEST, "DELETE")
+            case .post, .put:
                 // libcurl copies the body (COPYPOSTFIELDS): nothing of ours must outlive the call.
+                // A PUT is a POST's transfer under another method name.
                 let body = request.body ?? []
                 try handle.set(CURLOPT_POST, 1)
+                if request.method == .put { try handle.set(CURLOPT_CUSTOMREQUEST, "PUT") }
                 try handle.set(CURLOPT_POSTFIELDSIZE, body.count)
                 if body.isEmpty {
                     try handle.set(CURLOPT_COPYPOSTFIELDS, "")

@@ -56,4 +56,46 @@ struct FleetCommandTests {
         let refused = try await run(["rollout", "status", "r1", "--user", "root", "--password-file", leaky] + store)
         #expect(refused.status == 64 && refused.stderr.contains("readable by others") && !refused.stderr.contains("hunter2"))
     }
+
+    @Test("the same commands over an S3 bucket (moto): publish, channel and enroll work; a rollout is refused with the reason; the secret stays out of every answer")
+    func overS3() async throws {
+        let server = try await ProcessSupport.detached { try S3Server() }
+        _ = try await ProcessSupport.checkDetached("curl", ["-sf", "-X", "PUT", "\(server.endpoint)/fleet-cli"])
+        let directory = try TemporaryDirectory("fleet-cli-s3")
+        let secret = "s3-secret-\(UInt64.random(in: 0...UInt64.max))"
+        let secretFile = try directory.write("secret", secret + "\n", mode: 0o600)
+        let store = ["--s3", "\(server.endpoint)/fleet-cli", "--s3-access-key-id", "AKIDOPERATOR", "--s3-secret-file", secretFile]
+        let old = try directory.write("old.tar", "old release bytes")
+        let new = try directory.write("new.tar", "new release bytes")
+        for arguments in [["publish", old, "--version", "2026.11.1"], ["publish", new, "--version", "2026.12.1"], ["channel", "stable", "2026.11.1"],
+                          ["enroll", "box-1", "--site", "site-1", "--channel", "stable"], ["channel", "stable", "2026.12.1"]] {
+            let result = try await run(arguments + store)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        let again = try await run(["publish", old, "--version", "2026.12.1"] + store)
+        #expect(again.status == 75 && again.stderr.contains("immutable"), "\(again.stderr)")
+        // The objects are where the layout says, in the bucket.
+        let listing = try await ProcessSupport.checkDetached("curl", ["-sf", "\(server.endpoint)/fleet-cli?list-type=2"])
+        for key in ["edge/v1/releases/2026.12.1", "edge/v1/channels/stable", "edge/v1/devices/box-1/enrollment"] {
+            #expect(listing.contains("<Key>\(key)</Key>"), "\(key) not in the bucket")
+        }
+        var outputs: [ProcessSupport.Output] = []
+        let rollout = try await run(["rollout", "start", "r1", "--channel", "stable", "--to", "2026.11.1"] + store)
+        outputs.append(rollout)
+        #expect(rollout.status == 1 && rollout.stderr.contains("rollouts need the fleet in etcd"), "\(rollout.status) \(rollout.stderr)")
+        let users = try await run(["enroll", "box-2", "--site", "site-1", "--channel", "stable", "--device-password-file", secretFile] + store)
+        outputs.append(users)
+        #expect(users.status == 64 && users.stderr.contains("access key whose policy"), "\(users.stderr)")
+        let mixed = try await run(["channel", "stable", "2026.11.1", "--etcd", "http://127.0.0.1:2379"] + store)
+        #expect(mixed.status == 64 && mixed.stderr.contains("--s3 replaces etcd"))
+        let leaky = try directory.write("leaky", secret + "\n", mode: 0o644)
+        let refused = try await run(["channel", "stable", "2026.11.1", "--s3", "\(server.endpoint)/fleet-cli", "--s3-access-key-id", "AKIDOPERATOR", "--s3-secret-file", leaky])
+        outputs.append(refused)
+        #expect(refused.status == 64 && refused.stderr.contains("--s3-secret-file") && refused.stderr.contains("readable by others"), "\(refused.stderr)")
+        let nowhere = try await run(["channel", "stable", "2026.11.1", "--s3", "http://127.0.0.1:\(try ProcessSupport.freePort())/fleet-cli", "--s3-access-key-id", "AKIDOPERATOR", "--s3-secret-file", secretFile])
+        outputs.append(nowhere)
+        #expect(nowhere.status == 69, "\(nowhere.stderr)")
+        for output in outputs { #expect(!output.stdout.contains(secret) && !output.stderr.contains(secret)) }
+        #expect(!server.log.contains(secret))
+    }
 }

@@ -7,11 +7,32 @@ import TestSupport
 /// (no Docker engine runs here; see RollbackBox).
 @Suite("The fleet agent drives the box tools", .serialized)
 struct FleetAgentBoxTests {
-    @Test("it takes the channel's release through rollback install, activate and check; a release that fails its checks is rolled back and reported")
-    func agentOnABox() async throws {
-        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+    @Test("it takes the channel's release through rollback install, activate and check; a release that fails its checks is rolled back and reported (etcd, and an S3 bucket)",
+          arguments: ["etcd", "s3"])
+    func agentOnABox(kind: String) async throws {
         let box = try await RollbackBox()
-        let store = ["--etcd", etcd.endpoint]
+        var etcd: EtcdServer?
+        var s3: S3Server?
+        let store: [String]
+        let storeConfig: String
+        if kind == "s3" {
+            let server = try await ProcessSupport.detached { try S3Server() }
+            s3 = server
+            // The bucket is the operator's to make (moto takes an unsigned request for it).
+            _ = try await ProcessSupport.checkDetached("curl", ["-sf", "-X", "PUT", "\(server.endpoint)/fleet-box"])
+            let secret = "box-secret-\(UInt64.random(in: 0...UInt64.max))"
+            let operatorSecret = try box.directory.write("s3-secret", secret + "\n", mode: 0o600)
+            try FileManager.default.createDirectory(atPath: box.root + "/etc/edge-imagesmith", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: box.root + "/etc/edge-imagesmith/fleet-s3.secret", contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            store = ["--s3", "\(server.endpoint)/fleet-box", "--s3-access-key-id", "AKIDBOX1", "--s3-secret-file", operatorSecret]
+            storeConfig = #""s3": {"url": "\#(server.endpoint)/fleet-box", "region": "us-east-1", "access_key_id": "AKIDBOX1", "secret_file": "/etc/edge-imagesmith/fleet-s3.secret"}"#
+        } else {
+            let server = try await ProcessSupport.detached { try EtcdServer() }
+            etcd = server
+            store = ["--etcd", server.endpoint]
+            storeConfig = #""etcd": ["\#(server.endpoint)"]"#
+        }
+        defer { etcd?.stop(); s3?.stop() }
         func fleet(_ arguments: [String]) async throws -> ProcessSupport.Output {
             let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("imagesmith").path, ["fleet"] + arguments + store,
                                                               environment: ReleaseFactory.environment)
@@ -35,7 +56,7 @@ struct FleetAgentBoxTests {
         _ = try await fleet(["enroll", "box-1", "--site", "site-1", "--channel", "stable"])
 
         let config = try box.directory.write("fleet.json", """
-            {"etcd": ["\(etcd.endpoint)"], "device": "box-1", "root": "\(box.root)", "poll_interval_seconds": 5,
+            {\(storeConfig), "device": "box-1", "root": "\(box.root)", "poll_interval_seconds": 5,
              "rollback": "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path)"}
             """)
         func agentOnce() async throws -> [String: Any] {
@@ -78,6 +99,10 @@ struct FleetAgentBoxTests {
             (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "colour": "red"}"#, "/colour"),
             (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "user": "u"}"#, "password_file"),
             (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "root": "relative"}"#, "/root"),
+            (#"{"device": "box-1"}"#, "exactly one store"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "s3": {"url": "http://127.0.0.1:1/b", "region": "r", "access_key_id": "a", "secret_file": "/s"}, "device": "box-1"}"#, "exactly one store"),
+            (#"{"s3": {"url": "http://127.0.0.1:1/bkt", "region": "r", "access_key_id": "a", "secret_file": "/s", "secret": "x"}, "device": "box-1"}"#, "/s3/secret"),
+            (#"{"s3": {"url": "http://127.0.0.1:1/bkt", "region": "r", "access_key_id": "a", "secret_file": "s"}, "device": "box-1"}"#, "/s3/secret_file"),
         ] {
             let config = try directory.write("fleet.json", text)
             let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,

@@ -4,11 +4,11 @@ import Fleet
 import Foundation
 import Hashing
 
-/// `imagesmith fleet`: the fleet store (etcd): releases, channels, devices, rollouts.
+/// `imagesmith fleet`: the fleet store (etcd, or an S3 bucket): releases, channels, devices, rollouts.
 struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
-        abstract: "Publish releases, move channels, enroll devices and run rollouts in the fleet store (etcd).",
+        abstract: "Publish releases, move channels, enroll devices and run rollouts in the fleet store (etcd; or S3, without rollouts).",
         discussion: """
             The layout, the rollout states and what stops a rollout are in docs/fleet.md. \
             Exit status: 0 done, 1 refused by a rule (a rollout not running, a release not \
@@ -133,11 +133,14 @@ struct FleetEnrollCommand: AsyncParsableCommand {
             let enrollment = DeviceEnrollment(site: try FleetName.parse(site, as: "site"), channel: try FleetName.parse(channel, as: "channel"),
                                               policy: try Self.parsePolicy(policy))
             let password = try devicePasswordFile.map { path throws(FleetError) in try FleetOptions.readSecret(path) }
-            let client = try store.client()
+            if password != nil, store.s3 != nil {
+                throw .invalidInput("--device-password-file makes an etcd user; with --s3, give the box an access key whose policy names its own objects (docs/fleet.md)")
+            }
             let engine = try store.engine()
             try await engine.enroll(device, enrollment)
             var lines = ["device \(device) enrolled: site \(enrollment.site), channel \(enrollment.channel)"]
             if let password {
+                let client = try store.client()
                 try await client.addDevice(device, site: enrollment.site, password: password, layout: store.layout)
                 lines.append("  etcd user device-\(device) made; it reads its own and the shared keys and writes only its status")
             }

@@ -6,12 +6,25 @@ import FleetEngine
 import Foundation
 import HostIO
 import Logging
+import S3
 import Transport
 
 /// Where the fleet store is and who we are to it: shared by every `imagesmith fleet` command.
 struct FleetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("etcd endpoints, comma-separated (default: $EDGE_ETCD or http://127.0.0.1:2379).", valueName: "URLS"))
     var etcd: String?
+
+    @Option(help: ArgumentHelp("The fleet in an S3 bucket instead of etcd: http(s)://host[:port]/bucket (rollouts need etcd).", valueName: "URL"))
+    var s3: String?
+
+    @Option(help: ArgumentHelp("The bucket's region (signatures are scoped to it).", valueName: "REGION"))
+    var s3Region = "us-east-1"
+
+    @Option(help: ArgumentHelp("The S3 access key id (with --s3-secret-file).", valueName: "ID"))
+    var s3AccessKeyId: String?
+
+    @Option(help: ArgumentHelp("A file holding the S3 secret access key; readable by its owner only.", valueName: "FILE"))
+    var s3SecretFile: String?
 
     @Option(help: ArgumentHelp("The etcd user (with --password-file).", valueName: "NAME"))
     var user: String?
@@ -30,6 +43,9 @@ struct FleetOptions: ParsableArguments {
 
     func validate() throws {
         if (user == nil) != (passwordFile == nil) { throw ValidationError("--user and --password-file go together.") }
+        if s3 != nil, etcd != nil || user != nil { throw ValidationError("--s3 replaces etcd: give it without --etcd, --user and --password-file.") }
+        if s3 != nil, s3AccessKeyId == nil || s3SecretFile == nil { throw ValidationError("--s3 needs --s3-access-key-id and --s3-secret-file.") }
+        if s3 == nil, s3AccessKeyId != nil || s3SecretFile != nil { throw ValidationError("--s3-access-key-id and --s3-secret-file go with --s3.") }
         if !prefix.hasPrefix("/") || prefix.contains("//") || prefix.hasControlCharacters { throw ValidationError("--prefix must be a key path starting with '/'.") }
     }
 
@@ -45,15 +61,23 @@ struct FleetOptions: ParsableArguments {
         return EtcdClient(endpoints: endpoints, transport: CurlTransport(caFile: caFile), credentials: credentials)
     }
 
+    /// The store the options name: the bucket with --s3, else etcd.
+    func store() throws(FleetError) -> any FleetStore {
+        guard let s3, let s3AccessKeyId, let s3SecretFile else { return try client() }
+        let location = try S3Location.parse(s3, region: s3Region)
+        let credentials = S3Credentials(accessKeyID: s3AccessKeyId, secretAccessKey: try Self.readSecret(s3SecretFile, option: "--s3-secret-file"))
+        return S3FleetStore(client: S3Client(location: location, credentials: credentials, transport: CurlTransport(caFile: caFile)))
+    }
+
     func engine() throws(FleetError) -> RolloutEngine {
-        RolloutEngine(store: try client(), layout: layout, clock: SystemClock(), logger: Logger(label: "imagesmith.fleet"))
+        RolloutEngine(store: try store(), layout: layout, clock: SystemClock(), logger: Logger(label: "imagesmith.fleet"))
     }
 
     /// The password file: only its owner may read it.
-    static func readSecret(_ path: String) throws(FleetError) -> String {
+    static func readSecret(_ path: String, option: String = "--password-file") throws(FleetError) -> String {
         switch SecretFile.read(path) {
         case .secret(let text): return text
-        case .problem(let problem): throw .invalidInput("--password-file \(path.printable) \(problem)")
+        case .problem(let problem): throw .invalidInput("\(option) \(path.printable) \(problem)")
         }
     }
 }
