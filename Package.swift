@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "HostIO", dependencies: ["Basics", "CSystem"]),
         // The resolver's manifest cache on the build host's disk.
         .target(name: "ManifestCache", dependencies: [
-            "HostIO", "ImageReference", "RegistryClient",
+            "Basics", "HostIO", "ImageReference", "RegistryClient",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "OCILayout", dependencies: ["Archive", "Hashing"]),
@@ -192,7 +192,7 @@ let package = Package(
         // step, and booted with systemd as PID 1 (systemd-nspawn).
         .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "ImagesmithCommands", "ImageReference", "Hashing", "OCILayout",
+            "Basics", "ImagesmithCommands", "ImageReference", "Hashing", "OCILayout",
             "TestSupport", "imagesmith", "Lock", "Archive",
         ]),
     ]

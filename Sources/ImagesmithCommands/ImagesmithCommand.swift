@@ -15,7 +15,7 @@ public struct ImagesmithCommand: AsyncParsableCommand {
         subcommands: [
             ResolveCommand.self, BuildCommand.self, DiffCommand.self, VerifyCommand.self,
             KeysCommand.self, RootCommand.self, SignCommand.self, CountersignCommand.self, RevokeCommand.self, AuthorizeRollbackCommand.self,
-            FleetCommand.self,
+            FleetCommand.self, TagsCommand.self,
         ]
     )
 
