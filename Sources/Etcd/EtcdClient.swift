@@ -205,3 +205,12 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
         throw .unavailable(lastError)
     }
 }
+
+extension EtcdClient: FleetPresence {
+    public func announce(_ key: String, _ value: [UInt8], ttl: Int64, lease: Int64?) async throws(FleetError) -> Int64 {
+        if let lease, try await keepAlive(lease: lease) { return lease }
+        let fresh = try await grantLease(seconds: ttl)
+        try await put(key, value, lease: fresh)
+        return fresh
+    }
+}

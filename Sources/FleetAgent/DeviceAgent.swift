@@ -32,6 +32,8 @@ public final class DeviceAgent: @unchecked Sendable {
     private var siteRevision: Int64?
     private var appliedConfigRevision: Int64?
     private var releases: [FleetVersion: ReleaseEntry] = [:]
+    /// The lease the device's presence key is on (etcd), renewed every poll.
+    public private(set) var presenceLease: Int64?
     // What it did.
     private var failures = 0
     /// The last status it wrote.
@@ -70,7 +72,14 @@ public final class DeviceAgent: @unchecked Sendable {
         return schedule.delay(afterFailures: failures, unit: random.unit())
     }
 
+    /// How long presence outlives the last poll: three polls, so one lost poll is not absence.
+    var presenceSeconds: Int64 { max(3, Int64((3 * schedule.interval).rounded(.up))) }
+
     func poll() async throws(FleetError) {
+        if let presence = store as? any FleetPresence {
+            presenceLease = try await presence.announce(layout.presence(device), FleetRecordCodec.encode(DevicePresence(since: now)),
+                                                        ttl: presenceSeconds, lease: presenceLease)
+        }
         let channelMoved = try await readChannelIfEnrolled()
         try await readOwn(full: channelMoved)
         guard let enrollment = try decoded(DeviceEnrollment.self, layout.enrollment(device)) else {

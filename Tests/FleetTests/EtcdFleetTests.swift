@@ -1,7 +1,9 @@
 import Basics
 import Etcd
 import Fleet
+import FleetAgent
 import FleetEngine
+import FleetSimulation
 import Foundation
 import HTTPCore
 import Testing
@@ -216,6 +218,10 @@ struct EtcdFleetTests {
         #expect(try await box0.get(layout.enrollment(name("box-0"))) != nil)
         #expect(try await box0.get(layout.siteConfig(name("site-1"))) != nil)
         try await box0.put(layout.status(name("box-0")), Array("{}".utf8))
+        // Its presence on a lease of its own, renewed by the same credential.
+        let lease = try await box0.announce(layout.presence(name("box-0")), Array(#"{"since":1}"#.utf8), ttl: 30, lease: nil)
+        #expect(try await box0.announce(layout.presence(name("box-0")), Array(#"{"since":1}"#.utf8), ttl: 30, lease: lease) == lease)
+        await #expect(throws: FleetError.self) { _ = try await box0.announce(layout.presence(name("box-1")), Array("{}".utf8), ttl: 30, lease: nil) }
         for key in [layout.enrollment(name("box-1")), layout.status(name("box-1")), layout.siteConfig(name("site-2"))] {
             await #expect(throws: FleetError.permissionDenied("kv/range: etcdserver: permission denied")) { try await box0.get(key) }
         }
@@ -227,5 +233,37 @@ struct EtcdFleetTests {
             guard let error = error as? FleetError, case .permissionDenied(let detail) = error else { return false }
             return !detail.contains("not-it")
         }
+    }
+
+    @Test("presence: each poll renews the device's lease; a box that stops polling goes offline when it lapses, and is back with a new lease when it polls again")
+    func presence() async throws {
+        let world = try await FleetWorld()
+        let devices = try await world.fleet(2)
+        // The real clock: leases lapse in etcd's time, not the virtual clock's.
+        let agents = devices.enumerated().map { index, device in
+            DeviceAgent(device: device, store: world.client, box: SimulatedBox(release: version("2026.11.1"), clock: SystemClock()), clock: SystemClock(),
+                        schedule: PollSchedule(interval: 1, jitter: 0), heartbeat: 300, seed: UInt64(index))
+        }
+        for agent in agents { _ = await agent.tick() }
+        let first = try #require(agents[0].presenceLease)
+        _ = await agents[0].tick()
+        #expect(agents[0].presenceLease == first, "a live lease was not renewed but replaced")
+        var overview = try await world.engine.devices()
+        #expect(overview.map(\.device) == devices)
+        #expect(overview.allSatisfy { $0.presenceKnown && $0.onlineSince != nil && $0.report != nil && $0.enrollment != nil })
+        // box-1 stops polling; box-0 goes on. Within a few lease lengths box-1 is offline.
+        var offline = false
+        for _ in 0..<60 where !offline {
+            try await Task.sleep(for: .milliseconds(500))
+            _ = await agents[0].tick()
+            overview = try await world.engine.devices()
+            offline = overview.first { $0.device == devices[1] }?.onlineSince == nil
+        }
+        #expect(offline, "box-1's presence outlived its lease")
+        #expect(overview.first { $0.device == devices[0] }?.onlineSince != nil, "box-0 polled all along yet went offline")
+        #expect(agents[0].presenceLease == first)
+        _ = await agents[1].tick()
+        #expect(agents[1].presenceLease != nil && agents[1].lastError == nil)
+        #expect(try await world.engine.devices().first { $0.device == devices[1] }?.onlineSince != nil)
     }
 }

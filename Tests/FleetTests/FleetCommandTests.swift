@@ -30,6 +30,11 @@ struct FleetCommandTests {
             #expect(try await run(["enroll", "box-\(index)", "--site", "site-1", "--channel", "stable", "--policy", "window:02:00+120@60"] + store).status == 0)
         }
 
+        let devices = try await run(["devices"] + store)
+        #expect(devices.status == 0 && devices.stdout.contains("box-3; site site-1, channel stable; no report; offline") && devices.stdout.contains("8 devices, 0 online"), "\(devices.stdout)")
+        let devicesJSON = try await run(["devices", "--json"] + store)
+        #expect(devicesJSON.status == 0 && devicesJSON.stdout.contains("\"presence_known\" : true"), "\(devicesJSON.stdout)")
+
         let started = try await run(["rollout", "start", "r1", "--channel", "stable", "--to", "2026.12.1", "--canary", "3", "--waves", "50,100"] + store)
         #expect(started.status == 0, "\(started.stderr)")
         #expect(started.stdout.contains("rollout r1: stable 2026.11.1 -> 2026.12.1: running, canary; 3 of 8 devices reached"))
@@ -79,6 +84,8 @@ struct FleetCommandTests {
         for key in ["edge/v1/releases/2026.12.1", "edge/v1/channels/stable", "edge/v1/devices/box-1/enrollment"] {
             #expect(listing.contains("<Key>\(key)</Key>"), "\(key) not in the bucket")
         }
+        let devices = try await run(["devices"] + store)
+        #expect(devices.status == 0 && devices.stdout.contains("box-1; site site-1, channel stable; no report\n") && devices.stdout.contains("1 device\n"), "\(devices.stdout)")
         var outputs: [ProcessSupport.Output] = []
         let rollout = try await run(["rollout", "start", "r1", "--channel", "stable", "--to", "2026.11.1"] + store)
         outputs.append(rollout)

@@ -10,7 +10,7 @@
 ///     <root>/devices/<device>/enrollment          DeviceEnrollment (site, channel, policy)
 ///     <root>/devices/<device>/desired             DeviceDesired, written by the rollout engine
 ///     <root>/devices/<device>/status              DeviceReport, written by the device only
-///     <root>/devices/<device>/presence            on the device's lease
+///     <root>/devices/<device>/presence            DevicePresence, on the device's lease (etcd)
 ///
 /// A device's credential reads `releases/`, `channels/`, its site's and its own keys, and
 /// writes only its `status` and `presence` (FleetLayout.devicePermissions).

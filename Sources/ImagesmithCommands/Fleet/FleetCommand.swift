@@ -15,7 +15,7 @@ struct FleetCommand: AsyncParsableCommand {
             published), 64 usage, 65 a record in the store that is not valid, 69 the store \
             unreachable or refusing the credential, 75 a record changed meanwhile (try again).
             """,
-        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetRolloutCommand.self]
+        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetDevicesCommand.self, FleetRolloutCommand.self]
     )
 }
 
@@ -145,6 +145,41 @@ struct FleetEnrollCommand: AsyncParsableCommand {
                 lines.append("  etcd user device-\(device) made; it reads its own and the shared keys and writes only its status")
             }
             return (lines, enrollment)
+        }
+    }
+}
+
+struct FleetDevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "Every device: its site and channel, what it runs and reports, and whether it is online (its presence lease, on etcd)."
+    )
+
+    @OptionGroup var store: FleetOptions
+
+    func run() async throws {
+        try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
+            let devices = try await store.engine().devices()
+            let now = Int64(Date().timeIntervalSince1970.rounded(.down))
+            var lines: [String] = []
+            for device in devices {
+                var parts = [device.device.text]
+                parts.append(device.enrollment.map { "site \($0.site), channel \($0.channel)" } ?? "not enrolled")
+                if let report = device.report {
+                    parts.append("runs \(report.release) (\(report.health.rawValue), reported \(max(0, now - report.reportedAt)) s ago)")
+                    if let waiting = report.waiting { parts.append("waiting: \(waiting)") }
+                } else {
+                    parts.append("no report")
+                }
+                if let desired = device.desired { parts.append("desired \(desired.release)\(desired.pinned ? " (pinned)" : "")") }
+                if device.presenceKnown { parts.append(device.onlineSince.map { "online since \(FleetCommandSupport.time($0))" } ?? "offline") }
+                for problem in device.problems { parts.append("problem: \(problem)") }
+                lines.append(parts.joined(separator: "; "))
+            }
+            let online = devices.filter { $0.onlineSince != nil }.count
+            let known = devices.first?.presenceKnown ?? false
+            lines.append("\(devices.count) device\(devices.count == 1 ? "" : "s")" + (known ? ", \(online) online" : ""))
+            return (lines, devices)
         }
     }
 }
