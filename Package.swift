@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "ImagesmithCommands", dependencies: [
             "Basics", "ImageReference", "RegistryClient", "Transport", "Credentials", "Hashing", "HostIO",
             "ManifestCache", "Lock", "BuildPolicy", "ImageBuild", "Signing", "Trust", "TrustAuthoring",
-            "Fleet", "FleetEngine", "Etcd", "S3",
+            "Fleet", "FleetEngine", "Etcd", "S3", "SiteSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "Lock", "Hashing", "TestSupport"]),
         // The rollback engine's rules in-process, over memory and scripts (milliseconds).
         .testTarget(name: "RollbackEngineTests", dependencies: ["RollbackEngine", "Release", "Lock", "HostIO", "Hashing", "Basics", "ImageReference", "Signing", "Trust"]),
-        .testTarget(name: "RollbackTests", dependencies: ["Basics", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith", "edge-box"]),
+        .testTarget(name: "RollbackTests", dependencies: ["Basics", "HostIO", "Hashing", "TestSupport", "rollback", "imagesmith", "edge-box", "provision"]),
         // The box package built for real, installed into a Debian root by the template's own
         // step, and booted with systemd as PID 1 (systemd-nspawn).
         .testTarget(name: "FirstBootTests", dependencies: ["TestSupport", "HostIO", "Hashing"]),

@@ -31,6 +31,12 @@ public final class DeviceAgent: @unchecked Sendable {
     private var channel: ChannelRecord?
     private var siteRevision: Int64?
     private var appliedConfigRevision: Int64?
+    /// Staged site configuration: the site's config channel, the version applied, the last
+    /// version refused (not tried again until the target changes), versions read (immutable).
+    private var siteChannel: ChannelRecord?
+    public private(set) var appliedConfig: FleetVersion?
+    private var configFailure: DeviceReport.ConfigFailure?
+    private var configVersions: [FleetVersion: [UInt8]] = [:]
     private var releases: [FleetVersion: ReleaseEntry] = [:]
     /// The lease the device's presence key is on (etcd), renewed every poll.
     public private(set) var presenceLease: Int64?
@@ -176,9 +182,32 @@ public final class DeviceAgent: @unchecked Sendable {
         return entry
     }
 
+    /// The site's configuration: the version its config channel (or this device's staged
+    /// desired config) names, through provision; else the plain `config` key, once per change.
     func applySiteConfig(site: FleetName) async throws(FleetError) {
         let listing = try await store.list(prefix: layout.sitePrefix(site), changedSince: siteRevision.map { $0 + 1 })
         siteRevision = listing.revision
+        if let stored = listing.values.first(where: { $0.key == layout.siteChannel(site) }) {
+            let next = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: stored.key)
+            // A config rollout that ends deletes desired-config keys, which a "changed since"
+            // read does not show: reread this device's keys when the config channel moves.
+            if next != siteChannel, siteChannel != nil { try await readOwn(full: true) }
+            siteChannel = next
+        }
+        if let target = try decoded(DeviceDesired.self, layout.desiredConfig(device))?.release ?? siteChannel?.stable {
+            guard target != appliedConfig, configFailure?.version != target else { return }
+            let bytes = try await configVersion(site: site, target)
+            switch await box.applySiteConfig(bytes) {
+            case .applied(let restarted):
+                appliedConfig = target
+                configFailure = nil
+                logger.info("site configuration applied", metadata: ["device": "\(device)", "config": "\(target)", "restarted": "\(restarted.joined(separator: ","))"])
+            case .refused(let reason):
+                configFailure = DeviceReport.ConfigFailure(version: target, reason: reason, at: now)
+                logger.warning("site configuration refused", metadata: ["device": "\(device)", "config": "\(target)", "reason": "\(reason)"])
+            }
+            return
+        }
         guard let config = listing.values.first(where: { $0.key == layout.siteConfig(site) }), config.modRevision != appliedConfigRevision else { return }
         switch await box.applySiteConfig(config.value) {
         case .applied(let restarted):
@@ -190,14 +219,23 @@ public final class DeviceAgent: @unchecked Sendable {
         appliedConfigRevision = config.modRevision
     }
 
+    func configVersion(site: FleetName, _ version: FleetVersion) async throws(FleetError) -> [UInt8] {
+        if let known = configVersions[version] { return known }
+        let key = layout.siteConfigVersion(site, version)
+        guard let stored = try await store.get(key) else { throw .missing(key: key, what: "config \(version) of site \(site)") }
+        configVersions[version] = stored.value
+        return stored.value
+    }
+
     /// Writes the device's status when it says something new, or the heartbeat is due.
     func report(waiting: String?, snapshot given: BoxSnapshot? = nil) async throws(FleetError) {
         let snapshot: BoxSnapshot
         if let given { snapshot = given } else { snapshot = await box.snapshot() }
         let report = DeviceReport(release: snapshot.release, slot: snapshot.slot, health: snapshot.health, reportedAt: now,
-                                  lastRollback: snapshot.lastRollback, waiting: waiting)
+                                  lastRollback: snapshot.lastRollback, waiting: waiting, config: appliedConfig, configFailure: configFailure)
         if let last = lastReport, last.release == report.release, last.slot == report.slot, last.health == report.health,
-           last.lastRollback == report.lastRollback, last.waiting == report.waiting, report.reportedAt - last.reportedAt < heartbeat {
+           last.lastRollback == report.lastRollback, last.waiting == report.waiting, last.config == report.config,
+           last.configFailure == report.configFailure, report.reportedAt - last.reportedAt < heartbeat {
             return
         }
         guard try await store.commit([], [.put(layout.status(device), FleetRecordCodec.encode(report))]) else {

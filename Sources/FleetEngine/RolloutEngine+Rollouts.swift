@@ -19,16 +19,17 @@ extension RolloutEngine {
     @discardableResult
     public func start(_ plan: RolloutPlan) async throws(FleetError) -> RolloutView {
         if let problem = plan.problem { throw .invalidInput("the rollout plan is not valid: \(problem)") }
-        try await requirePublished(plan.to)
-        let channelKey = layout.channel(plan.channel)
-        guard let stored = try await store.get(channelKey) else { throw .missing(key: channelKey, what: "channel \(plan.channel)") }
+        let channelName = plan.kind == .release ? "channel \(plan.channel)" : "the config channel of site \(plan.channel)"
+        if plan.kind == .release { try await requirePublished(plan.to) } else { try await requireConfig(site: plan.channel, plan.to) }
+        let channelKey = plan.channelKey(layout)
+        guard let stored = try await store.get(channelKey) else { throw .missing(key: channelKey, what: channelName) }
         let channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: channelKey)
-        if let running = channel.rollout { throw .refused("channel \(plan.channel) is already in rollout \(running)") }
+        if let running = channel.rollout { throw .refused("\(channelName) is already in rollout \(running)") }
         guard channel.stable == plan.from else {
-            throw .refused("channel \(plan.channel) is at \(channel.stable), not \(plan.from): the plan starts from the wrong release")
+            throw .refused("\(channelName) is at \(channel.stable), not \(plan.from): the plan starts from the wrong \(plan.what)")
         }
         let records = try await refreshDevices()
-        let cohort = RolloutCohort.order(rollout: plan.id, devices: enrolled(in: plan.channel, records: records))
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: enrolled(for: plan, records: records))
         let state = RolloutState.started(at: now)
         let writes: [StoreWrite] = [
             .put(layout.rolloutPlan(plan.id), FleetRecordCodec.encode(plan)),
@@ -38,7 +39,7 @@ extension RolloutEngine {
         ]
         let conditions: [StoreCondition] = [.unchanged(channelKey, modRevision: stored.modRevision), .absent(layout.rolloutPlan(plan.id)), .absent(layout.rolloutState(plan.id))]
         guard try await store.commit(conditions, writes) else {
-            throw .conflict(key: layout.rolloutState(plan.id), detail: "rollout \(plan.id) exists already, or channel \(plan.channel) changed meanwhile")
+            throw .conflict(key: layout.rolloutState(plan.id), detail: "rollout \(plan.id) exists already, or \(channelName) changed meanwhile")
         }
         logger.info("rollout started", metadata: ["rollout": "\(plan.id)", "devices": "\(cohort.devices.count)", "to": "\(plan.to)"])
         let view = try await load(plan.id)
@@ -117,8 +118,8 @@ extension RolloutEngine {
         var conditions: [StoreCondition] = [.unchanged(stateKey, modRevision: view.stateRevision)]
         var writes: [StoreWrite] = [.put(stateKey, FleetRecordCodec.encode(next))]
         if next.phase == .aborted || next.phase == .completed {
-            let channelKey = layout.channel(view.plan.channel)
-            guard let channel = try await store.get(channelKey) else { throw .missing(key: channelKey, what: "channel \(view.plan.channel)") }
+            let channelKey = view.plan.channelKey(layout)
+            guard let channel = try await store.get(channelKey) else { throw .missing(key: channelKey, what: "the channel of rollout \(view.plan.id)") }
             conditions.append(.unchanged(channelKey, modRevision: channel.modRevision))
             writes.append(.put(channelKey, FleetRecordCodec.encode(RolloutRules.channel(plan: view.plan, state: next, now: now))))
         }
@@ -140,7 +141,7 @@ extension RolloutEngine {
         let population = view.cohort.devices.count
         var writes: [StoreWrite] = []
         for (rank, device) in view.cohort.devices.enumerated() {
-            let key = layout.desired(device)
+            let key = view.plan.desiredKey(layout, device)
             let wanted = RolloutRules.desired(rank: rank, plan: view.plan, state: view.state, population: population)
             let current = records[key].flatMap { try? FleetRecordCodec.decode(DeviceDesired.self, from: $0.value, key: key) }
             switch (wanted, current) {

@@ -63,11 +63,31 @@ public final class RolloutEngine: @unchecked Sendable {
     /// rollout is running on it.
     public func setChannel(_ name: FleetName, stable: FleetVersion) async throws(FleetError) {
         try await requirePublished(stable)
-        let key = layout.channel(name)
+        try await moveChannel(layout.channel(name), name: "channel \(name)", to: stable)
+    }
+
+    /// Publishes a site configuration version (a site spec, provision's format; the caller
+    /// validates it): created once, like a release.
+    public func publishConfig(site: FleetName, version: FleetVersion, _ bytes: [UInt8]) async throws(FleetError) {
+        let key = layout.siteConfigVersion(site, version)
+        if try await store.commit([.absent(key)], [.put(key, bytes)]) { return }
+        guard let existing = try await store.get(key), existing.value == bytes else {
+            throw .conflict(key: key, detail: "config \(version) of site \(site) is already published with other content; config versions are immutable: publish a new version")
+        }
+    }
+
+    /// Points a site's config channel at a published config version by hand (no rollout
+    /// running on it); its devices apply it at their next poll.
+    public func setSiteConfig(site: FleetName, version: FleetVersion) async throws(FleetError) {
+        try await requireConfig(site: site, version)
+        try await moveChannel(layout.siteChannel(site), name: "the config channel of site \(site)", to: version)
+    }
+
+    func moveChannel(_ key: String, name: String, to stable: FleetVersion) async throws(FleetError) {
         if let stored = try await store.get(key) {
             let channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: key)
             if let rollout = channel.rollout {
-                throw .refused("channel \(name) is in rollout \(rollout) (to \(channel.candidate?.text ?? "?")); pause or stop it first")
+                throw .refused("\(name) is in rollout \(rollout) (to \(channel.candidate?.text ?? "?")); pause or stop it first")
             }
             let next = ChannelRecord(stable: stable, lastAbort: channel.lastAbort)
             guard try await store.commit([.unchanged(key, modRevision: stored.modRevision)], [.put(key, FleetRecordCodec.encode(next))]) else {
@@ -89,6 +109,12 @@ public final class RolloutEngine: @unchecked Sendable {
         }
     }
 
+    func requireConfig(site: FleetName, _ version: FleetVersion) async throws(FleetError) {
+        guard try await store.get(layout.siteConfigVersion(site, version)) != nil else {
+            throw .refused("config \(version) of site \(site) is not published (imagesmith fleet config publish)")
+        }
+    }
+
     func requirePublished(_ version: FleetVersion) async throws(FleetError) {
         guard try await store.get(layout.release(version.text)) != nil else {
             throw .refused("release \(version) is not published (imagesmith fleet publish)")
@@ -104,7 +130,7 @@ public final class RolloutEngine: @unchecked Sendable {
         return lock.withLock {
             if since == nil { devices = [:] }
             for value in listing.values { devices[value.key] = value }
-            if since == nil || listing.values.contains(where: { $0.key.hasSuffix("/desired") }) { desiredGeneration += 1 }
+            if since == nil || listing.values.contains(where: { $0.key.hasSuffix("/desired") || $0.key.hasSuffix("/desired-config") }) { desiredGeneration += 1 }
             devicesRevision = max(devicesRevision ?? 0, listing.revision)
             return devices
         }
@@ -125,11 +151,12 @@ public final class RolloutEngine: @unchecked Sendable {
     /// that deletes rereads in full).
     func forgetDevices() { lock.withLock { devices = [:]; devicesRevision = nil } }
 
-    func enrolled(in channel: FleetName, records: [String: StoredValue]) -> [FleetName] {
+    /// The devices a plan moves: those on its channel, or for a config plan those at its site.
+    func enrolled(for plan: RolloutPlan, records: [String: StoredValue]) -> [FleetName] {
         records.compactMap { key, stored -> FleetName? in
             guard let (device, record) = layout.deviceKey(key), record == "enrollment",
                   let enrollment = try? FleetRecordCodec.decode(DeviceEnrollment.self, from: stored.value, key: key),
-                  enrollment.channel == channel else { return nil }
+                  (plan.kind == .release ? enrollment.channel : enrollment.site) == plan.channel else { return nil }
             return device
         }
     }

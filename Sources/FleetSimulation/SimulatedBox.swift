@@ -18,6 +18,8 @@ public final class SimulatedBox: BoxControl, @unchecked Sendable {
     private var lastRollback: DeviceReport.RollbackNote?
     private var ran: [FleetVersion]
     private var configCount = 0
+    private var appliedConfigs: [String] = []
+    private var refusing: Set<String> = []
     private var bad: [FleetVersion: Fault] = [:]
     let clock: any WallClock
 
@@ -40,6 +42,10 @@ public final class SimulatedBox: BoxControl, @unchecked Sendable {
     public var running: FleetVersion { lock.withLock { release } }
     public var history: [FleetVersion] { lock.withLock { ran } }
     public var configs: Int { lock.withLock { configCount } }
+    /// Every configuration it applied, as text, in order.
+    public var configHistory: [String] { lock.withLock { appliedConfigs } }
+    /// Makes provision refuse configurations whose text contains `marker` (a bad site spec).
+    public func refuseConfigs(containing marker: String) { _ = lock.withLock { refusing.insert(marker) } }
     public var isFailing: Bool { lock.withLock { health == .failing } }
 
     public func snapshot() async -> BoxSnapshot {
@@ -64,7 +70,14 @@ public final class SimulatedBox: BoxControl, @unchecked Sendable {
     }
 
     public func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome {
-        lock.withLock { configCount += 1 }
-        return .applied(restarted: ["analytics"])
+        let text = String(decoding: bytes, as: UTF8.self)
+        return lock.withLock {
+            if let marker = refusing.first(where: { text.contains($0) }) {
+                return .refused(reason: "provision refused the site spec: \(marker)")
+            }
+            configCount += 1
+            appliedConfigs.append(text)
+            return .applied(restarted: ["analytics"])
+        }
     }
 }

@@ -157,4 +157,55 @@ struct AgentSimulationTests {
         }
         #expect(agent.lastError != nil && box.running == Self.from)
     }
+
+    @Test("a site's configuration staged like a release: a config provision refuses stops in the canary and no other box tries it; a good one reaches every box and moves the site")
+    func configRollouts() async throws {
+        let (world, simulation, seed) = try await setUp(30, seed: "configRollouts") { _, clock in SimulatedBox(release: Self.from, clock: clock) }
+        for box in simulation.boxes.values { box.refuseConfigs(containing: "BAD") }
+        let site = name("site-1")
+        for (text, body) in [("2026.12.1", #"{"v":1}"#), ("2026.12.2", #"{"v":2,"BAD":true}"#), ("2026.12.3", #"{"v":3}"#)] {
+            try await world.engine.publishConfig(site: site, version: version(text), Array(body.utf8))
+        }
+        try await world.engine.setSiteConfig(site: site, version: version("2026.12.1"))
+        func configPlan(_ id: String, from: String, to: String) -> RolloutPlan {
+            RolloutPlan(id: name(id), channel: site, from: version(from), to: version(to),
+                        canary: .init(size: 5, soakSeconds: 3_600, deadlineSeconds: 1_800),
+                        waves: [.init(size: 50, soakSeconds: 1_800, deadlineSeconds: 1_800), .init(size: 100, soakSeconds: 1_800, deadlineSeconds: 1_800)],
+                        abort: .init(maxFailures: 1, minSample: 20, maxFailurePercent: 5), createdAt: 0, kind: .config)
+        }
+        // Every box takes the site's config version first (and the plain config key is not used).
+        let bad = try await world.engine.start(configPlan("cfg-bad", from: "2026.12.1", to: "2026.12.2"))
+        let canary = Set(bad.cohort.devices.prefix(5))
+        let (stopped, _) = try await simulation.run(rollout: name("cfg-bad"), limit: 3 * 3_600) { $0.state.phase != .running }
+        #expect(stopped.state.phase == .aborted, "seed \(seed): \(String(describing: stopped.state.reason))")
+        #expect(stopped.state.reason?.contains("refused config 2026.12.2") == true, "seed \(seed): \(String(describing: stopped.state.reason))")
+        // One more poll each: the canary, pinned back, applies the site's version it never left.
+        _ = try await simulation.run(rollout: name("cfg-bad"), limit: 150) { _ in false }
+        for (device, box) in simulation.boxes {
+            #expect(!box.configHistory.contains { $0.contains("BAD") }, "seed \(seed): \(device) applied the refused config")
+            #expect(box.configHistory == [#"{"v":1}"#], "seed \(seed): \(device) applied \(box.configHistory)")
+            let desired = try await world.client.get(world.layout.desiredConfig(device))
+            if canary.contains(device) {
+                let pin = try FleetRecordCodec.decode(DeviceDesired.self, from: try #require(desired).value, key: "desired-config")
+                #expect(pin.release == version("2026.12.1") && pin.pinned, "seed \(seed): \(device)")
+            } else {
+                #expect(desired == nil, "seed \(seed): \(device) outside the canary was told to take the refused config")
+            }
+        }
+        let afterAbort = try FleetRecordCodec.decode(ChannelRecord.self, from: try #require(try await world.client.get(world.layout.siteChannel(site))).value, key: "channel")
+        #expect(afterAbort.stable == version("2026.12.1") && afterAbort.lastAbort?.rollout == name("cfg-bad"))
+
+        let good = try await world.engine.start(configPlan("cfg-good", from: "2026.12.1", to: "2026.12.3"))
+        #expect(good.cohort.devices.count == 30)
+        let (done, _) = try await simulation.run(rollout: name("cfg-good"), limit: 6 * 3_600) { $0.state.phase != .running }
+        #expect(done.state.phase == .completed, "seed \(seed): \(String(describing: done.state.reason))")
+        _ = try await simulation.run(rollout: name("cfg-good"), limit: 150) { _ in false }
+        for (device, box) in simulation.boxes {
+            #expect(box.configHistory.last == #"{"v":3}"#, "seed \(seed): \(device) ended on \(box.configHistory)")
+            #expect(box.running == Self.from, "seed \(seed): a config rollout moved \(device)'s release")
+            #expect(try await world.client.get(world.layout.desiredConfig(device)) == nil, "seed \(seed): \(device) kept a desired config")
+        }
+        let moved = try FleetRecordCodec.decode(ChannelRecord.self, from: try #require(try await world.client.get(world.layout.siteChannel(site))).value, key: "channel")
+        #expect(moved.stable == version("2026.12.3") && moved.rollout == nil)
+    }
 }

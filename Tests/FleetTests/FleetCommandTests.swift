@@ -55,6 +55,23 @@ struct FleetCommandTests {
             let result = try await run(arguments + store)
             #expect(result.status == exit && result.stderr.contains(mention), "\(arguments): \(result.status) \(result.stderr)")
         }
+        // Site configurations as versions: validated as provision validates them, then staged.
+        let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../site-specs").standardized
+        let goodSpec = specs.appendingPathComponent("store-0042.json").path
+        let broken = try directory.write("broken.json", #"{"site": {"name": 42}}"#)
+        let refusedSpec = try await run(["config", "publish", "site-1", broken, "--version", "2026.12.9"] + store)
+        #expect(refusedSpec.status == 65 && refusedSpec.stderr.contains("/site"), "\(refusedSpec.stderr)")
+        #expect(try await run(["config", "set", "site-1", "2026.12.9"] + store).stderr.contains("not published"))
+        for version in ["2026.12.1", "2026.12.2"] {
+            let published = try await run(["config", "publish", "site-1", goodSpec, "--version", version] + store)
+            #expect(published.status == 0, "\(published.stderr)")
+        }
+        #expect(try await run(["config", "set", "site-1", "2026.12.1"] + store).status == 0)
+        let configRollout = try await run(["rollout", "start", "c1", "--site", "site-1", "--config", "2026.12.2", "--canary", "2"] + store)
+        #expect(configRollout.status == 0 && configRollout.stdout.contains("rollout c1: site site-1 config 2026.12.1 -> 2026.12.2: running, canary; 2 of 8 devices reached"), "\(configRollout.stdout) \(configRollout.stderr)")
+        let both = try await run(["rollout", "start", "c2", "--site", "site-1", "--config", "2026.12.2", "--channel", "stable"] + store)
+        #expect(both.status == 64)
+
         let nowhere = try await run(["rollout", "status", "r1", "--etcd", "http://127.0.0.1:\(try ProcessSupport.freePort())", "--json"])
         #expect(nowhere.status == 69 && nowhere.stdout.contains("\"exit_code\""))
         let leaky = try directory.write("password", "hunter2\n", mode: 0o644)

@@ -171,4 +171,29 @@ struct RolloutRulesTests {
         #expect(schedule.delay(afterFailures: 30, unit: 1) == 900 && schedule.delay(afterFailures: 30, unit: 0) == 1)
         #expect(schedule.delay(afterFailures: 8, unit: 0.5) == 320)
     }
+
+    @Test("a config rollout judges the config a box applied or refused, not its release")
+    func configOutcomes() {
+        var plan = Plans.plan()
+        plan.kind = .config
+        let targeted: Int64 = 1_000
+        let applied = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.12.1"))
+        #expect(RolloutRules.outcome(of: applied, plan: plan, targetedAt: targeted) == .healthy(reportedAt: 1_100))
+        let old = DeviceReport(release: version("2026.12.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"))
+        #expect(RolloutRules.outcome(of: old, plan: plan, targetedAt: targeted) == .pending, "the release matching the config's version is not the config")
+        let refused = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"),
+                                   configFailure: .init(version: version("2026.12.1"), reason: "/network/dns: bad", at: 1_050))
+        guard case .failed(let reason) = RolloutRules.outcome(of: refused, plan: plan, targetedAt: targeted) else {
+            Issue.record("a refused config did not fail")
+            return
+        }
+        #expect(reason.contains("/network/dns"))
+        let unhealthy = DeviceReport(release: version("2026.11.1"), slot: "a", health: .failing, reportedAt: 1_100, config: version("2026.12.1"))
+        #expect(RolloutRules.outcome(of: unhealthy, plan: plan, targetedAt: targeted) == .failed("health checks failing with config 2026.12.1"))
+        let earlier = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"),
+                                   configFailure: .init(version: version("2026.12.1"), reason: "old", at: 900))
+        #expect(RolloutRules.outcome(of: earlier, plan: plan, targetedAt: targeted) == .pending, "a refusal from before the device was targeted counted")
+        #expect(plan.desiredKey(FleetLayout(), name("box-1")) == "/edge/v1/devices/box-1/desired-config")
+        #expect(plan.channelKey(FleetLayout()) == "/edge/v1/sites/stable/channel")
+    }
 }

@@ -57,7 +57,8 @@ struct FleetAgentBoxTests {
 
         let config = try box.directory.write("fleet.json", """
             {\(storeConfig), "device": "box-1", "root": "\(box.root)", "poll_interval_seconds": 5,
-             "rollback": "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path)"}
+             "rollback": "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path)",
+             "provision": "\(ReleaseFactory.binaries.appendingPathComponent("provision").path)"}
             """)
         func agentOnce() async throws -> [String: Any] {
             var environment = ReleaseFactory.environment
@@ -71,6 +72,14 @@ struct FleetAgentBoxTests {
 
         var report = try await agentOnce()
         #expect(report["release"] as? String == "2026.12.1")
+
+        // A site config version, staged: the agent hands it to the real provision (apply,
+        // without registration, under the box's root) and reports the version applied.
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../site-specs/store-0042.json").standardized.path
+        _ = try await fleet(["config", "publish", "site-1", spec, "--version", "2026.12.1"])
+        _ = try await fleet(["config", "set", "site-1", "2026.12.1"])
+        report = try await agentOnce()
+        #expect(report["config"] as? String == "2026.12.1" && report["config_failure"] == nil, "\(report)")
 
         _ = try await fleet(["channel", "stable", "2026.12.2"])
         report = try await agentOnce()

@@ -6,13 +6,17 @@
 ///     <root>/rollouts/<id>/plan                   RolloutPlan, immutable
 ///     <root>/rollouts/<id>/cohort                 RolloutCohort, immutable (the order)
 ///     <root>/rollouts/<id>/state                  RolloutState, moved only by compare-and-swap
-///     <root>/sites/<site>/config                  a site spec (provision's format)
+///     <root>/sites/<site>/config                  a site spec (provision's format), applied as it changes
+///     <root>/sites/<site>/channel                 ChannelRecord of config versions (staged configs)
+///     <root>/configs/<site>/<version>             a site spec, immutable (created once)
 ///     <root>/devices/<device>/enrollment          DeviceEnrollment (site, channel, policy)
 ///     <root>/devices/<device>/desired             DeviceDesired, written by the rollout engine
+///     <root>/devices/<device>/desired-config      DeviceDesired of a config version, likewise
 ///     <root>/devices/<device>/status              DeviceReport, written by the device only
 ///     <root>/devices/<device>/presence            DevicePresence, on the device's lease (etcd)
 ///
-/// A device's credential reads `releases/`, `channels/`, its site's and its own keys, and
+/// A device's credential reads `releases/`, `channels/`, its site's keys and config versions
+/// and its own keys, and
 /// writes only its `status` and `presence` (FleetLayout.devicePermissions).
 public struct FleetLayout: Sendable, Equatable {
     public static let version = 1
@@ -34,10 +38,15 @@ public struct FleetLayout: Sendable, Equatable {
     public func rolloutState(_ id: FleetName) -> String { rolloutsPrefix + id.text + "/state" }
     public func sitePrefix(_ site: FleetName) -> String { root + "sites/" + site.text + "/" }
     public func siteConfig(_ site: FleetName) -> String { sitePrefix(site) + "config" }
+    /// The site's config channel: which config version its devices run (staged rollouts).
+    public func siteChannel(_ site: FleetName) -> String { sitePrefix(site) + "channel" }
+    public func configsPrefix(_ site: FleetName) -> String { root + "configs/" + site.text + "/" }
+    public func siteConfigVersion(_ site: FleetName, _ version: FleetVersion) -> String { configsPrefix(site) + version.text }
     public var devicesPrefix: String { root + "devices/" }
     public func devicePrefix(_ device: FleetName) -> String { devicesPrefix + device.text + "/" }
     public func enrollment(_ device: FleetName) -> String { devicePrefix(device) + "enrollment" }
     public func desired(_ device: FleetName) -> String { devicePrefix(device) + "desired" }
+    public func desiredConfig(_ device: FleetName) -> String { devicePrefix(device) + "desired-config" }
     public func status(_ device: FleetName) -> String { devicePrefix(device) + "status" }
     public func presence(_ device: FleetName) -> String { devicePrefix(device) + "presence" }
 
@@ -59,6 +68,7 @@ public struct FleetLayout: Sendable, Equatable {
             FleetPermission(prefix: rolloutsPrefix, access: .read),
             FleetPermission(key: layoutKey, access: .read),
             FleetPermission(prefix: sitePrefix(site), access: .read),
+            FleetPermission(prefix: configsPrefix(site), access: .read),
             FleetPermission(prefix: devicePrefix(device), access: .read),
             FleetPermission(key: status(device), access: .readWrite),
             FleetPermission(key: presence(device), access: .readWrite),

@@ -12,6 +12,22 @@ public struct DeviceReport: Sendable, Equatable, Codable {
     /// Why the device is not on its desired release, when it is not (a policy window, a
     /// refused signature, an install that failed).
     public var waiting: String?
+    /// The site config version the box last applied (staged configs), and the last version it
+    /// refused and why.
+    public var config: FleetVersion?
+    public var configFailure: ConfigFailure?
+
+    public struct ConfigFailure: Sendable, Equatable, Codable {
+        public var version: FleetVersion
+        public var reason: String
+        public var at: Int64
+
+        public init(version: FleetVersion, reason: String, at: Int64) {
+            self.version = version
+            self.reason = reason
+            self.at = at
+        }
+    }
 
     public struct RollbackNote: Sendable, Equatable, Codable {
         /// The release it left, and why.
@@ -28,9 +44,12 @@ public struct DeviceReport: Sendable, Equatable, Codable {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case release, slot, health, reportedAt = "reported_at", lastRollback = "last_rollback", waiting }
+    enum CodingKeys: String, CodingKey { case release, slot, health, reportedAt = "reported_at", lastRollback = "last_rollback", waiting, config, configFailure = "config_failure" }
 
-    public init(release: FleetVersion, slot: String, health: Health, reportedAt: Int64, lastRollback: RollbackNote? = nil, waiting: String? = nil) {
+    public init(release: FleetVersion, slot: String, health: Health, reportedAt: Int64, lastRollback: RollbackNote? = nil, waiting: String? = nil,
+                config: FleetVersion? = nil, configFailure: ConfigFailure? = nil) {
+        self.config = config
+        self.configFailure = configFailure
         self.release = release
         self.slot = slot
         self.health = health

@@ -1,8 +1,12 @@
-/// How one rollout moves a channel from one release to another: a mandatory canary cohort
+/// How one rollout moves a channel from one release to another (or, for a `config` rollout,
+/// a site's config channel from one config version to another): a mandatory canary cohort
 /// that tolerates no failure and soaks, then waves by share of the channel's devices, each
 /// with its soak time, a progress deadline, and criteria that stop it. Immutable once stored.
 public struct RolloutPlan: Sendable, Equatable, Codable {
     public var id: FleetName
+    /// What moves: a release channel's release, or a site's configuration.
+    public var kind: Kind
+    /// The release channel, or for a config rollout the site.
     public var channel: FleetName
     public var from: FleetVersion
     public var to: FleetVersion
@@ -49,6 +53,12 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
         }
     }
 
+    public enum Kind: String, Sendable, Codable {
+        case release
+        /// `channel` names a site; `from` and `to` are its config versions.
+        case config
+    }
+
     public enum Silence: String, Sendable, Codable {
         /// Stop and wait for a person (the default: never promote on silence).
         case pause
@@ -57,7 +67,7 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, channel, from, to, canary, waves, abort, silence, freshSeconds = "fresh_seconds", createdAt = "created_at"
+        case id, kind, channel, from, to, canary, waves, abort, silence, freshSeconds = "fresh_seconds", createdAt = "created_at"
     }
 
     public static let defaultCanary = Stage(size: 5, soakSeconds: 86_400, deadlineSeconds: 7_200)
@@ -69,8 +79,9 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
 
     public init(id: FleetName, channel: FleetName, from: FleetVersion, to: FleetVersion, canary: Stage = defaultCanary,
                 waves: [Stage] = defaultWaves, abort: AbortCriteria = AbortCriteria(), silence: Silence = .pause,
-                freshSeconds: Int64 = 900, createdAt: Int64) {
+                freshSeconds: Int64 = 900, createdAt: Int64, kind: Kind = .release) {
         self.id = id
+        self.kind = kind
         self.channel = channel
         self.from = from
         self.to = to
@@ -88,7 +99,8 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
                   from: try c.decode(FleetVersion.self, forKey: .from), to: try c.decode(FleetVersion.self, forKey: .to),
                   canary: try c.decode(Stage.self, forKey: .canary), waves: try c.decode([Stage].self, forKey: .waves),
                   abort: try c.decode(AbortCriteria.self, forKey: .abort), silence: try c.decode(Silence.self, forKey: .silence),
-                  freshSeconds: try c.decode(Int64.self, forKey: .freshSeconds), createdAt: try c.decode(Int64.self, forKey: .createdAt))
+                  freshSeconds: try c.decode(Int64.self, forKey: .freshSeconds), createdAt: try c.decode(Int64.self, forKey: .createdAt),
+                  kind: try c.decodeIfPresent(Kind.self, forKey: .kind) ?? .release)
         if let problem = problem {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: problem))
         }
@@ -125,6 +137,19 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
         let share = (population * percent + 99) / 100
         return max(canaryReach, min(share, population))
     }
+
+    /// The key of the channel this plan moves.
+    public func channelKey(_ layout: FleetLayout) -> String {
+        kind == .release ? layout.channel(channel) : layout.siteChannel(channel)
+    }
+
+    /// The key of a device's desired state this plan writes.
+    public func desiredKey(_ layout: FleetLayout, _ device: FleetName) -> String {
+        kind == .release ? layout.desired(device) : layout.desiredConfig(device)
+    }
+
+    /// "release" or "config", for sentences.
+    public var what: String { kind == .release ? "release" : "config" }
 
     /// The stage's own settings (0 = canary).
     public func settings(stage: Int) -> Stage { stage == 0 ? canary : waves[stage - 1] }

@@ -14,6 +14,18 @@ public enum RolloutRules {
     /// What one device's last report says about the new release since it was targeted.
     public static func outcome(of report: DeviceReport?, plan: RolloutPlan, targetedAt: Int64) -> Outcome {
         guard let report, report.reportedAt >= targetedAt else { return .pending }
+        if plan.kind == .config {
+            // A config version the box's provision refused, or that left it unhealthy, failed.
+            if let failure = report.configFailure, failure.version == plan.to, failure.at >= targetedAt {
+                return .failed("refused config \(plan.to): \(failure.reason)")
+            }
+            guard report.config == plan.to else { return .pending }
+            switch report.health {
+            case .ok: return .healthy(reportedAt: report.reportedAt)
+            case .failing: return .failed("health checks failing with config \(plan.to)")
+            case .unknown: return .pending
+            }
+        }
         if let rollback = report.lastRollback, rollback.from == plan.to, rollback.at >= targetedAt {
             return .failed("went back to \(rollback.to) by itself: \(rollback.reason)")
         }

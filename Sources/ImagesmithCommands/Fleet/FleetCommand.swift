@@ -15,7 +15,7 @@ struct FleetCommand: AsyncParsableCommand {
             published), 64 usage, 65 a record in the store that is not valid, 69 the store \
             unreachable or refusing the credential, 75 a record changed meanwhile (try again).
             """,
-        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetDevicesCommand.self, FleetRolloutCommand.self]
+        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetConfigCommand.self, FleetDevicesCommand.self, FleetRolloutCommand.self]
     )
 }
 

@@ -15,6 +15,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
     /// What `status` and every other rollout command print.
     struct Report: Encodable {
         var id: String
+        var kind: String
         var channel: String
         var from: String
         var to: String
@@ -30,6 +31,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
 
         init(_ view: RolloutView) {
             id = view.plan.id.text
+            kind = view.plan.kind.rawValue
             channel = view.plan.channel.text
             from = view.plan.from.text
             to = view.plan.to.text
@@ -45,7 +47,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         }
 
         var lines: [String] {
-            var lines = ["rollout \(id): \(channel) \(from) -> \(to): \(phase), \(stage); \(reached) of \(devices) devices reached, \(healthy) healthy, \(failed.count) failed, \(silent) not reported yet"]
+            var lines = ["rollout \(id): \(kind == "config" ? "site \(channel) config" : channel) \(from) -> \(to): \(phase), \(stage); \(reached) of \(devices) devices reached, \(healthy) healthy, \(failed.count) failed, \(silent) not reported yet"]
             if let reason { lines.append("  why: \(reason)") }
             for failure in failed.prefix(10) { lines.append("  failed: \(failure)") }
             for transition in history.suffix(8) {
@@ -62,18 +64,22 @@ struct FleetRolloutCommand: AsyncParsableCommand {
 
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Start a rollout of a published release on a channel, from the channel's current release.",
+            abstract: "Start a rollout of a published release on a channel (or of a site's config version), from what it runs now.",
             discussion: """
                 The channel's devices are ordered by a hash of the rollout's id and theirs; the \
                 first --canary of them take the release first, and no one else does until the \
-                canary has soaked with no failure. Waves are cumulative percentages ending at 100.
+                canary has soaked with no failure. Waves are cumulative percentages ending at 100. \
+                With --site and --config, the site's devices take the config version the same way \
+                (a refused or unhealthy config counts as a failure).
                 """
         )
 
         @OptionGroup var store: FleetOptions
         @Argument(help: ArgumentHelp("A new rollout id.", valueName: "ID")) var id: String
-        @Option(help: ArgumentHelp("The channel.", valueName: "CHANNEL")) var channel: String
-        @Option(help: ArgumentHelp("The release to roll out.", valueName: "VERSION")) var to: String
+        @Option(help: ArgumentHelp("The channel (a release rollout, with --to).", valueName: "CHANNEL")) var channel: String?
+        @Option(help: ArgumentHelp("The release to roll out.", valueName: "VERSION")) var to: String?
+        @Option(help: ArgumentHelp("The site (a config rollout, with --config).", valueName: "SITE")) var site: String?
+        @Option(help: ArgumentHelp("The site's config version to roll out (imagesmith fleet config publish).", valueName: "VERSION")) var config: String?
         @Option(help: ArgumentHelp("Canary devices.", valueName: "N")) var canary: Int = 5
         @Option(help: ArgumentHelp("The canary's soak time.", valueName: "DURATION")) var soak: String = "24h"
         @Option(help: ArgumentHelp("By when every canary must report healthy.", valueName: "DURATION")) var deadline: String = "2h"
@@ -85,6 +91,14 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The share of failures that stops a wave.", valueName: "PERCENT")) var maxFailurePercent: Double = 2
         @Option(help: ArgumentHelp("A silent device at the deadline: pause (default) or fail.", valueName: "MODE")) var silence: String = "pause"
 
+        func validate() throws {
+            guard (channel != nil && to != nil && site == nil && config == nil) || (channel == nil && to == nil && site != nil && config != nil) else {
+                throw ValidationError("Give --channel and --to (a release), or --site and --config (a site's configuration).")
+            }
+        }
+
+        var kind: RolloutPlan.Kind { site != nil ? .config : .release }
+
         func plan(from: FleetVersion, now: Int64) throws(FleetError) -> RolloutPlan {
             do {
                 let wavePercents = try waves.split(separator: ",").map { text -> Int in
@@ -95,13 +109,14 @@ struct FleetRolloutCommand: AsyncParsableCommand {
                 let waveSoakSeconds = try FleetCommandSupport.seconds(waveSoak, option: "--wave-soak")
                 let waveDeadlineSeconds = try FleetCommandSupport.seconds(waveDeadline, option: "--wave-deadline")
                 let plan = RolloutPlan(
-                    id: try FleetName.parse(id, as: "rollout"), channel: try FleetName.parse(channel, as: "channel"),
-                    from: from, to: try FleetVersion.parse(to, as: "--to"),
+                    id: try FleetName.parse(id, as: "rollout"),
+                    channel: kind == .release ? try FleetName.parse(channel ?? "", as: "channel") : try FleetName.parse(site ?? "", as: "site"),
+                    from: from, to: kind == .release ? try FleetVersion.parse(to ?? "", as: "--to") : try FleetVersion.parse(config ?? "", as: "--config"),
                     canary: .init(size: canary, soakSeconds: try FleetCommandSupport.seconds(soak, option: "--soak"),
                                   deadlineSeconds: try FleetCommandSupport.seconds(deadline, option: "--deadline")),
                     waves: wavePercents.map { .init(size: $0, soakSeconds: waveSoakSeconds, deadlineSeconds: waveDeadlineSeconds) },
                     abort: .init(maxFailures: maxFailures, minSample: minSample, maxFailurePercent: maxFailurePercent),
-                    silence: silenceMode, createdAt: now)
+                    silence: silenceMode, createdAt: now, kind: kind)
                 if let problem = plan.problem { throw FleetError.invalidInput("the rollout plan is not valid: \(problem)") }
                 return plan
             } catch let error as FleetError {
@@ -114,9 +129,16 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         func run() async throws {
             try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
                 let engine = try store.engine()
-                let channelName = try FleetName.parse(channel, as: "channel")
-                let channelKey = store.layout.channel(channelName)
-                guard let stored = try await engine.store.get(channelKey) else { throw .missing(key: channelKey, what: "channel \(channelName)") }
+                let channelKey: String
+                let what: String
+                if let site {
+                    let name = try FleetName.parse(site, as: "site")
+                    (channelKey, what) = (store.layout.siteChannel(name), "the config channel of site \(name) (imagesmith fleet config set)")
+                } else {
+                    let name = try FleetName.parse(channel ?? "", as: "channel")
+                    (channelKey, what) = (store.layout.channel(name), "channel \(name)")
+                }
+                guard let stored = try await engine.store.get(channelKey) else { throw .missing(key: channelKey, what: what) }
                 let current = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: channelKey)
                 let plan = try plan(from: current.stable, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
                 return FleetRolloutCommand.result(try await engine.start(plan))
