@@ -187,7 +187,17 @@ final class BoxTools: BoxControl, @unchecked Sendable {
         }
         let apply = await run(config.provision, ["apply", path, "--skip-registration"] + rootArguments)
         guard apply.status == 0 else { return .refused(reason: "provision apply exited \(apply.status): \(Self.firstLine(apply.stderr))") }
-        return .applied(restarted: ["network", "time", "hostname"])
+        return .applied(restarted: Self.restarted(apply.stdout))
+    }
+
+    /// What provision brought into effect, from its report: "provision: network reloaded",
+    /// "provision: restarted chrony.service" (only what the changed files concern).
+    static func restarted(_ output: String) -> [String] {
+        output.split(separator: "\n").compactMap { line -> String? in
+            if line == "provision: network reloaded" { return "network" }
+            guard line.hasPrefix("provision: restarted ") else { return nil }
+            return String(line.dropFirst("provision: restarted ".count))
+        }
     }
 
     static func firstLine(_ text: String) -> String {

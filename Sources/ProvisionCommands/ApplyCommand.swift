@@ -49,20 +49,24 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let context = ProvisionWiring.context(root: root)
         var journal: Journal
+        var changed: Set<String>
         let site: SiteSpec
         let machineIDBefore = context.files.contents(context.path("/etc/machine-id"))
         do {
             let (loaded, name) = try await source.load(context, save: true)
             site = loaded.spec
-            journal = try ApplyStep.run(site: site, specBytes: loaded.bytes, specName: name, renderer: networkRenderer, context: context)
+            (journal, changed) = try ApplyStep.runChanging(site: site, specBytes: loaded.bytes, specName: name, renderer: networkRenderer, context: context)
         } catch {
             throw ProvisionWiring.fail(error)
         }
         if context.root.isEmpty {
-            // The running system: what was written takes effect now, not at the next boot.
+            // The running system: what was written takes effect now, not at the next boot, and
+            // only the services whose files changed are touched.
             let replaced = context.files.contents(context.path("/etc/machine-id")) != machineIDBefore
-            do { try ApplyStep.activate(site, renderer: networkRenderer, machineIDReplaced: replaced, activation: SystemActivation()) }
-            catch {
+            do {
+                let done = try ApplyStep.reconfigure(site, renderer: networkRenderer, changed: changed, machineIDReplaced: replaced, activation: SystemActivation())
+                context.say(done.isEmpty ? "provision: nothing to reload or restart" : done.map { "provision: \($0)" }.joined(separator: "\n"))
+            } catch {
                 StandardStreams.error("provision: the configuration is written but not in effect: \(error.description); it takes effect at the next boot\n")
                 throw ExitCode(ExitStatus.failure.rawValue)
             }

@@ -137,7 +137,8 @@ public final class S3Client: Sendable {
 
     func send(_ method: HTTPMethod, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [], body: [UInt8]? = nil) async throws(FleetError) -> HTTPResponse {
         let path = path(key: key)
-        let queryText = query.map { "\(SignatureV4.uriEncode($0.0, keepSlash: false))=\(SignatureV4.uriEncode($0.1, keepSlash: false))" }.joined(separator: "&")
+        // Sent exactly as signed: encoded the same way, in the canonical order.
+        let queryText = SignatureV4.canonicalQuery(query)
         guard let url = URL(string: location.endpoint.absoluteString + path + (queryText.isEmpty ? "" : "?" + queryText)) else {
             throw .invalidInput("the S3 key \((key ?? "").printable) does not make a URL")
         }

@@ -44,7 +44,7 @@ public struct SignatureV4: Sendable {
     }
 
     /// Names and values encoded, sorted by name, then value.
-    static func canonicalQuery(_ query: [(String, String)]) -> String {
+    public static func canonicalQuery(_ query: [(String, String)]) -> String {
         var pairs: [(name: String, value: String)] = []
         for (name, value) in query {
             pairs.append((uriEncode(name, keepSlash: false), uriEncode(value, keepSlash: false)))

@@ -36,7 +36,8 @@ struct FirstBootTests {
 
     /// The site's spec: a static uplink (matched by name: veth links have no permanent MAC)
     /// and a DHCP camera port that may stay unplugged.
-    static func spec(lab: BootLab, dashboard: Dashboard?, hostname: String = "cam-gw-01") throws -> String {
+    static func spec(lab: BootLab, dashboard: Dashboard?, hostname: String = "cam-gw-01", search: String = "store42.example.net",
+                     ntp: String = "ntp1.store42.example.net") throws -> String {
         let spec: [String: Any] = [
             "schema_version": "1.0",
             "site": ["id": "store-0042", "name": "Store 42", "timezone": "Europe/Berlin"],
@@ -47,9 +48,9 @@ struct FirstBootTests {
                      "ipv4": ["mode": "static", "addresses": ["\(lab.boxAddress)/24"], "gateway": lab.hostAddress]],
                     ["id": "cams", "match": ["name": "cams0"], "ipv4": ["mode": "dhcp"], "optional": true],
                 ],
-                "dns": ["servers": [lab.hostAddress], "search": ["store42.example.net"]],
+                "dns": ["servers": [lab.hostAddress], "search": [search]],
             ],
-            "time": ["client": "chrony", "sources": [["host": "ntp1.store42.example.net", "type": "server"], ["host": lab.hostAddress, "type": "server"]]],
+            "time": ["client": "chrony", "sources": [["host": ntp, "type": "server"], ["host": lab.hostAddress, "type": "server"]]],
             "hosts": [["ip": "10.20.0.5", "names": ["nvr", "nvr.store42.example.net"]]],
             "registration": [
                 "url": dashboard?.url ?? "https://\(lab.hostAddress):9/api/v1/devices",
@@ -148,12 +149,39 @@ struct FirstBootTests {
             // the running host name follows at once (not only /etc/hostname), and what the old
             // spec wrote that the new one does not is gone.
             let renamed = try Self.spec(lab: lab, dashboard: nil, hostname: "cam-gw-02")
-            try Data(renamed.utf8).write(to: URL(fileURLWithPath: lab.root + "/root/renamed.json"))
-            let reapplied = try await lab.exec("provision apply /root/renamed.json --skip-registration")
+            // (Saved under the same name as the first spec: the rendered files cite the spec's
+            // name, so another name would change every file's header. The fleet agent always
+            // applies its work directory's site_spec.json.)
+            try FileManager.default.createDirectory(atPath: lab.root + "/root/renamed", withIntermediateDirectories: true)
+            try Data(renamed.utf8).write(to: URL(fileURLWithPath: lab.root + "/root/renamed/site_spec.json"))
+            let networkd = try await lab.unit("systemd-networkd.service", ["InvocationID"])["InvocationID"]
+            let reapplied = try await lab.exec("provision apply /root/renamed/site_spec.json --skip-registration")
             #expect(reapplied.status == 0, "\(reapplied.stdout)\(reapplied.stderr)")
+            // Only the host name changed: no service is reloaded or restarted.
+            #expect(reapplied.stdout.contains("provision: nothing to reload or restart"), "\(reapplied.stdout)")
             #expect(try await lab.check("hostname").trimmingCharacters(in: .whitespacesAndNewlines) == "cam-gw-02")
             #expect(try await lab.check("cat /etc/hostname") == "cam-gw-02\n")
             #expect(try await lab.check("cat /etc/hosts").contains("cam-gw-02.store42.example.net"))
+            // A new search domain and time server (what a fleet config rollout delivers): the
+            // network is reloaded in place (networkd rereads its files, it is not restarted) and
+            // the time daemon is restarted only if it runs; nothing else.
+            let chronyRuns = try await lab.exec("systemctl is-active --quiet chrony.service").status == 0
+            let moved = try Self.spec(lab: lab, dashboard: nil, hostname: "cam-gw-02", search: "store42b.example.net", ntp: "ntp2.store42.example.net")
+            try FileManager.default.createDirectory(atPath: lab.root + "/root/moved", withIntermediateDirectories: true)
+            try Data(moved.utf8).write(to: URL(fileURLWithPath: lab.root + "/root/moved/site_spec.json"))
+            let reconfigured = try await lab.exec("provision apply /root/moved/site_spec.json --skip-registration")
+            #expect(reconfigured.status == 0, "\(reconfigured.stdout)\(reconfigured.stderr)")
+            #expect(reconfigured.stdout.contains("provision: network reloaded"), "\(reconfigured.stdout)")
+            #expect(reconfigured.stdout.contains("provision: restarted chrony.service") == chronyRuns, "chrony runs: \(chronyRuns)\n\(reconfigured.stdout)")
+            #expect(!reconfigured.stdout.contains("journald"), "\(reconfigured.stdout)")
+            var searched = ""
+            for _ in 0..<50 where !searched.contains("store42b.example.net") {
+                searched = try await lab.check("networkctl status uplink0 --no-pager")
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(searched.contains("store42b.example.net"), "\(searched)")
+            #expect(try await lab.unit("systemd-networkd.service", ["InvocationID"])["InvocationID"] == networkd, "networkd was restarted, not reloaded")
+            #expect(try await lab.check("cat /etc/chrony/chrony.conf").contains("server ntp2.store42.example.net"))
             let status = try await lab.exec("provision status --json")
             #expect(status.status == 0 && status.stdout.contains("\"configured\" : true"), "\(status.stdout)")
             try await lab.powerOff()

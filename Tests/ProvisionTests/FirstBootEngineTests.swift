@@ -52,6 +52,14 @@ import HostIO
         func renderNetplan() throws(ActivationError) { calls.withLock { $0.append("netplan generate") } }
         func setHostname(_ name: String) throws(ActivationError) { calls.withLock { $0.append("hostname \(name)") } }
         func restartJournal() throws(ActivationError) { calls.withLock { $0.append("restart journald") } }
+        func reloadNetwork() throws(ActivationError) { calls.withLock { $0.append("networkctl reload") } }
+        /// Which units count as running (a box's systemd, recorded: the real one is the boot lab's).
+        var running: Set<String> = ["chrony.service"]
+        func restartIfRunning(_ unit: String) throws(ActivationError) -> Bool {
+            guard running.contains(unit) else { return false }
+            calls.withLock { $0.append("restart \(unit)") }
+            return true
+        }
         var log: [String] { calls.withLock { $0 } }
     }
 

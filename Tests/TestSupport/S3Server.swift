@@ -2,18 +2,25 @@ import Foundation
 
 /// A local S3: moto's server mode (PyPI `moto[server]`, pinned by scripts/install-deps) on a
 /// free loopback port, one per test suite. Real HTTP, real S3 wire format (XML listings,
-/// ETags, conditional requests answered 304/412). It does not check signatures unless IAM
-/// auth is switched on, so the signatures are proven against botocore's signer instead.
+/// ETags, conditional requests answered 304/412). It checks signatures and access policies only
+/// with its IAM emulation switched on (`checkingSignatures`).
 public final class S3Server: @unchecked Sendable {
     public let directory: TemporaryDirectory
     private var server: ServerProcess?
 
     public var endpoint: String { "http://127.0.0.1:\(server?.port ?? 0)" }
 
-    public init() throws {
+    /// `checkingSignatures`: moto's IAM emulation on (every request after the first three is
+    /// signed, its signature and its key's policy checked); set it up with s3_iam.py.
+    public init(checkingSignatures: Bool = false) throws {
         directory = try TemporaryDirectory("moto")
-        server = try ServerProcess("python3", logPath: directory.file("moto.log"), readyTimeout: 60) { port in
-            ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
+        let wrapper = try directory.write("moto-server", """
+            #!/bin/sh
+            \(checkingSignatures ? "export INITIAL_NO_AUTH_ACTION_COUNT=3" : "unset INITIAL_NO_AUTH_ACTION_COUNT")
+            exec python3 -m moto.server "$@"
+            """, mode: 0o755)
+        server = try ServerProcess(wrapper, logPath: directory.file("moto.log"), readyTimeout: 60) { port in
+            ["-H", "127.0.0.1", "-p", String(port)]
         }
     }
 

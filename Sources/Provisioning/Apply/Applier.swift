@@ -32,14 +32,18 @@ package struct Applier {
     }
 
     /// Writes each action of `plan` that is not already in place, journaling it once durable.
-    package func apply(_ plan: FilePlan, journal: inout Journal) throws(ProvisionError) {
+    /// Returns the paths it changed (not those already in place).
+    @discardableResult
+    package func apply(_ plan: FilePlan, journal: inout Journal) throws(ProvisionError) -> Set<String> {
         var digests: [String] = []
         for action in plan.actions { digests.append(try Self.digest(of: action)) }
-        do throws(HostIOError) { try write(plan, digests: digests, journal: &journal) }
+        var changed: Set<String> = []
+        do throws(HostIOError) { try write(plan, digests: digests, journal: &journal, changed: &changed) }
         catch { throw .cannotWrite(error.description) }
+        return changed
     }
 
-    func write(_ plan: FilePlan, digests: [String], journal: inout Journal) throws(HostIOError) {
+    func write(_ plan: FilePlan, digests: [String], journal: inout Journal, changed: inout Set<String>) throws(HostIOError) {
         try files.makeDirectory(stateDirectory, mode: 0o700)
         for (action, digest) in zip(plan.actions, digests) {
             let target = context.path(action.path)
@@ -66,6 +70,7 @@ package struct Applier {
                 try files.remove(target)
             }
             context.crashPoints.hit("after-write \(action.path)")
+            changed.insert(action.path)
             journal.steps[action.path] = .init(digest: digest, at: context.timestamp())
             try journal.save(context)
             context.crashPoints.hit("after-journal \(action.path)")
@@ -129,8 +134,11 @@ package struct Applier {
     /// Puts back what the image had at every path an earlier apply touched that `plan` no
     /// longer does, then removes the directories provision made that are now empty and
     /// unneeded. Each path leaves the journal only once it is back as the image had it.
-    package func retire(pathsNotIn plan: FilePlan, journal: inout Journal) throws(ProvisionError) {
+    /// Returns the paths it put back.
+    @discardableResult
+    package func retire(pathsNotIn plan: FilePlan, journal: inout Journal) throws(ProvisionError) -> Set<String> {
         let planned = Set(plan.actions.map(\.path))
+        var changed: Set<String> = []
         do throws(HostIOError) {
             for path in journal.steps.keys.sorted() where !planned.contains(path) {
                 let target = context.path(path)
@@ -151,6 +159,7 @@ package struct Applier {
                     context.say("provision: \(path) is no longer the site's: removed (the image had none)")
                 }
                 context.crashPoints.hit("after-retire \(path)")
+                changed.insert(path)
                 journal.steps[path] = nil
                 try journal.save(context)
             }
@@ -165,6 +174,7 @@ package struct Applier {
                 journal.createdDirectories = created.isEmpty ? nil : created
                 try journal.save(context)
             }
+            return changed
         } catch {
             throw .cannotWrite(error.description)
         }

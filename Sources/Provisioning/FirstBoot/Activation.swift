@@ -7,6 +7,10 @@ package protocol Activation: Sendable {
     func renderNetplan() throws(ActivationError)
     func setHostname(_ name: String) throws(ActivationError)
     func restartJournal() throws(ActivationError)
+    /// networkd rereads its files and reconfigures the links whose files changed.
+    func reloadNetwork() throws(ActivationError)
+    /// Restarts `unit` if it is running; false when it was not (nothing started).
+    func restartIfRunning(_ unit: String) throws(ActivationError) -> Bool
 }
 
 package struct ActivationError: Error, CustomStringConvertible {
