@@ -1,4 +1,5 @@
 import Basics
+import FoundationEssentials
 import Hashing
 
 /// AWS Signature Version 4 for S3 (header form): the canonical request, the string to sign
@@ -84,22 +85,10 @@ public struct SignatureV4: Sendable {
         return out
     }
 
-    /// `20261204T151152Z` for seconds since the epoch (UTC, proleptic Gregorian).
+    /// `20261204T151152Z` for seconds since the epoch: the toolchain's one UTC formatter
+    /// (`Timestamp`, RFC 3339) in the basic form.
     public static func amzDate(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { String(n).leftPadded(to: 2) }
-        return "\(String(year).leftPadded(to: 4))\(two(month))\(two(day))T\(two(rest / 3_600))\(two(rest % 3_600 / 60))\(two(rest % 60))Z"
+        String(Timestamp.iso8601(Date(timeIntervalSince1970: TimeInterval(seconds))).filter { $0 != "-" && $0 != ":" })
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) throws(HashingError) -> String {
@@ -109,8 +98,3 @@ public struct SignatureV4: Sendable {
     static func hex(_ bytes: [UInt8]) -> String { bytes.map(\.paddedHex).joined() }
 }
 
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
