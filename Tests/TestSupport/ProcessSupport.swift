@@ -179,7 +179,7 @@ public final class ServerProcess: @unchecked Sendable {
     /// that port is one of its own descriptors (read from /proc), not another process's that
     /// took the port in between. Otherwise (it exited, or someone else listens there) it is
     /// stopped and started again on another port, up to five times.
-    public convenience init(_ executable: String, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1",
+    public convenience init(_ executable: String, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1",
                             arguments: (Int) throws -> [String]) throws {
         var lastError: Error = FixtureError("\(executable) was not started")
         for _ in 0..<5 {
@@ -197,7 +197,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     struct PortTaken: Error, CustomStringConvertible { var description: String }
 
-    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1") throws {
+    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1") throws {
         self.port = port
         self.logPath = logPath
         process = Process()
@@ -243,7 +243,7 @@ public final class ServerProcess: @unchecked Sendable {
 
 extension ServerProcess {
     /// `init(_:logPath:readyTimeout:host:arguments:)` on a GCD thread, for async tests.
-    public static func start(_ executable: String, logPath: String, readyTimeout: Double = 20, host: String = "127.0.0.1",
+    public static func start(_ executable: String, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1",
                              arguments: @escaping @Sendable (Int) throws -> [String]) async throws -> ServerProcess {
         try await ProcessSupport.detached {
             try ServerProcess(executable, logPath: logPath, readyTimeout: readyTimeout, host: host, arguments: arguments)
