@@ -130,7 +130,7 @@ let package = Package(
         ]),
         // The fleet agent on the box: its configuration, the box tools as its BoxControl.
         .target(name: "AgentCommands", dependencies: [
-            "Basics", "Fleet", "FleetAgent", "Etcd", "S3", "Transport", "HTTPCore", "Hashing", "HostIO",
+            "Basics", "Fleet", "FleetAgent", "Etcd", "S3", "Transport", "HTTPCore", "Hashing", "HostIO", "Release", "ReleaseArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

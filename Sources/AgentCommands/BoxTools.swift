@@ -6,6 +6,8 @@ import FoundationEssentials
 import HTTPCore
 import Hashing
 import HostIO
+import Release
+import ReleaseArchive
 
 /// The agent's `BoxControl` on a real box: the box tools themselves. What runs is `rollback
 /// status`; a release is fetched, checked against its published sha256, and taken with
@@ -44,9 +46,12 @@ final class BoxTools: BoxControl, @unchecked Sendable {
         try? AtomicFile.write(CanonicalJSON.encode(AgentState(lastRollback: note)), to: stateFile, mode: 0o600)
     }
 
-    /// A box tool, on a Dispatch thread (never blocking Swift's cooperative pool).
-    func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 1_800) async -> (status: Int32, stdout: String, stderr: String) {
-        let runner = self.runner
+    /// A box tool, on a Dispatch thread (never blocking Swift's cooperative pool); `extra`
+    /// adds to its environment.
+    func run(_ tool: String, _ arguments: [String], timeout: TimeInterval = 1_800, extra: [String: String] = [:]) async -> (status: Int32, stdout: String, stderr: String) {
+        var configured = self.runner
+        configured.environment.merge(extra) { _, new in new }
+        let runner = configured
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 if let result = try? runner.run(tool, arguments, timeout: timeout) {
@@ -112,6 +117,7 @@ final class BoxTools: BoxControl, @unchecked Sendable {
             default: return .refused(reason: "rollback install exited \(install.status): \(Self.firstLine(install.stderr))")
             }
         }
+        if let pulled = await pullImages(of: entry) { return pulled }
         let activate = await run(config.rollback, ["activate", entry.version.text, "--json"] + rootArguments)
         switch activate.status {
         case 0: break
@@ -138,6 +144,9 @@ final class BoxTools: BoxControl, @unchecked Sendable {
     }
 
     /// The bundle on local disk, its sha256 the published one, its signature beside it.
+    /// The bundle's file name: the last part of its published location.
+    static func bundleName(_ entry: ReleaseEntry) -> String { entry.bundle?.split(separator: "/").last.map(String.init) ?? "" }
+
     func fetch(_ entry: ReleaseEntry) async -> Fetch {
         guard let location = entry.bundle else { return .not((.refused(reason: "the release names no bundle location"))) }
         let name = location.split(separator: "/").last.map(String.init) ?? ""
@@ -198,6 +207,58 @@ final class BoxTools: BoxControl, @unchecked Sendable {
             guard line.hasPrefix("provision: restarted ") else { return nil }
             return String(line.dropFirst("provision: restarted ".count))
         }
+    }
+
+    // MARK: images and registry logins
+
+    /// docker's configuration directory for the device's own registry logins (owner-only).
+    var dockerConfig: String { work + "/docker" }
+
+    func useRegistryLogins(_ logins: RegistryLogins?) async {
+        let path = dockerConfig + "/config.json"
+        guard let logins, !logins.logins.isEmpty else {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
+        struct Auth: Encodable { var auth: String }
+        struct DockerConfig: Encodable { var auths: [String: Auth] }
+        var auths: [String: Auth] = [:]
+        for login in logins.logins {
+            auths[login.registry] = Auth(auth: Data("\(login.username):\(login.password)".utf8).base64EncodedString())
+        }
+        do {
+            try AtomicFile.makeDirectory(work, mode: 0o700)
+            try AtomicFile.makeDirectory(dockerConfig, mode: 0o700)
+            try AtomicFile.write(CanonicalJSON.encode(DockerConfig(auths: auths)), to: path, mode: 0o600)
+        } catch {
+            // The next release's pull says what is missing; the error names no secret.
+            StandardStreams.error("edge-fleet-agent: the registry logins could not be written: \(error)\n")
+        }
+    }
+
+    /// Pulls, by digest, every image of the release that the box does not have yet, with the
+    /// device's own registry logins (`rollback activate` switches only to images already in the
+    /// store). A pull that fails is tried again at the next poll.
+    func pullImages(of entry: ReleaseEntry) async -> UpdateOutcome? {
+        let bundle = work + "/bundles/" + Self.bundleName(entry)
+        // Only a release fetched now has a bundle here; one installed before has its images.
+        guard FileManager.default.fileExists(atPath: bundle) else { return nil }
+        let release: ReleaseBundle
+        do { release = try BundleArchive.read(bundle) } catch {
+            return .refused(reason: "the bundle's image list cannot be read: \(error)")
+        }
+        let extra = FileManager.default.fileExists(atPath: dockerConfig + "/config.json") ? ["DOCKER_CONFIG": dockerConfig] : [:]
+        for container in release.lock.containers {
+            guard let reference = container.pinnedReference else { continue }
+            if await run("docker", ["image", "inspect", reference], timeout: 120).status == 0 { continue }
+            var arguments = ["pull"]
+            if !container.platform.isEmpty { arguments += ["--platform", container.platform] }
+            let pull = await run("docker", arguments + [reference], timeout: 1_800, extra: extra)
+            guard pull.status == 0 else {
+                return .later(reason: "docker pull \(reference) exited \(pull.status): \(Self.firstLine(pull.stderr))")
+            }
+        }
+        return nil
     }
 
     static func firstLine(_ text: String) -> String {

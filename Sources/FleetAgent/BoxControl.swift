@@ -9,6 +9,8 @@ public protocol BoxControl: Sendable {
     func update(to release: ReleaseEntry) async -> UpdateOutcome
     /// Validates and applies a site configuration; the services it restarted, or why not.
     func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome
+    /// The device's own registry logins (nil: none), for pulling a release's images.
+    func useRegistryLogins(_ logins: RegistryLogins?) async
 }
 
 public struct BoxSnapshot: Sendable, Equatable {

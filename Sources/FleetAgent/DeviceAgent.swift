@@ -37,6 +37,8 @@ public final class DeviceAgent: @unchecked Sendable {
     public private(set) var appliedConfig: FleetVersion?
     private var configFailure: DeviceReport.ConfigFailure?
     private var configVersions: [FleetVersion: [UInt8]] = [:]
+    /// The revision of the registry logins last handed to the box (0: none).
+    private var loginsRevision: Int64?
     private var releases: [FleetVersion: ReleaseEntry] = [:]
     /// The lease the device's presence key is on (etcd), renewed every poll.
     public private(set) var presenceLease: Int64?
@@ -98,6 +100,11 @@ public final class DeviceAgent: @unchecked Sendable {
             _ = try await readChannelIfEnrolled()
         }
         try await applySiteConfig(site: enrollment.site)
+        let loginsRevision = own[layout.registryLogins(device)]?.modRevision ?? 0
+        if loginsRevision != self.loginsRevision {
+            await box.useRegistryLogins(try decoded(RegistryLogins.self, layout.registryLogins(device)))
+            self.loginsRevision = loginsRevision
+        }
         guard let channel else {
             try await report(waiting: "channel \(enrollment.channel) does not exist")
             return

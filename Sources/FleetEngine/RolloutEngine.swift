@@ -100,6 +100,22 @@ public final class RolloutEngine: @unchecked Sendable {
         }
     }
 
+    /// Adds or replaces a device's login to one registry (its record is readable by that
+    /// device alone).
+    public func setRegistryLogin(_ device: FleetName, _ login: RegistryLogins.Login) async throws(FleetError) {
+        let key = layout.registryLogins(device)
+        let current = try await store.get(key)
+        var record = try current.map { stored throws(FleetError) in try FleetRecordCodec.decode(RegistryLogins.self, from: stored.value, key: key) } ?? RegistryLogins(logins: [])
+        record.logins.removeAll { $0.registry == login.registry }
+        record.logins.append(login)
+        record.logins.sort { $0.registry < $1.registry }
+        if let problem = record.problem { throw .invalidInput("the registry login is not valid: \(problem)") }
+        let condition: StoreCondition = current.map { .unchanged(key, modRevision: $0.modRevision) } ?? .absent(key)
+        guard try await store.commit([condition], [.put(key, FleetRecordCodec.encode(record))]) else {
+            throw .conflict(key: key, detail: "changed while it was being written; try again")
+        }
+    }
+
     public func enroll(_ device: FleetName, _ enrollment: DeviceEnrollment) async throws(FleetError) {
         let key = layout.enrollment(device)
         let current = try await store.get(key)

@@ -69,6 +69,11 @@ public final class SimulatedBox: BoxControl, @unchecked Sendable {
         }
     }
 
+    private var logins: RegistryLogins?
+    /// The registry logins the agent last handed over.
+    public var registryLogins: RegistryLogins? { lock.withLock { logins } }
+    public func useRegistryLogins(_ logins: RegistryLogins?) async { lock.withLock { self.logins = logins } }
+
     public func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome {
         let text = String(decoding: bytes, as: UTF8.self)
         return lock.withLock {

@@ -222,7 +222,7 @@ struct EtcdFleetTests {
         let lease = try await box0.announce(layout.presence(name("box-0")), Array(#"{"since":1}"#.utf8), ttl: 30, lease: nil)
         #expect(try await box0.announce(layout.presence(name("box-0")), Array(#"{"since":1}"#.utf8), ttl: 30, lease: lease) == lease)
         await #expect(throws: FleetError.self) { _ = try await box0.announce(layout.presence(name("box-1")), Array("{}".utf8), ttl: 30, lease: nil) }
-        for key in [layout.enrollment(name("box-1")), layout.status(name("box-1")), layout.siteConfig(name("site-2"))] {
+        for key in [layout.enrollment(name("box-1")), layout.status(name("box-1")), layout.registryLogins(name("box-1")), layout.siteConfig(name("site-2"))] {
             await #expect(throws: FleetError.permissionDenied("kv/range: etcdserver: permission denied")) { try await box0.get(key) }
         }
         for key in [layout.status(name("box-1")), layout.desired(name("box-0")), layout.channel(name("stable")), layout.enrollment(name("box-0"))] {

@@ -45,7 +45,9 @@ struct FleetAgentBoxTests {
         var bundles: [String: String] = [:]
         for version in ["2026.12.1", "2026.12.2", "2026.12.3"] {
             let factory = version == "2026.12.3" ? failing : box.factory
-            try box.seed(factory.images(version))
+            // 2026.12.2's images are not on the box: its agent pulls them, from a private
+            // registry (the fake docker refuses pulls from it without a login; said so).
+            if version != "2026.12.2" { try box.seed(factory.images(version)) }
             bundles[version] = try await factory.bundle(version, in: box.directory)
             _ = try await fleet(["publish", bundles[version]!, "--version", version, "--url", bundles[version]!])
         }
@@ -64,6 +66,7 @@ struct FleetAgentBoxTests {
             var environment = ReleaseFactory.environment
             environment["PATH"] = "\(box.bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
             environment["FAKE_DOCKER_STATE"] = box.dockerStatePath
+            environment["FAKE_DOCKER_PRIVATE"] = "registry.test"
             let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,
                                                               ["agent", "once", "--config", config], environment: environment)
             #expect(result.status == 0, "edge-box agent once: \(result.stderr)")
@@ -82,8 +85,23 @@ struct FleetAgentBoxTests {
         #expect(report["config"] as? String == "2026.12.1" && report["config_failure"] == nil, "\(report)")
 
         _ = try await fleet(["channel", "stable", "2026.12.2"])
+        // Without a login the pull is refused: the box stays, says why, and tries again later.
+        report = try await agentOnce()
+        #expect(report["release"] as? String == "2026.12.1", "\(report)")
+        #expect((report["waiting"] as? String)?.contains("unauthorized") == true, "\(report)")
+        // The device's own login, readable by it alone: the next poll pulls and takes the release.
+        let registryPassword = "pull-secret-\(UInt64.random(in: 0...UInt64.max))"
+        let passwordFile = try box.directory.write("registry-password", registryPassword + "\n", mode: 0o600)
+        let login = try await fleet(["registry-login", "box-1", "--registry", "registry.test", "--username", "box-1-puller", "--registry-password-file", passwordFile])
+        #expect(!login.stdout.contains(registryPassword) && !login.stderr.contains(registryPassword))
         report = try await agentOnce()
         #expect(report["release"] as? String == "2026.12.2" && report["health"] as? String == "ok", "\(report)")
+        let pullLogins = (try box.docker()["pull_logins"] as? [String: String]) ?? [:]
+        let pulled = box.factory.images("2026.12.2").map(\.reference)
+        #expect(!pulled.isEmpty && pulled.allSatisfy { pullLogins[$0] == "box-1-puller" }, "\(pullLogins)")
+        let dockerConfig = box.root + "/var/lib/edge-fleet-agent/docker/config.json"
+        #expect((try FileManager.default.attributesOfItem(atPath: dockerConfig)[.posixPermissions] as? Int) == 0o600)
+        #expect(!"\(report)".contains(registryPassword))
         #expect(box.pointer("current") == "2026.12.2" && box.pointer("previous") == "2026.12.1")
         // The bundle was fetched into the agent's directory on the box, owner-only.
         let fetched = box.root + "/var/lib/edge-fleet-agent/bundles/" + URL(fileURLWithPath: bundles["2026.12.2"]!).lastPathComponent

@@ -12,6 +12,7 @@
 ///     <root>/devices/<device>/enrollment          DeviceEnrollment (site, channel, policy)
 ///     <root>/devices/<device>/desired             DeviceDesired, written by the rollout engine
 ///     <root>/devices/<device>/desired-config      DeviceDesired of a config version, likewise
+///     <root>/devices/<device>/registry-logins     RegistryLogins (secret: the device's own prefix only)
 ///     <root>/devices/<device>/status              DeviceReport, written by the device only
 ///     <root>/devices/<device>/presence            DevicePresence, on the device's lease (etcd)
 ///
@@ -47,6 +48,7 @@ public struct FleetLayout: Sendable, Equatable {
     public func enrollment(_ device: FleetName) -> String { devicePrefix(device) + "enrollment" }
     public func desired(_ device: FleetName) -> String { devicePrefix(device) + "desired" }
     public func desiredConfig(_ device: FleetName) -> String { devicePrefix(device) + "desired-config" }
+    public func registryLogins(_ device: FleetName) -> String { devicePrefix(device) + "registry-logins" }
     public func status(_ device: FleetName) -> String { devicePrefix(device) + "status" }
     public func presence(_ device: FleetName) -> String { devicePrefix(device) + "presence" }
 

@@ -15,7 +15,7 @@ struct FleetCommand: AsyncParsableCommand {
             published), 64 usage, 65 a record in the store that is not valid, 69 the store \
             unreachable or refusing the credential, 75 a record changed meanwhile (try again).
             """,
-        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetConfigCommand.self, FleetDevicesCommand.self, FleetRolloutCommand.self]
+        subcommands: [FleetPublishCommand.self, FleetChannelCommand.self, FleetEnrollCommand.self, FleetRegistryLoginCommand.self, FleetConfigCommand.self, FleetDevicesCommand.self, FleetRolloutCommand.self]
     )
 }
 
@@ -180,6 +180,28 @@ struct FleetDevicesCommand: AsyncParsableCommand {
             let known = devices.first?.presenceKnown ?? false
             lines.append("\(devices.count) device\(devices.count == 1 ? "" : "s")" + (known ? ", \(online) online" : ""))
             return (lines, devices)
+        }
+    }
+}
+
+struct FleetRegistryLoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry-login",
+        abstract: "Give a device its own login to a registry (readable by that device alone); its agent pulls release images with it."
+    )
+
+    @OptionGroup var store: FleetOptions
+    @Argument(help: ArgumentHelp("The device.", valueName: "DEVICE")) var device: String
+    @Option(help: ArgumentHelp("The registry, host or host:port.", valueName: "HOST")) var registry: String
+    @Option(help: ArgumentHelp("The user name at the registry.", valueName: "NAME")) var username: String
+    @Option(help: ArgumentHelp("A file holding the password or token; readable by its owner only.", valueName: "FILE")) var registryPasswordFile: String
+
+    func run() async throws {
+        try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
+            let device = try FleetName.parse(device, as: "device")
+            let password = try FleetOptions.readSecret(registryPasswordFile, option: "--registry-password-file")
+            try await store.engine().setRegistryLogin(device, RegistryLogins.Login(registry: registry, username: username, password: password))
+            return (["device \(device) has its own login to \(registry.printable)"], ["device": device.text, "registry": registry])
         }
     }
 }

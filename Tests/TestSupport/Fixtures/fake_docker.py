@@ -12,6 +12,9 @@ pinned override wins) and need every image to be in the store already: nothing i
 Repo digests are kept in docker's familiar form (docker.io/library/x@… is x@…).
 
 $FAKE_DOCKER_MISSING: comma-separated references that `pull` reports as not found.
+$FAKE_DOCKER_PRIVATE: comma-separated registries that `pull` refuses ("unauthorized") unless
+  $DOCKER_CONFIG/config.json has an `auths` entry for the registry, as a private registry does;
+  the user name a pull logged in with is kept in the state's `pull_logins`.
 $FAKE_DOCKER_WRONG_DIGEST=1: pulled images carry a different repo digest than asked for.
 $FAKE_DOCKER_STOPPED: comma-separated services that `compose ps` reports as not running.
 $FAKE_DOCKER_FAIL: a command word (e.g. compose) that fails as if the daemon were down.
@@ -180,6 +183,16 @@ if command == ["pull"]:
     ref = rest[0]
     if ref in os.environ.get("FAKE_DOCKER_MISSING", "").split(","):
         fail(f"Error response from daemon: manifest for {ref} not found: manifest unknown")
+    registry = ref.split("/")[0]
+    if registry in [r for r in os.environ.get("FAKE_DOCKER_PRIVATE", "").split(",") if r]:
+        import base64
+        auths = {}
+        config = os.path.join(os.environ.get("DOCKER_CONFIG", "/nonexistent"), "config.json")
+        if os.path.exists(config):
+            auths = json.load(open(config)).get("auths", {})
+        if registry not in auths:
+            fail(f"Error response from daemon: pull access denied for {ref}: unauthorized: authentication required")
+        state.setdefault("pull_logins", {})[ref] = base64.b64decode(auths[registry]["auth"]).decode().split(":", 1)[0]
     image_id = "sha256:" + hashlib.sha256((ref + flags.get("--platform", "")).encode()).hexdigest()
     if "@" in ref:
         name = ref.split("@")[0]
