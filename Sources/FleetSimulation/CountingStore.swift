@@ -38,3 +38,27 @@ public final class CountingStore: FleetStore, @unchecked Sendable {
         return try await store.commit(conditions, writes)
     }
 }
+
+/// A `CountingStore` over etcd that also passes the agents' presence through (counted): the
+/// load run's agents renew their leases as agents on boxes do.
+public final class CountingPresenceStore: FleetPresence, @unchecked Sendable {
+    let counting: CountingStore
+    let presence: any FleetPresence
+
+    public init(_ counting: CountingStore, presence: any FleetPresence) {
+        self.counting = counting
+        self.presence = presence
+    }
+
+    public func get(_ key: String) async throws(FleetError) -> StoredValue? { try await counting.get(key) }
+    public func list(prefix: String, changedSince: Int64?) async throws(FleetError) -> StoreListing {
+        try await counting.list(prefix: prefix, changedSince: changedSince)
+    }
+    public func commit(_ conditions: [StoreCondition], _ writes: [StoreWrite]) async throws(FleetError) -> Bool {
+        try await counting.commit(conditions, writes)
+    }
+    public func announce(_ key: String, _ value: [UInt8], ttl: Int64, lease: Int64?) async throws(FleetError) -> Int64 {
+        try counting.counted()
+        return try await presence.announce(key, value, ttl: ttl, lease: lease)
+    }
+}

@@ -82,6 +82,8 @@ public final class LoadRun: @unchecked Sendable {
     public func run(log: @escaping @Sendable (String) -> Void) async throws -> Report {
         let clock = SystemClock()
         let counting = CountingStore(client)
+        // Agents renew their presence leases as on a box (one keepalive a poll).
+        let agentsStore = CountingPresenceStore(counting, presence: client)
         var quiet = Logger(label: "edge.fleet-sim")
         quiet.logLevel = .error
         let engine = RolloutEngine(store: counting, layout: layout, clock: clock, logger: quiet)
@@ -102,7 +104,7 @@ public final class LoadRun: @unchecked Sendable {
         func elapsed() -> Double { Date().timeIntervalSince(started) }
         for device in devices {
             let box = SimulatedBox(release: base, clock: clock, failsOn: [bad])
-            let agent = DeviceAgent(device: device, layout: layout, store: counting, box: box, clock: clock,
+            let agent = DeviceAgent(device: device, layout: layout, store: agentsStore, box: box, clock: clock,
                                     schedule: PollSchedule(interval: options.pollInterval, jitter: 0.2, backoffBase: 5, backoffCap: 300),
                                     heartbeat: 300, seed: random.next(), logger: quiet)
             agent.follow(channel)
