@@ -29,10 +29,7 @@ struct AgentConfig: Sendable, Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { CodingKeys(rawValue: $0) == nil }
-        if let first = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [AnyKey(stringValue: first)], debugDescription: "unknown field"))
-        }
+        try Self.refuseUnknownFields(decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         etcd = try c.decodeIfPresent([String].self, forKey: .etcd)
         s3 = try c.decodeIfPresent(S3Store.self, forKey: .s3)
@@ -78,10 +75,7 @@ struct AgentConfig: Sendable, Decodable {
         }
 
         init(from decoder: any Decoder) throws {
-            let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter { CodingKeys(rawValue: $0) == nil }
-            if let first = unknown.first {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [AnyKey(stringValue: first)], debugDescription: "unknown field"))
-            }
+            try AgentConfig.refuseUnknownFields(decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             url = try c.decode(String.self, forKey: .url)
             region = try c.decode(String.self, forKey: .region)
@@ -91,6 +85,13 @@ struct AgentConfig: Sendable, Decodable {
             guard !accessKeyID.isEmpty, !accessKeyID.hasControlCharacters else {
                 throw DecodingError.dataCorruptedError(forKey: .accessKeyID, in: c, debugDescription: "expected an access key id")
             }
+        }
+    }
+
+    /// Strict reading: a field this configuration does not have is refused with its pointer.
+    static func refuseUnknownFields<Known: CodingKey>(_ decoder: any Decoder, known: Known.Type) throws {
+        if let first = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { Known(stringValue: $0.stringValue) == nil }) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
         }
     }
 

@@ -110,17 +110,18 @@ public final class RolloutEngine: @unchecked Sendable {
         record.logins.append(login)
         record.logins.sort { $0.registry < $1.registry }
         if let problem = record.problem { throw .invalidInput("the registry login is not valid: \(problem)") }
-        let condition: StoreCondition = current.map { .unchanged(key, modRevision: $0.modRevision) } ?? .absent(key)
-        guard try await store.commit([condition], [.put(key, FleetRecordCodec.encode(record))]) else {
-            throw .conflict(key: key, detail: "changed while it was being written; try again")
-        }
+        try await replace(key, read: current, with: FleetRecordCodec.encode(record))
     }
 
     public func enroll(_ device: FleetName, _ enrollment: DeviceEnrollment) async throws(FleetError) {
         let key = layout.enrollment(device)
-        let current = try await store.get(key)
+        try await replace(key, read: try await store.get(key), with: FleetRecordCodec.encode(enrollment))
+    }
+
+    /// Writes `key` only if it is still as it was read (absent, or at its revision).
+    func replace(_ key: String, read current: StoredValue?, with bytes: [UInt8]) async throws(FleetError) {
         let condition: StoreCondition = current.map { .unchanged(key, modRevision: $0.modRevision) } ?? .absent(key)
-        guard try await store.commit([condition], [.put(key, FleetRecordCodec.encode(enrollment))]) else {
+        guard try await store.commit([condition], [.put(key, bytes)]) else {
             throw .conflict(key: key, detail: "changed while it was being written; try again")
         }
     }

@@ -10,44 +10,29 @@ package struct SystemActivation: Activation {
     package init() {}
     var runner = ProcessRunner(environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"])
 
-    package func renderNetplan() throws(ActivationError) {
-        let result: ProcessRunner.Result
-        do { result = try runner.run("netplan", ["generate"], timeout: 120) }
+    /// Runs one command; its exit status (a failure to start it is an error).
+    func status(_ program: String, _ arguments: [String], timeout: Double) throws(ActivationError) -> ProcessRunner.Result {
+        do { return try runner.run(program, arguments, timeout: timeout) }
         catch { throw ActivationError(description: "\(error)") }
+    }
+
+    /// Runs one command that must succeed.
+    func require(_ program: String, _ arguments: [String], timeout: Double) throws(ActivationError) {
+        let result = try status(program, arguments, timeout: timeout)
         guard result.status == 0 else {
-            throw ActivationError(description: "netplan generate failed (exit \(result.status)): \(result.stderr.trimmed)")
+            throw ActivationError(description: "\(program) \(arguments.joined(separator: " ")) failed (exit \(result.status)): \(result.stderr.trimmed)")
         }
     }
 
-    package func restartJournal() throws(ActivationError) {
-        let result: ProcessRunner.Result
-        do { result = try runner.run("systemctl", ["restart", "systemd-journald.service"], timeout: 60) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard result.status == 0 else {
-            throw ActivationError(description: "systemctl restart systemd-journald failed (exit \(result.status)): \(result.stderr.trimmed)")
-        }
-    }
+    package func renderNetplan() throws(ActivationError) { try require("netplan", ["generate"], timeout: 120) }
 
-    package func reloadNetwork() throws(ActivationError) {
-        let result: ProcessRunner.Result
-        do { result = try runner.run("networkctl", ["reload"], timeout: 60) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard result.status == 0 else {
-            throw ActivationError(description: "networkctl reload failed (exit \(result.status)): \(result.stderr.trimmed)")
-        }
-    }
+    package func restartJournal() throws(ActivationError) { try require("systemctl", ["restart", "systemd-journald.service"], timeout: 60) }
+
+    package func reloadNetwork() throws(ActivationError) { try require("networkctl", ["reload"], timeout: 60) }
 
     package func restartIfRunning(_ unit: String) throws(ActivationError) -> Bool {
-        let active: ProcessRunner.Result
-        do { active = try runner.run("systemctl", ["is-active", "--quiet", unit], timeout: 30) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard active.status == 0 else { return false }
-        let result: ProcessRunner.Result
-        do { result = try runner.run("systemctl", ["try-restart", unit], timeout: 120) }
-        catch { throw ActivationError(description: "\(error)") }
-        guard result.status == 0 else {
-            throw ActivationError(description: "systemctl try-restart \(unit) failed (exit \(result.status)): \(result.stderr.trimmed)")
-        }
+        guard try status("systemctl", ["is-active", "--quiet", unit], timeout: 30).status == 0 else { return false }
+        try require("systemctl", ["try-restart", unit], timeout: 120)
         return true
     }
 
