@@ -240,10 +240,10 @@ public final class DeviceAgent: @unchecked Sendable {
         if let given { snapshot = given } else { snapshot = await box.snapshot() }
         let report = DeviceReport(release: snapshot.release, slot: snapshot.slot, health: snapshot.health, reportedAt: now,
                                   lastRollback: snapshot.lastRollback, waiting: waiting, config: appliedConfig, configFailure: configFailure)
-        if let last = lastReport, last.release == report.release, last.slot == report.slot, last.health == report.health,
-           last.lastRollback == report.lastRollback, last.waiting == report.waiting, last.config == report.config,
-           last.configFailure == report.configFailure, report.reportedAt - last.reportedAt < heartbeat {
-            return
+        if var unchanged = lastReport, report.reportedAt - unchanged.reportedAt < heartbeat {
+            // Nothing new but the time: not written until the heartbeat is due.
+            unchanged.reportedAt = report.reportedAt
+            if unchanged == report { return }
         }
         guard try await store.commit([], [.put(layout.status(device), FleetRecordCodec.encode(report))]) else {
             throw .conflict(key: layout.status(device), detail: "an unconditional write was refused")
