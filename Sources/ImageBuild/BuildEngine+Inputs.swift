@@ -53,6 +53,20 @@ extension BuildEngine {
         if !problems.isEmpty { throw .badData(problems) }
     }
 
+    /// Every service of the compose file is a container of the definition and every container
+    /// a service (`ComposeServices`: by name), so that no service runs on a tag the definition
+    /// did not choose, and the override adds no service the compose file does not configure.
+    func checkComposeServices(_ definition: ImageDefinition, in directory: String) throws(BuildError) {
+        guard let compose = definition.compose else { return }
+        let path = "\(directory)/\(compose.file)"
+        guard let bytes = files.contents(path) else { throw .noInput(["cannot read the compose file \(path)"]) }
+        let services: ComposeServices
+        do { services = try ComposeServices.read(String(decoding: bytes, as: UTF8.self), file: path) }
+        catch { throw .invalidDefinition(error.issues) }
+        let issues = services.mismatches(with: definition, definitionFile: request.definitionPath)
+        if !issues.isEmpty { throw .invalidDefinition(issues) }
+    }
+
     /// The first component of `relative` (under `root`) that is a symbolic link, as
     /// `path -> target`; nil when there is none.
     func firstLink(_ relative: String, under root: String) -> String? {

@@ -54,6 +54,7 @@ package struct BuildEngine: Sendable {
         catch { throw .invalidDefinition(error.issues) }
         let definitionDirectory = Path.directory(definitionPath)
         try checkReferencedFiles(definition, in: definitionDirectory)
+        try checkComposeServices(definition, in: definitionDirectory)
         let templates = try findTemplates(definitionDirectory)
         let box = try findBoxPackage()
         let trust = try readTrust(definition, in: definitionDirectory)

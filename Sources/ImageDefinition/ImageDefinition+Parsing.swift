@@ -268,7 +268,7 @@ extension ImageDefinition {
             }
             guard let name, let imageText, let reference, let platform, let pin, let onUnresolved else { continue }
             result.append(Container(name: name, image: imageText, reference: reference, platform: platform, pin: pin,
-                                    onUnresolved: onUnresolved, build: build, signature: signature))
+                                    onUnresolved: onUnresolved, build: build, signature: signature, namePosition: map["name"]?.position ?? item.position))
         }
         return result
     }

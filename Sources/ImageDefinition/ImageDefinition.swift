@@ -1,3 +1,4 @@
+import Basics
 import ImageReference
 import Release
 
@@ -113,6 +114,9 @@ public struct ImageDefinition: Sendable, Equatable {
         public var build: Build?
         /// Cosign key-based signatures checked for this image at resolve time.
         public var signature: Signature? = nil
+        /// Where the name is in the definition (for problems that concern the container as a
+        /// whole, such as a compose file without its service).
+        public var namePosition: SourcePosition = .start
 
         public struct Signature: Sendable, Equatable {
             /// The cosign public key (PEM, ECDSA P-256), relative to the definition.

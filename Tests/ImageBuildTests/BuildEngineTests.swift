@@ -33,6 +33,16 @@ import TestSupport
           - {name: up, service: app, container_running: true}
         """
 
+    /// The compose file: one service per container, by name; the images it names are what the
+    /// override replaces (postgres:15 here is not what the definition says for db).
+    static let compose = """
+        services:
+          app: {image: "registry.example.net/edge/app:latest", restart: unless-stopped}
+          tool: {image: "registry.example.net/edge/tool:v1"}
+          db: {image: "postgres:15", volumes: ["pgdata:/var/lib/postgresql/data"]}
+        volumes: {pgdata: {}}
+        """
+
     /// Answers from a table; counts the calls.
     final class ScriptedResolver: ContainerResolving, @unchecked Sendable {
         let answers: [String: Resolution]
@@ -83,7 +93,7 @@ import TestSupport
         let files = InMemoryFileSystem()
         try files.makeDirectory("/src", mode: 0o755)
         try files.write(Array(definition.utf8), to: "/src/image.yaml", mode: 0o644)
-        try files.write(Array("services:\n  app:\n    image: placeholder\n".utf8), to: "/src/compose.yml", mode: 0o644)
+        try files.write(Array(compose.utf8), to: "/src/compose.yml", mode: 0o644)
         try files.makeDirectory("/templates", mode: 0o755)
         for script in PackerTemplate.scripts {
             let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(repository)/templates/\(script)")))
@@ -357,5 +367,82 @@ import TestSupport
             _ = try await Self.engine(next).build()
             #expect(Self.outputs(next) == expected, "cut after \(cut) of \(steps): the rerun differs from an uninterrupted build")
         }
+    }
+}
+
+/// Containers map to compose services by name: a build never leaves a service of the compose
+/// file on a tag the definition did not choose, and never adds one the file does not configure.
+@Suite struct ComposeServiceMappingTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var label: String
+        var compose: String
+        /// Fragments every one of which the error must hold (file:line:col of both sides).
+        var expected: [String]
+        var testDescription: String { label }
+    }
+
+    static let cases: [Case] = [
+        Case(label: "a service under another name than its container",
+             compose: "services:\n  app: {image: a}\n  tool: {image: b}\n  database: {image: 'postgres:16.4'}\n",
+             expected: ["/src/compose.yml:4:3: /services/database: service 'database' is not a container",
+                        "container with no service: 'db' (/src/image.yaml:10:12)",
+                        "/src/image.yaml:10:12: /containers/2/name: container 'db' is not a service of the compose file",
+                        "service with no container: 'database' (/src/compose.yml:4:3)"]),
+        Case(label: "a service the definition does not have",
+             compose: "services:\n  app: {image: a}\n  tool: {image: b}\n  db: {image: c}\n  sidecar: {image: 'busybox:latest'}\n",
+             expected: ["/src/compose.yml:5:3: /services/sidecar: service 'sidecar' is not a container", "its image 'busybox:latest' from its tag, unpinned"]),
+        Case(label: "a service with a build and no image",
+             compose: "services:\n  app: {image: a}\n  tool: {image: b}\n  db: {image: c}\n  local:\n    build: ./local\n",
+             expected: ["/src/compose.yml:5:3: /services/local: service 'local' is not a container", "an image nobody pinned"]),
+        Case(label: "a container the compose file does not have",
+             compose: "services:\n  app: {image: a}\n  db: {image: c}\n",
+             expected: ["/src/image.yaml:9:12: /containers/1/name: container 'tool' is not a service of the compose file /src/compose.yml, whose services are 'app', 'db'"]),
+        Case(label: "no services at all", compose: "version: '3'\n", expected: ["/src/compose.yml:1:1: /: no 'services' mapping"]),
+        Case(label: "services that are not a mapping", compose: "services: [app, tool, db]\n", expected: ["/src/compose.yml:1:11: /services: expected a mapping of services"]),
+        Case(label: "a compose file that is not YAML", compose: "services:\n  app: {image: a\n", expected: ["/src/compose.yml:", "invalid YAML"]),
+    ]
+
+    @Test(arguments: cases)
+    func aServiceLeftUnpinnedIsRefusedWithBothPlaces(_ c: Case) async throws {
+        let files = try BuildEngineTests.world()
+        try files.write(Array(c.compose.utf8), to: "/src/compose.yml", mode: 0o644)
+        let before = files.tree
+        let engine = try BuildEngineTests.engine(files)
+        do throws(BuildError) {
+            _ = try await engine.build()
+            Issue.record("\(c.label): the build went through")
+        } catch {
+            #expect(error.exitStatus == .dataError, "\(error)")
+            for fragment in c.expected { #expect(error.description.contains(fragment), "\(c.label): '\(fragment)' not in:\n\(error)") }
+        }
+        #expect(files.tree == before, "\(c.label): the build wrote something")
+    }
+
+    /// What runs on the box is what the lock says, as Compose itself merges the files: every
+    /// service pinned by digest, the one the definition leaves on its tag on the definition's
+    /// tag (not the compose file's postgres:15).
+    @Test func composeItselfRunsEveryServiceAsTheLockSays() async throws {
+        let files = try BuildEngineTests.world()
+        let outcome = try await BuildEngineTests.engine(files).build()
+        let directory = try TemporaryDirectory("compose-merge")
+        for name in ["compose.yml", "docker-compose.pinned.yml"] {
+            try directory.write(name, String(decoding: try #require(files.contents("/out/\(name)")), as: UTF8.self))
+        }
+        // Compose's own merge (v1 prints YAML only; python reads it).
+        let config = try await ProcessSupport.runDetached("docker-compose", [
+            "--project-name", "edge", "-f", directory.file("compose.yml"), "-f", directory.file("docker-compose.pinned.yml"), "config",
+        ], environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "DOCKER_HOST": "unix:///nonexistent.sock"])
+        #expect(config.status == 0, "\(config.stderr)")
+        let merged = try await ProcessSupport.runDetached("python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"], stdin: config.stdout)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(merged.stdout.utf8)) as? [String: Any])
+        let services = try #require(document["services"] as? [String: [String: Any]])
+        var images: [String: String] = [:]
+        for (name, service) in services { images[name] = service["image"] as? String }
+        var expected: [String: String] = [:]
+        for container in outcome.lock.containers { expected[container.name] = container.pinnedReference ?? container.taggedReference }
+        #expect(images == expected)
+        #expect(images["db"] == "docker.io/library/postgres:16.4")
+        #expect(images["app"]?.contains("@sha256:") == true && images["tool"]?.contains("@sha256:") == true)
     }
 }

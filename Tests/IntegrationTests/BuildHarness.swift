@@ -31,7 +31,12 @@ struct BuildFixture {
             health_checks:
               - {name: up, service: app, container_running: true}
             """)
-        try directory.write("compose.yml", "services:\n  app:\n    image: placeholder\n")
+        // One service per container, by name (the build refuses anything else).
+        let names = containers.split(separator: "\n").compactMap { line -> String? in
+            guard let range = line.range(of: "name: ") else { return nil }
+            return String(line[range.upperBound...].prefix { $0 != "," && $0 != "}" && $0 != " " })
+        }
+        try directory.write("compose.yml", "services:\n" + names.map { "  \($0):\n    image: placeholder\n" }.joined())
     }
 
     func run(_ extra: (inout BuildRunner) -> Void = { _ in }, insecure: [String] = [], now: Date = BuildFixture.november) async -> ResolveRun {
