@@ -5,7 +5,8 @@ import FoundationEssentials
 import HostIO
 
 /// The agent's configuration, `/etc/edge-imagesmith/fleet.json` (owner-only: it names the
-/// password file). Read strictly: an unknown field or a bad value is refused with its name.
+/// password file). Read strictly (`StrictJSON`): an unknown or duplicate field, a number out
+/// of range or a bad value is refused with the file, line:column and its JSON Pointer.
 struct AgentConfig: Sendable, Decodable {
     /// etcd endpoints; or else `s3`.
     var etcd: [String]?
@@ -22,14 +23,15 @@ struct AgentConfig: Sendable, Decodable {
     var root = "/"
     var rollback = "/usr/bin/rollback"
     var provision = "/usr/bin/provision"
+    /// Fetch bundles from plain http:// locations too (a lab only; docs/fleet.md).
+    var allowPlainHTTP = false
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case etcd, s3, device, user, passwordFile = "password_file", caFile = "ca_file", prefix, pollIntervalSeconds = "poll_interval_seconds"
-        case workDirectory = "work_directory", root, rollback, provision
+        case workDirectory = "work_directory", root, rollback, provision, allowPlainHTTP = "allow_plain_http"
     }
 
     init(from decoder: any Decoder) throws {
-        try Self.refuseUnknownFields(decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         etcd = try c.decodeIfPresent([String].self, forKey: .etcd)
         s3 = try c.decodeIfPresent(S3Store.self, forKey: .s3)
@@ -46,6 +48,7 @@ struct AgentConfig: Sendable, Decodable {
         root = try c.decodeIfPresent(String.self, forKey: .root) ?? root
         rollback = try c.decodeIfPresent(String.self, forKey: .rollback) ?? rollback
         provision = try c.decodeIfPresent(String.self, forKey: .provision) ?? provision
+        allowPlainHTTP = try c.decodeIfPresent(Bool.self, forKey: .allowPlainHTTP) ?? false
         guard s3 == nil || user == nil else {
             throw DecodingError.dataCorruptedError(forKey: .user, in: c, debugDescription: "user and password_file are etcd's; s3 has its access_key_id and secret_file")
         }
@@ -75,7 +78,6 @@ struct AgentConfig: Sendable, Decodable {
         }
 
         init(from decoder: any Decoder) throws {
-            try AgentConfig.refuseUnknownFields(decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             url = try c.decode(String.self, forKey: .url)
             region = try c.decode(String.self, forKey: .region)
@@ -88,26 +90,13 @@ struct AgentConfig: Sendable, Decodable {
         }
     }
 
-    /// Strict reading: a field this configuration does not have is refused with its pointer.
-    static func refuseUnknownFields<Known: CodingKey>(_ decoder: any Decoder, known: Known.Type) throws {
-        if let first = try decoder.container(keyedBy: AnyKey.self).allKeys.first(where: { Known(stringValue: $0.stringValue) == nil }) {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [first], debugDescription: "unknown field"))
-        }
-    }
-
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     static func load(_ path: String) throws(FleetError) -> AgentConfig {
         let outcome = BoundedFile.read(path, limit: 64 << 10)
         guard case .bytes(let bytes) = outcome else {
             throw .invalidInput("\(path.printable) \(BoundedFile.problem(outcome, limit: 64 << 10) ?? "cannot be read")")
         }
-        return try FleetRecordCodec.decode(AgentConfig.self, from: bytes, key: path)
+        do { return try StrictJSON.decode(AgentConfig.self, from: bytes, file: path, maximumBytes: 64 << 10) }
+        catch { throw .invalidFile(path: path, detail: error.detail) }
     }
 
     /// The path `path` names on the box (under `root`).

@@ -34,11 +34,14 @@ final class BoxTools: BoxControl, @unchecked Sendable {
     var work: String { config.onBox(config.workDirectory) }
     var stateFile: String { work + "/state.json" }
 
-    struct AgentState: Codable { var lastRollback: DeviceReport.RollbackNote? }
+    struct AgentState: Codable {
+        var lastRollback: DeviceReport.RollbackNote?
+        enum CodingKeys: String, CodingKey { case lastRollback = "last_rollback" }
+    }
 
     var lastRollback: DeviceReport.RollbackNote? {
         guard case .bytes(let bytes) = BoundedFile.read(stateFile, limit: 64 << 10) else { return nil }
-        return (try? JSONDecoder().decode(AgentState.self, from: Data(bytes)))?.lastRollback
+        return (try? StrictJSON.decode(AgentState.self, from: bytes, file: stateFile))?.lastRollback
     }
 
     func remember(_ note: DeviceReport.RollbackNote) {
@@ -145,26 +148,28 @@ final class BoxTools: BoxControl, @unchecked Sendable {
 
     /// The bundle on local disk, its sha256 the published one, its signature beside it.
     /// The bundle's file name: the last part of its published location.
-    static func bundleName(_ entry: ReleaseEntry) -> String { entry.bundle?.split(separator: "/").last.map(String.init) ?? "" }
+    static func bundleName(_ entry: ReleaseEntry) -> String { entry.bundle?.split(separator: "?").first?.split(separator: "/").last.map(String.init) ?? "" }
 
     func fetch(_ entry: ReleaseEntry) async -> Fetch {
-        guard let location = entry.bundle else { return .not((.refused(reason: "the release names no bundle location"))) }
-        let name = location.split(separator: "/").last.map(String.init) ?? ""
-        guard name.hasSuffix("-\(entry.version.text).tar.gz"), name.utf8.count <= 200,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            return .not((.refused(reason: "the bundle location must end in <name>-\(entry.version.text).tar.gz")))
+        guard let text = entry.bundle else { return .not((.refused(reason: "the release names no bundle location"))) }
+        let location: BundleLocation
+        do throws(FleetError) {
+            location = try BundleLocation.parse(text, version: entry.version, allowPlainHTTP: config.allowPlainHTTP)
+        } catch {
+            return .not((.refused(reason: error.description)))
         }
+        let name = Self.bundleName(entry)
         var bytes: [UInt8]
-        if location.hasPrefix("https://") || location.hasPrefix("http://") {
-            guard let url = URL(string: location),
-                  let response = try? await transport.send(HTTPRequest(method: .get, url: url, timeout: .seconds(300))) else {
-                return .not((.later(reason: "the bundle could not be fetched from \(URLRedaction.redacted(location))")))
+        switch location {
+        case .https(let url), .plainHTTP(let url):
+            guard let response = try? await transport.send(HTTPRequest(method: .get, url: url, timeout: .seconds(300))) else {
+                return .not((.later(reason: "the bundle could not be fetched from \(URLRedaction.redacted(text))")))
             }
             guard response.status == 200 else { return .not((.later(reason: "fetching the bundle answered HTTP \(response.status)"))) }
             bytes = response.body
-        } else {
-            guard case .bytes(let read) = BoundedFile.read(location, limit: 1 << 30) else {
-                return .not((.later(reason: "the bundle \(location.printable) cannot be read")))
+        case .path(let path):
+            guard case .bytes(let read) = BoundedFile.read(path, limit: 1 << 30) else {
+                return .not((.later(reason: "the bundle \(path.printable) cannot be read")))
             }
             bytes = read
         }

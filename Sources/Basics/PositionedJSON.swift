@@ -40,6 +40,9 @@ public struct PositionedJSON: Sendable, Equatable {
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var position: SourcePosition
     public var message: String
+    /// The JSON Pointer of what is wrong where the reader knows it (a duplicate key's member);
+    /// "" otherwise (the position says where).
+    public var pointer: String = ""
     public var description: String { "\(position): \(message)" }
 }
 
@@ -61,7 +64,10 @@ public enum JSONReader {
     }
 
     struct Parser {
+        enum Step { case key(String), index(Int) }
         let bytes: [UInt8]
+        /// Where the parser is, built into a JSON Pointer only for an error that names a member.
+        var path: [Step] = []
         var index = 0
         var line = 1
         var lineStart = 0
@@ -69,6 +75,15 @@ public enum JSONReader {
         var position: SourcePosition { SourcePosition(line: line, column: index - lineStart + 1) }
 
         func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(position: position, message: message) }
+
+        func pointer(appending last: Step) -> String {
+            (path + [last]).reduce("") { pointer, step in
+                switch step {
+                case .key(let key): JSONPointer.appending(pointer, key: key)
+                case .index(let index): JSONPointer.appending(pointer, index: index)
+                }
+            }
+        }
 
         mutating func skipWhitespace() {
             while index < bytes.count {
@@ -116,13 +131,15 @@ public enum JSONReader {
                 let keyPosition = position
                 let key = try parseString()
                 guard keys.insert(Array(key.utf8)).inserted else {
-                    throw JSONSyntaxError(position: keyPosition, message: "duplicate key '\(key.printable)' in one object")
+                    throw JSONSyntaxError(position: keyPosition, message: "duplicate key '\(key.printable)' in one object", pointer: pointer(appending: .key(key)))
                 }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after the key") }
                 index += 1
                 skipWhitespace()
+                path.append(.key(key))
                 let value = try parseValue(depth: depth + 1)
+                path.removeLast()
                 members.append((key, keyPosition, value))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input; expected ',' or '}'") }
@@ -139,7 +156,9 @@ public enum JSONReader {
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
             while true {
                 skipWhitespace()
+                path.append(.index(items.count))
                 items.append(try parseValue(depth: depth + 1))
+                path.removeLast()
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unexpected end of input; expected ',' or ']'") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

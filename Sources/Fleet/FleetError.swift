@@ -7,6 +7,8 @@ public enum FleetError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// A record read back from the store is not what this layout writes (hostile or corrupt).
     case malformed(key: String, detail: String)
+    /// A file the fleet tools read (the agent's `fleet.json`) is not valid.
+    case invalidFile(path: String, detail: String)
     /// A record that must exist does not.
     case missing(key: String, what: String)
     /// The store refused or changed under us: a compare-and-swap lost, an immutable record
@@ -23,6 +25,7 @@ public enum FleetError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidInput(let detail): detail.printableText(limit: 400)
         case .malformed(let key, let detail): "the fleet record \(key.printable) is not valid: \(detail.printableText(limit: 300))"
+        case .invalidFile(let path, let detail): "\(path.printable) is not valid: \(detail.printableText(limit: 300))"
         case .missing(let key, let what): "\(what) does not exist in the fleet store (no key \(key.printable))"
         case .conflict(let key, let detail): "the fleet record \(key.printable) changed: \(detail.printableText(limit: 300))"
         case .refused(let detail): detail.printableText(limit: 400)
@@ -34,7 +37,7 @@ public enum FleetError: Error, Sendable, Equatable, CustomStringConvertible {
     public var exitStatus: ExitStatus {
         switch self {
         case .invalidInput: .usage
-        case .malformed: .dataError
+        case .malformed, .invalidFile: .dataError
         case .missing, .refused: .failure
         case .conflict: .temporaryFailure
         case .unavailable, .permissionDenied: .unavailable

@@ -48,15 +48,34 @@ public final class RolloutEngine: @unchecked Sendable {
     }
 
     /// Publishes a release: created once; publishing the same entry again changes nothing,
-    /// publishing other content under the same version is refused.
-    public func publish(_ entry: ReleaseEntry) async throws(FleetError) {
+    /// publishing other content under the same version is refused. A release must say where a
+    /// box fetches it (`BundleLocation`: https or a path; plain http only when allowed); a
+    /// release published before that was required, without a location, may be given one by
+    /// publishing the same bundle again with it (the only change a release record takes).
+    public func publish(_ entry: ReleaseEntry, allowPlainHTTP: Bool = false) async throws(FleetError) {
+        guard let location = entry.bundle else {
+            throw .invalidInput("release \(entry.version) names no bundle location: give --url (https, or a path on a shared mount), or no box can fetch it")
+        }
+        _ = try BundleLocation.parse(location, version: entry.version, allowPlainHTTP: allowPlainHTTP)
         let key = layout.release(entry.version.text)
         let bytes = FleetRecordCodec.encode(entry)
         if try await store.commit([.absent(key)], [.put(key, bytes)]) { return }
-        let existing = try await read(ReleaseEntry.self, key, what: "release \(entry.version)").0
-        guard existing.bundleSHA256 == entry.bundleSHA256, existing.signature == entry.signature, existing.bundle == entry.bundle else {
+        guard let stored = try await store.get(key) else { throw .conflict(key: key, detail: "deleted while it was being published; try again") }
+        let existing = try FleetRecordCodec.decode(ReleaseEntry.self, from: stored)
+        guard existing.bundleSHA256 == entry.bundleSHA256, existing.signature == entry.signature else {
             throw .conflict(key: key, detail: "release \(entry.version) is already published with other content; releases are immutable: publish a new version")
         }
+        if existing.bundle == entry.bundle { return }
+        guard existing.bundle == nil else {
+            throw .conflict(key: key, detail: "release \(entry.version) is already published at another location; releases are immutable: publish a new version")
+        }
+        // The mend: the same bundle, now with the location it lacked.
+        var mended = existing
+        mended.bundle = entry.bundle
+        guard try await store.commit([.unchanged(key, modRevision: stored.modRevision)], [.put(key, FleetRecordCodec.encode(mended))]) else {
+            throw .conflict(key: key, detail: "changed while its location was being added; try again")
+        }
+        logger.notice("release given its bundle location", metadata: ["release": "\(entry.version)"])
     }
 
     /// Creates a channel at `stable`, or (with `expectedRevision`) moves it by hand when no
@@ -132,9 +151,21 @@ public final class RolloutEngine: @unchecked Sendable {
         }
     }
 
+    /// The release must be published, and fetchable: a channel never moves (by hand or by a
+    /// rollout) to a release a box could not fetch.
     func requirePublished(_ version: FleetVersion) async throws(FleetError) {
-        guard try await store.get(layout.release(version.text)) != nil else {
+        let key = layout.release(version.text)
+        guard let stored = try await store.get(key) else {
             throw .refused("release \(version) is not published (imagesmith fleet publish)")
+        }
+        let entry = try FleetRecordCodec.decode(ReleaseEntry.self, from: stored)
+        guard let location = entry.bundle else {
+            throw .refused("release \(version) names no bundle location, so no box could fetch it: publish the same bundle again with --url to add one")
+        }
+        do throws(FleetError) {
+            _ = try BundleLocation.parse(location, version: version, allowPlainHTTP: true)
+        } catch {
+            throw .refused("release \(version) cannot be fetched: \(error)")
         }
     }
 

@@ -116,7 +116,7 @@ public final class FleetSimulator: @unchecked Sendable {
     /// The fleet: the base release, a channel, a site configuration, and every box enrolled
     /// (written in batches, as an operator's bulk import would).
     public func setUp() async throws(FleetError) {
-        try await engine.publish(ReleaseEntry(version: base, bundleSHA256: String(repeating: "0", count: 64), bundle: nil, signature: nil, publishedAt: clock.epoch))
+        try await engine.publish(ReleaseEntry(version: base, bundleSHA256: String(repeating: "0", count: 64), bundle: "https://releases.example/edge-\(base).tar.gz", signature: nil, publishedAt: clock.epoch))
         try await engine.setChannel(channel, stable: base)
         _ = try await admin.commit([], [.put(layout.siteConfig(site), Array(#"{"site":"one"}"#.utf8))])
         devices = (0..<options.boxes).map { FleetName("box-\($0)")! }
@@ -164,7 +164,7 @@ public final class FleetSimulator: @unchecked Sendable {
         let infraAt = Int64(30 + random.next() % 300)
         let requestsBefore = counting.requests
 
-        try await engine.publish(ReleaseEntry(version: version, bundleSHA256: String(repeating: "1", count: 64), bundle: nil, signature: nil, publishedAt: clock.epoch))
+        try await engine.publish(ReleaseEntry(version: version, bundleSHA256: String(repeating: "1", count: 64), bundle: "https://releases.example/edge-\(version).tar.gz", signature: nil, publishedAt: clock.epoch))
         for box in boxes {
             switch fault {
             case .rollsBack: box.set(.rollsBack, for: version)

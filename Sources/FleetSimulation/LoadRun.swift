@@ -89,7 +89,7 @@ public final class LoadRun: @unchecked Sendable {
         let engine = RolloutEngine(store: counting, layout: layout, clock: clock, logger: quiet)
         let base = FleetVersion("2026.11.1")!, bad = FleetVersion("2026.12.1")!
         let channel = FleetName("stable")!, site = FleetName("site-1")!
-        try await engine.publish(ReleaseEntry(version: base, bundleSHA256: String(repeating: "0", count: 64), bundle: nil, signature: nil, publishedAt: 0))
+        try await engine.publish(ReleaseEntry(version: base, bundleSHA256: String(repeating: "0", count: 64), bundle: "https://releases.example/edge-\(base).tar.gz", signature: nil, publishedAt: 0))
         try await engine.setChannel(channel, stable: base)
         let devices = (0..<boxes).map { FleetName("box-\($0)")! }
         let enrollment = FleetRecordCodec.encode(DeviceEnrollment(site: site, channel: channel))
@@ -127,7 +127,7 @@ public final class LoadRun: @unchecked Sendable {
             let now = elapsed()
             if !rolloutStarted, now >= options.rolloutAt {
                 rolloutStarted = true
-                try await engine.publish(ReleaseEntry(version: bad, bundleSHA256: String(repeating: "1", count: 64), bundle: nil, signature: nil, publishedAt: 0))
+                try await engine.publish(ReleaseEntry(version: bad, bundleSHA256: String(repeating: "1", count: 64), bundle: "https://releases.example/edge-\(bad).tar.gz", signature: nil, publishedAt: 0))
                 _ = try await engine.start(RolloutPlan(id: id, channel: channel, from: base, to: bad, createdAt: clock.epochSeconds))
                 log("load: rollout of a crash-looping release started at \(String(format: "%.1f", now)) s")
             }

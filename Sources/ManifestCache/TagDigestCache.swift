@@ -87,8 +87,9 @@ public struct TagDigestCache: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws(TagCacheProblem) -> TagDigestCache {
         guard bytes.count <= maximumBytes else { throw TagCacheProblem(pointer: "", detail: "is larger than \(maximumBytes) bytes") }
         let file: File
-        do { file = try JSONDecoder().decode(File.self, from: Data(bytes)) } catch {
-            throw TagCacheProblem(pointer: "", detail: DecodingFailure.describe(error))
+        do { file = try StrictJSON.decode(File.self, from: bytes, file: "the tag cache", maximumBytes: maximumBytes) } catch {
+            let first = error.issues.first
+            throw TagCacheProblem(pointer: error.pointer, detail: "\(first.map { "(line \($0.position)) " } ?? "")\(first?.message ?? "is not valid")")
         }
         guard file.format == format else { throw TagCacheProblem(pointer: "/format", detail: "is \(file.format); this reader knows format \(format)") }
         var cache = TagDigestCache()

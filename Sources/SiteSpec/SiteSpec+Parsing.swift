@@ -221,13 +221,29 @@ extension SiteSpec {
             return Network(interfaces: interfaces, vlans: vlans, bonds: bonds, dnsServers: dnsServers, dnsSearch: dnsSearch)
         }
 
+        /// The node of `address` in the `addresses` of the interface, VLAN or bond whose `id`
+        /// node is `idNode`.
+        func addressNode(of idNode: SpecNode, _ address: InterfaceAddress, in network: SpecNode) -> SpecNode? {
+            guard idNode.pointer.hasSuffix("/id"), let item = network.descendant(String(idNode.pointer.dropLast(3))) else { return nil }
+            for family in ["ipv4", "ipv6"] {
+                var index = 0
+                while let candidate = item.child(family)?.child("addresses")?.child(index) {
+                    if case .scalar(let text, _) = candidate.shape, InterfaceAddress(text) == address { return candidate }
+                    index += 1
+                }
+            }
+            return nil
+        }
+
         /// No two static subnets overlap; one default route per family unless metrics differ.
         func checkSubnetsAndDefaultRoutes(interfaces: [(String, Addressing)], node: SpecNode, idNodes: [String: SpecNode]) {
             var subnets: [(String, InterfaceAddress)] = []
             for (id, addressing) in interfaces {
                 for address in (addressing.ipv4?.addresses ?? []) + (addressing.ipv6?.addresses ?? []) {
                     if let clash = subnets.first(where: { $0.1.overlaps(address) }) {
-                        idNodes[id]?.issue("subnet \(address) on '\(id)' overlaps \(clash.1) on '\(clash.0)'")
+                        // At the address that overlaps (the later one), not at the interface.
+                        let at = idNodes[id].flatMap { addressNode(of: $0, address, in: node) } ?? idNodes[id]
+                        at?.issue("subnet \(address) on '\(id)' overlaps \(clash.1) on '\(clash.0)'")
                     }
                     subnets.append((id, address))
                 }

@@ -29,7 +29,7 @@ final class FleetWorld: @unchecked Sendable {
     }
 
     func release(_ text: String) -> ReleaseEntry {
-        ReleaseEntry(version: version(text), bundleSHA256: String(repeating: text.hasSuffix("1") ? "a" : "b", count: 64), bundle: nil, signature: nil, publishedAt: clock.epoch)
+        ReleaseEntry(version: version(text), bundleSHA256: String(repeating: text.hasSuffix("1") ? "a" : "b", count: 64), bundle: "https://releases.example/edge-\(text).tar.gz", signature: nil, publishedAt: clock.epoch)
     }
 
     /// Two releases, a channel at the older, `count` devices on it.

@@ -16,14 +16,14 @@ struct FleetCommandTests {
         let etcd = try await ProcessSupport.detached { try EtcdServer() }
         let directory = try TemporaryDirectory("fleet-cli")
         let store = ["--etcd", etcd.endpoint]
-        let bundle = try directory.write("bundle.tar", "release bytes")
-        let old = try directory.write("old.tar", "old release bytes")
+        let bundle = try directory.write("edge-2026.12.1.tar.gz", "release bytes")
+        let old = try directory.write("edge-2026.11.1.tar.gz", "old release bytes")
 
-        #expect(try await run(["publish", old, "--version", "2026.11.1"] + store).status == 0)
-        let published = try await run(["publish", bundle, "--version", "2026.12.1", "--json"] + store)
+        #expect(try await run(["publish", old, "--version", "2026.11.1", "--url", old] + store).status == 0)
+        let published = try await run(["publish", bundle, "--version", "2026.12.1", "--json", "--url", "https://releases.example/edge-2026.12.1.tar.gz"] + store)
         #expect(published.status == 0 && published.stdout.contains("\"bundle_sha256\""))
         // The same version with other bytes: refused, the store unchanged.
-        let again = try await run(["publish", old, "--version", "2026.12.1"] + store)
+        let again = try await run(["publish", old, "--version", "2026.12.1", "--url", "https://releases.example/edge-2026.12.1.tar.gz"] + store)
         #expect(again.status == 75 && again.stderr.contains("immutable"))
         #expect(try await run(["channel", "stable", "2026.11.1"] + store).status == 0)
         for index in 0..<8 {
@@ -79,6 +79,45 @@ struct FleetCommandTests {
         #expect(refused.status == 64 && refused.stderr.contains("readable by others") && !refused.stderr.contains("hunter2"))
     }
 
+    @Test("a release no box could fetch is not published, and no channel moves to one; a release published without a location is mended by publishing it again with one")
+    func everyReleaseCanBeFetched() async throws {
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        let directory = try TemporaryDirectory("fleet-fetchable")
+        let store = ["--etcd", etcd.endpoint]
+        let bundle = try directory.write("edge-2026.12.1.tar.gz", "release bytes")
+        for (arguments, mention) in [
+            ([String](), "--url is required"),
+            (["--url", "http://releases.example/edge-2026.12.1.tar.gz"], "plain http"),
+            (["--url", "https://releases.example/edge-2026.12.2.tar.gz"], "must end in <name>-2026.12.1.tar.gz"),
+            (["--url", "https://user:hunter2@releases.example/edge-2026.12.1.tar.gz"], "carries a user or password"),
+            (["--url", "relative/edge-2026.12.1.tar.gz"], "neither an https URL nor an absolute path"),
+            (["--url", "ftp://releases.example/edge-2026.12.1.tar.gz"], "neither an https URL nor an absolute path"),
+        ] {
+            let result = try await run(["publish", bundle, "--version", "2026.12.1"] + arguments + store)
+            #expect(result.status == 64 && result.stderr.contains(mention) && !result.stderr.contains("hunter2"), "\(arguments): \(result.status) \(result.stderr)")
+        }
+        #expect(try await run(["channel", "stable", "2026.12.1"] + store).stderr.contains("not published"))
+        // A lab opts in to plain http explicitly.
+        let lab = try await run(["publish", bundle, "--version", "2026.12.1", "--url", "http://10.0.2.2:8000/edge-2026.12.1.tar.gz", "--allow-plain-http"] + store)
+        #expect(lab.status == 0, "\(lab.stderr)")
+
+        // A release published before a location was required: no channel moves to it, no
+        // rollout starts to it, until the same bundle is published again with a location.
+        let digest = try await ProcessSupport.runDetached("sha256sum", [bundle]).stdout.prefix(64)
+        let legacy = #"{"bundle_sha256":"\#(digest)","published_at":1796000000,"version":"2026.12.2"}"#
+        let put = try await ProcessSupport.runDetached("etcdctl", ["--endpoints", etcd.endpoint, "put", "/edge/v1/releases/2026.12.2", legacy], environment: ["ETCDCTL_API": "3"])
+        #expect(put.status == 0, "\(put.stderr)")
+        let refused = try await run(["channel", "stable", "2026.12.2"] + store)
+        #expect(refused.status == 1 && refused.stderr.contains("names no bundle location"), "\(refused.stderr)")
+        let legacyBundle = try directory.write("edge-2026.12.2.tar.gz", "release bytes")
+        let mended = try await run(["publish", legacyBundle, "--version", "2026.12.2", "--url", "https://releases.example/edge-2026.12.2.tar.gz"] + store)
+        #expect(mended.status == 0, "\(mended.stderr)")
+        #expect(try await run(["channel", "stable", "2026.12.2"] + store).status == 0)
+        // The location, once given, is as immutable as the rest.
+        let moved = try await run(["publish", legacyBundle, "--version", "2026.12.2", "--url", "https://elsewhere.example/edge-2026.12.2.tar.gz"] + store)
+        #expect(moved.status == 75 && moved.stderr.contains("another location"), "\(moved.stderr)")
+    }
+
     @Test("the same commands over an S3 bucket (moto): publish, channel and enroll work; a rollout is refused with the reason; the secret stays out of every answer")
     func overS3() async throws {
         let server = try await ProcessSupport.detached { try S3Server() }
@@ -89,12 +128,13 @@ struct FleetCommandTests {
         let store = ["--s3", "\(server.endpoint)/fleet-cli", "--s3-access-key-id", "AKIDOPERATOR", "--s3-secret-file", secretFile]
         let old = try directory.write("old.tar", "old release bytes")
         let new = try directory.write("new.tar", "new release bytes")
-        for arguments in [["publish", old, "--version", "2026.11.1"], ["publish", new, "--version", "2026.12.1"], ["channel", "stable", "2026.11.1"],
+        for arguments in [["publish", old, "--version", "2026.11.1", "--url", "https://r.example/edge-2026.11.1.tar.gz"],
+                          ["publish", new, "--version", "2026.12.1", "--url", "https://r.example/edge-2026.12.1.tar.gz"], ["channel", "stable", "2026.11.1"],
                           ["enroll", "box-1", "--site", "site-1", "--channel", "stable"], ["channel", "stable", "2026.12.1"]] {
             let result = try await run(arguments + store)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        let again = try await run(["publish", old, "--version", "2026.12.1"] + store)
+        let again = try await run(["publish", old, "--version", "2026.12.1", "--url", "https://r.example/edge-2026.12.1.tar.gz"] + store)
         #expect(again.status == 75 && again.stderr.contains("immutable"), "\(again.stderr)")
         // The objects are where the layout says, in the bucket.
         let listing = try await ProcessSupport.checkDetached("curl", ["-sf", "\(server.endpoint)/fleet-cli?list-type=2"])

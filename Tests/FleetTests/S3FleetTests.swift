@@ -238,11 +238,11 @@ struct S3FleetTests {
         let engine = RolloutEngine(store: store, clock: world.clock)
         let old = version("2026.11.1"), new = version("2026.12.1")
         for (text, digit) in [("2026.11.1", "a"), ("2026.12.1", "b")] {
-            try await engine.publish(ReleaseEntry(version: version(text), bundleSHA256: String(repeating: digit, count: 64), bundle: nil, signature: nil, publishedAt: world.clock.epoch))
+            try await engine.publish(ReleaseEntry(version: version(text), bundleSHA256: String(repeating: digit, count: 64), bundle: "https://releases.example/edge-\(version(text)).tar.gz", signature: nil, publishedAt: world.clock.epoch))
         }
         // Published content is immutable over S3 too.
         await #expect(throws: FleetError.self) {
-            try await engine.publish(ReleaseEntry(version: old, bundleSHA256: String(repeating: "c", count: 64), bundle: nil, signature: nil, publishedAt: 0))
+            try await engine.publish(ReleaseEntry(version: old, bundleSHA256: String(repeating: "c", count: 64), bundle: "https://releases.example/edge-\(old).tar.gz", signature: nil, publishedAt: 0))
         }
         try await engine.setChannel(name("stable"), stable: old)
         let devices = Plans.devices(4)
@@ -295,7 +295,7 @@ struct S3FleetTests {
         let devices = try #require(keys["devices"] as? [String: Any])
         let layout = FleetLayout()
         let engine = RolloutEngine(store: operatorStore, clock: world.clock)
-        try await engine.publish(ReleaseEntry(version: version("2026.11.1"), bundleSHA256: String(repeating: "a", count: 64), bundle: nil, signature: nil, publishedAt: 0))
+        try await engine.publish(ReleaseEntry(version: version("2026.11.1"), bundleSHA256: String(repeating: "a", count: 64), bundle: "https://releases.example/edge-\(version("2026.11.1")).tar.gz", signature: nil, publishedAt: 0))
         try await engine.setChannel(name("stable"), stable: version("2026.11.1"))
         for device in ["box-1", "box-2"] { try await engine.enroll(name(device), DeviceEnrollment(site: name("site-1"), channel: name("stable"))) }
         #expect(try await operatorStore.commit([], [.put(layout.siteConfig(name("site-1")), Array("{}".utf8)), .put(layout.siteConfig(name("site-2")), Array("{}".utf8))]))

@@ -48,6 +48,13 @@ struct TagDigestCacheTests {
         (#"{"format": 1, "entries": {"registry.example/edge/app:latest": {"digest": "sha256:\#(String(repeating: "a", count: 64))", "since": 5, "checked_at": 1}}, "moves": []}"#, "/since"),
         (#"{"format": 1, "entries": {"registry.example/edge/app:latest": {"digest": "md5:abc", "since": 1, "checked_at": 1}}, "moves": []}"#, "digest"),
         (#"{"format": 1, "entries": {}}"#, "moves"),
+        // Read strictly, as every file the tools read back: an unknown field, a key twice, the
+        // same reference listed twice, a number out of range, each at its JSON Pointer.
+        (#"{"format": 1, "entries": {}, "moves": [], "owner": "x"}"#, "/owner (line 1:43) unknown key 'owner'"),
+        (#"{"format": 1, "format": 1, "entries": {}, "moves": []}"#, "/format (line 1:15) not valid JSON: duplicate key 'format'"),
+        (#"{"format": 1, "entries": {"registry.example/edge/app:latest": {"digest": "sha256:\#(String(repeating: "a", count: 64))", "since": 1, "checked_at": 1}, "registry.example/edge/app:latest": {"digest": "sha256:\#(String(repeating: "b", count: 64))", "since": 1, "checked_at": 1}}, "moves": []}"#, "/entries/registry.example~1edge~1app:latest"),
+        (#"{"format": 1, "entries": {"registry.example/edge/app:latest": {"digest": "sha256:\#(String(repeating: "a", count: 64))", "since": 1e400, "checked_at": 1}}, "moves": []}"#, "/entries/registry.example~1edge~1app:latest/since"),
+        (#"{"format": 1, "entries": {"registry.example/edge/app:latest": {"digest": "sha256:\#(String(repeating: "a", count: 64))", "since": 1, "checked_at": 1, "tag": "x"}}, "moves": []}"#, "/entries/registry.example~1edge~1app:latest/tag (line 1:178) unknown key 'tag'"),
     ])
     func hostile(text: String, mention: String) {
         #expect {

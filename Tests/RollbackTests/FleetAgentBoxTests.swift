@@ -118,6 +118,58 @@ struct FleetAgentBoxTests {
         #expect(report["release"] as? String == "2026.12.2")
     }
 
+    @Test("a bundle at a plain http location is not fetched unless the box opted in for a lab; then it is, and installed")
+    func plainHTTPIsOptIn() async throws {
+        let box = try await RollbackBox()
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        defer { etcd.stop() }
+        let store = ["--etcd", etcd.endpoint]
+        func fleet(_ arguments: [String]) async throws {
+            let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("imagesmith").path, ["fleet"] + arguments + store,
+                                                              environment: ReleaseFactory.environment)
+            #expect(result.status == 0, "imagesmith fleet \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        let served = try TemporaryDirectory("plain-http")
+        var bundles: [String: String] = [:]
+        for version in ["2026.12.1", "2026.12.2"] {
+            try box.seed(box.factory.images(version))
+            bundles[version] = try await box.factory.bundle(version, in: served)
+        }
+        let web = try await ServerProcess.start("python3", logPath: served.file("http.log")) { port in
+            ["-m", "http.server", "--bind", "127.0.0.1", "--directory", served.path, String(port)]
+        }
+        defer { web.stop() }
+        for version in ["2026.12.1", "2026.12.2"] {
+            let relative = String(bundles[version]!.dropFirst(served.path.count + 1))
+            try await fleet(["publish", bundles[version]!, "--version", version, "--url", "http://127.0.0.1:\(web.port)/\(relative)", "--allow-plain-http"])
+        }
+        try await box.expectSuccess(["install", bundles["2026.12.1"]!])
+        try await box.expectSuccess(["activate", "2026.12.1"])
+        try await fleet(["channel", "stable", "2026.12.2"])
+        try await fleet(["enroll", "box-1", "--site", "site-1", "--channel", "stable"])
+        func agentOnce(optIn: Bool) async throws -> [String: Any] {
+            let config = try box.directory.write("fleet.json", """
+                {"etcd": ["\(etcd.endpoint)"], "device": "box-1", "root": "\(box.root)", \(optIn ? "\"allow_plain_http\": true," : "")
+                 "rollback": "\(ReleaseFactory.binaries.appendingPathComponent("rollback").path)",
+                 "provision": "\(ReleaseFactory.binaries.appendingPathComponent("provision").path)"}
+                """)
+            var environment = ReleaseFactory.environment
+            environment["PATH"] = "\(box.bin):" + (environment["PATH"] ?? "/usr/bin:/bin")
+            environment["FAKE_DOCKER_STATE"] = box.dockerStatePath
+            let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,
+                                                              ["agent", "once", "--config", config], environment: environment)
+            #expect(result.status == 0, "edge-box agent once: \(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        }
+        var report = try await agentOnce(optIn: false)
+        #expect(report["release"] as? String == "2026.12.1", "\(report)")
+        #expect((report["waiting"] as? String)?.contains("plain http") == true, "\(report)")
+        #expect(!web.log.contains("GET /"), "the box asked the plain http server: \(web.log)")
+        report = try await agentOnce(optIn: true)
+        #expect(report["release"] as? String == "2026.12.2" && report["health"] as? String == "ok", "\(report)")
+        #expect(web.log.contains("GET /"), "\(web.log)")
+    }
+
     @Test("a configuration that is not valid is refused with its field, and nothing is done")
     func badConfig() async throws {
         let directory = try TemporaryDirectory("agent-config")
@@ -130,6 +182,11 @@ struct FleetAgentBoxTests {
             (#"{"etcd": ["http://127.0.0.1:1"], "s3": {"url": "http://127.0.0.1:1/b", "region": "r", "access_key_id": "a", "secret_file": "/s"}, "device": "box-1"}"#, "exactly one store"),
             (#"{"s3": {"url": "http://127.0.0.1:1/bkt", "region": "r", "access_key_id": "a", "secret_file": "/s", "secret": "x"}, "device": "box-1"}"#, "/s3/secret"),
             (#"{"s3": {"url": "http://127.0.0.1:1/bkt", "region": "r", "access_key_id": "a", "secret_file": "s"}, "device": "box-1"}"#, "/s3/secret_file"),
+            // Read strictly, as every file the tools read back: a key given twice, a number
+            // out of range, each at its JSON Pointer.
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "device": "box-2"}"#, "1:53: /device: not valid JSON: duplicate key 'device'"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "poll_interval_seconds": 1e400}"#, "/poll_interval_seconds: 1e400 is out of range; expected a finite number"),
+            (#"{"etcd": ["http://127.0.0.1:1"], "device": "box-1", "poll_interval_seconds": "60"}"#, "/poll_interval_seconds: expected a number"),
         ] {
             let config = try directory.write("fleet.json", text)
             let result = try await ProcessSupport.runDetached(ReleaseFactory.binaries.appendingPathComponent("edge-box").path,

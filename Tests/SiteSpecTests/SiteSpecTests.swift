@@ -181,7 +181,10 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         ("{\"id\": \"cam\", \"match\": {\"name\": \"eth1\"}", "{\"id\": \"up\", \"match\": {\"name\": \"eth1\"}", "/network/interfaces/1/id: id 'up' is already used"),
         ("{\"name\": \"eth1\"}", "{\"name\": \"eth0\"}", "8:30: /network/interfaces/1/match: another interface (at 7:29) already matches the same device"),
         ("\"ipv4\": {\"mode\": \"dhcp\"}", "\"ipv4\": {\"mode\": \"dhcp\", \"addresses\": [\"10.1.0.2/24\"]}", "/network/interfaces/1/ipv4/addresses: addresses are only allowed with mode \"static\""),
-        ("\"ipv4\": {\"mode\": \"dhcp\"}", "\"ipv4\": {\"mode\": \"static\", \"addresses\": [\"10.0.0.77/16\"]}", "subnet 10.0.0.77/16 on 'cam' overlaps 10.0.0.2/24 on 'up'"),
+        ("\"ipv4\": {\"mode\": \"dhcp\"}", "\"ipv4\": {\"mode\": \"static\", \"addresses\": [\"10.0.0.77/16\"]}", "8:89: /network/interfaces/1/ipv4/addresses/0: subnet 10.0.0.77/16 on 'cam' overlaps 10.0.0.2/24 on 'up'"),
+        // On a VLAN too: at the address that overlaps (the second of two), not at the VLAN's id.
+        ("\"optional\": true}\n    ]", "\"optional\": true}\n    ], \"vlans\": [{\"id\": \"v1\", \"link\": \"cam\", \"vlan_id\": 7, \"ipv4\": {\"mode\": \"static\", \"addresses\": [\"192.168.7.2/24\", \"10.0.0.9/28\"]}}]",
+         "/network/vlans/0/ipv4/addresses/1: subnet 10.0.0.9/28 on 'v1' overlaps 10.0.0.2/24 on 'up'"),
         ("\"ipv4\": {\"mode\": \"dhcp\"}", "\"ipv4\": {\"mode\": \"static\", \"addresses\": [\"10.9.0.2/24\"], \"gateway\": \"10.9.0.1\"}", "/network: 2 IPv4 default routes (on up, cam) need distinct metrics"),
         ("\"claim_token\": \"SECRET-TOKEN-123\"", "\"claim_token\": \"SECRET-TOKEN-123\", \"claim_token_file\": \"/x\"", "/registration: give either claim_token or claim_token_file"),
         ("\"client\": \"chrony\"", "\"client\": \"ntpd\"", "/time/client: 'ntpd' is not a time client; expected chrony or timesyncd"),

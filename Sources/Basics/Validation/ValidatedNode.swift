@@ -139,6 +139,32 @@ extension ValidatedNode {
         return values.count == items.count ? values : nil
     }
 
+    /// The member `key` of a mapping, if it is one and has it (nothing recorded either way).
+    public func child(_ key: String) -> Self? {
+        guard case .mapping(let members) = shape else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// Item `index` of a sequence, if it is one and has it (nothing recorded either way).
+    public func child(_ index: Int) -> Self? {
+        guard case .sequence(let items) = shape, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
+
+    /// The node at `pointer` (a JSON Pointer below this node's own), if there is one.
+    public func descendant(_ pointer: String) -> Self? {
+        guard pointer.hasPrefix(self.pointer) else { return nil }
+        var node = self
+        for part in pointer.dropFirst(self.pointer.count).split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            let key = part.replacing("~1", with: "/").replacing("~0", with: "~")
+            let next: Self?
+            if let index = Int(asciiDecimal: key), case .sequence = node.shape { next = node.child(index) } else { next = node.child(String(key)) }
+            guard let next else { return nil }
+            node = next
+        }
+        return node
+    }
+
     /// One of a fixed set of words.
     public func choice(_ options: [String]) -> String? {
         string(where: options.contains) { "'\($0)' is not allowed; expected one of: \(options.joined(separator: ", "))" }

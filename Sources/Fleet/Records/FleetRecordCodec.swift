@@ -1,5 +1,4 @@
 import Basics
-import FoundationEssentials
 import Lock
 
 /// Fleet records go in and out of the store as JSON in the toolchain's canonical form; what
@@ -10,27 +9,25 @@ public enum FleetRecordCodec {
 
     public static func encode(_ record: some Encodable) -> [UInt8] { CanonicalJSON.compact(record) }
 
-    public static func decode<Record: Decodable>(_ type: Record.Type, from bytes: [UInt8], key: String) throws(FleetError) -> Record {
+    /// A record read back: at most `maximumBytes`, then strictly (`StrictJSON`: a duplicate or
+    /// unknown key, a number out of its type's range, a missing field or a value the record's
+    /// own checks refuse is an error naming the key, line:column and the JSON Pointer).
+    public static func decode<Record: Decodable>(_ type: Record.Type, from bytes: [UInt8], key: String, maximumBytes: Int = maximumBytes) throws(FleetError) -> Record {
         guard bytes.count <= maximumBytes else { throw .malformed(key: key, detail: "\(bytes.count) bytes; at most \(maximumBytes) are read") }
         do {
-            return try JSONDecoder().decode(Record.self, from: Data(bytes))
-        } catch let error as FleetError {
-            throw error
-        } catch let DecodingError.dataCorrupted(context) {
-            throw .malformed(key: key, detail: "\(pointer(context.codingPath)): \(context.debugDescription)")
-        } catch let DecodingError.keyNotFound(codingKey, context) {
-            throw .malformed(key: key, detail: "\(pointer(context.codingPath + [codingKey])): missing")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw .malformed(key: key, detail: "\(pointer(context.codingPath)): \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw .malformed(key: key, detail: "\(pointer(context.codingPath)): null where a value was expected")
+            return try StrictJSON.decode(Record.self, from: bytes, file: key, maximumBytes: maximumBytes)
         } catch {
-            throw .malformed(key: key, detail: "not JSON this layout writes")
+            throw .malformed(key: key, detail: error.detail)
         }
     }
 
-    static func pointer(_ path: [any CodingKey]) -> String {
-        path.isEmpty ? "/" : path.reduce("") { JSONPointer.appending($0, key: $1.intValue.map(String.init) ?? $1.stringValue) }
+    /// A record as the store returned it: one the store withheld for its size is refused
+    /// without being read.
+    public static func decode<Record: Decodable>(_ type: Record.Type, from stored: StoredValue, maximumBytes: Int = maximumBytes) throws(FleetError) -> Record {
+        if let size = stored.withheldBytes {
+            throw .malformed(key: stored.key, detail: "\(size) bytes or more; at most \(min(maximumBytes, FleetRecordCodec.maximumBytes)) are read (the store's answer was not kept)")
+        }
+        return try decode(type, from: stored.value, key: stored.key, maximumBytes: maximumBytes)
     }
 }
 

@@ -17,11 +17,16 @@ public struct StoredValue: Sendable, Equatable {
     public var value: [UInt8]
     /// The store revision of the key's last change (an ETag's stand-in on S3).
     public var modRevision: Int64
+    /// Set when the store's client withheld the value because it is larger than any record
+    /// (`value` is then empty): at least this many bytes. Reading it costs nothing more, and
+    /// decoding it is an error that names the key.
+    public var withheldBytes: Int?
 
-    public init(key: String, value: [UInt8], modRevision: Int64) {
+    public init(key: String, value: [UInt8], modRevision: Int64, withheldBytes: Int? = nil) {
         self.key = key
         self.value = value
         self.modRevision = modRevision
+        self.withheldBytes = withheldBytes
     }
 }
 

@@ -33,8 +33,11 @@ struct FleetPublishCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The release version, YYYY.MM.N.", valueName: "VERSION"))
     var version: String
 
-    @Option(help: ArgumentHelp("Where devices fetch the bundle (a URL or a path on a shared mount).", valueName: "LOCATION"))
+    @Option(help: ArgumentHelp("Where devices fetch the bundle: an https URL, or an absolute path on a shared mount; it ends in <name>-<version>.tar.gz. Publishing the same bundle again with --url adds a location to a release published without one.", valueName: "LOCATION"))
     var url: String?
+
+    @Flag(help: "Accept an http:// location (a lab; boxes fetch it only with \"allow_plain_http\": true in their fleet.json).")
+    var allowPlainHTTP = false
 
     @Option(help: ArgumentHelp("The bundle's signature envelope (BUNDLE.sig from imagesmith sign).", valueName: "FILE"))
     var signature: String?
@@ -42,6 +45,10 @@ struct FleetPublishCommand: AsyncParsableCommand {
     func run() async throws {
         try await FleetCommandSupport.run(json: store.json) { () async throws(FleetError) in
             let version = try FleetVersion.parse(version, as: "--version")
+            guard let url else {
+                throw .invalidInput("--url is required: where boxes fetch the bundle (an https URL, or an absolute path on a shared mount); a release no box can fetch is not published")
+            }
+            _ = try BundleLocation.parse(url, version: version, allowPlainHTTP: allowPlainHTTP)
             guard let digest = try? Hash.fileHex(at: bundle) else { throw .invalidInput("\(bundle.printable) cannot be read") }
             var envelope: String?
             if let signature {
@@ -52,7 +59,7 @@ struct FleetPublishCommand: AsyncParsableCommand {
             }
             let entry = ReleaseEntry(version: version, bundleSHA256: digest, bundle: url, signature: envelope,
                                      publishedAt: Int64(Date().timeIntervalSince1970.rounded(.down)))
-            try await store.engine().publish(entry)
+            try await store.engine().publish(entry, allowPlainHTTP: allowPlainHTTP)
             return (["release \(version) published: sha256:\(digest)\(envelope == nil ? " (unsigned)" : " (signed)")"], entry)
         }
     }
