@@ -64,32 +64,77 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
     }
 
     public func list(prefix: String, changedSince: Int64?) async throws(FleetError) -> StoreListing {
-        // Pages read at the first page's revision, so the listing is one consistent snapshot;
-        // if that revision is compacted away mid-listing, start again.
+        try await list(prefix: prefix, changedSince: changedSince, maximumValueBytes: FleetRecordCodec.maximumBytes)
+    }
+
+    /// Keys per transaction when values are read key by key (a batch of etcd's largest values,
+    /// 1.5 MiB each, base64 in JSON, stays far below the transport's answer limit).
+    static let valueBatch = 8
+
+    /// Pages read at the first page's revision, so the listing is one consistent snapshot; if
+    /// that revision is compacted away mid-listing, it starts again. A page whose values together
+    /// are larger than the transport reads (a few devices writing etcd's largest values) is read
+    /// again as keys only, and its values in small batches; a value larger than
+    /// `maximumValueBytes` is withheld (key and revision only). So what any one record costs the
+    /// reader is bounded by its own size, and no record can make the listing fail.
+    public func list(prefix: String, changedSince: Int64?, maximumValueBytes: Int) async throws(FleetError) -> StoreListing {
         for _ in 0..<3 {
             var values: [StoredValue] = []
             var start = prefix
             var revision: Int64?
-            var compacted = false
-            while true {
-                let request = EtcdWire.RangeRequest(
-                    key: EtcdWire.base64(start), rangeEnd: EtcdWire.base64(FleetPermission.prefixEnd(prefix)), limit: pageSize,
-                    revision: revision.map(String.init), minModRevision: changedSince.map(String.init))
-                let response: EtcdWire.RangeResponse
-                do {
-                    response = try await call("kv/range", request, as: EtcdWire.RangeResponse.self)
-                } catch .unavailable(let detail) where revision != nil && detail.contains("compacted") {
-                    compacted = true
-                    break
+            do throws(FleetError) {
+                while true {
+                    var request = EtcdWire.RangeRequest(
+                        key: EtcdWire.base64(start), rangeEnd: EtcdWire.base64(FleetPermission.prefixEnd(prefix)), limit: pageSize,
+                        revision: revision.map(String.init), minModRevision: changedSince.map(String.init))
+                    let page: EtcdWire.RangeResponse
+                    if let whole = try await callUnlessTooLarge("kv/range", request, as: EtcdWire.RangeResponse.self) {
+                        page = whole
+                        if revision == nil { revision = page.header.revision }
+                        values += page.kvs.map { Self.stored($0).withheld(above: maximumValueBytes) }
+                    } else {
+                        request.keysOnly = true
+                        page = try await call("kv/range", request, as: EtcdWire.RangeResponse.self)
+                        if revision == nil { revision = page.header.revision }
+                        logger.notice("a page of \(prefix) is larger than this client reads; reading its values in small batches", metadata: ["keys": "\(page.kvs.count)"])
+                        values += try await self.values(of: page.kvs, at: revision ?? page.header.revision, maximumValueBytes: maximumValueBytes)
+                    }
+                    guard page.more, let last = page.kvs.last else { break }
+                    start = String(decoding: last.key + [0], as: UTF8.self)
                 }
-                if revision == nil { revision = response.header.revision }
-                values += response.kvs.map(Self.stored)
-                guard response.more, let last = response.kvs.last else { break }
-                start = String(decoding: last.key + [0], as: UTF8.self)
+                return StoreListing(values: values, revision: revision ?? 0)
+            } catch .unavailable(let detail) where revision != nil && detail.contains("compacted") {
+                continue
             }
-            if !compacted { return StoreListing(values: values, revision: revision ?? 0) }
         }
         throw .unavailable("listing \(prefix) kept meeting compaction")
+    }
+
+    /// The values of `keys` (from a keys-only page) at `revision`, a few keys per transaction;
+    /// a batch too large is split, and a single value too large to read at all is withheld.
+    func values(of keys: [EtcdWire.KeyValue], at revision: Int64, maximumValueBytes: Int) async throws(FleetError) -> [StoredValue] {
+        var result: [StoredValue] = []
+        var index = 0
+        var batch = Self.valueBatch
+        while index < keys.count {
+            let slice = Array(keys[index..<min(index + batch, keys.count)])
+            let operations = slice.map { EtcdWire.RequestOp(requestRange: EtcdWire.RangeRequest(key: EtcdWire.base64($0.key), revision: String(revision))) }
+            if let answer = try await callUnlessTooLarge("kv/txn", EtcdWire.TxnRequest(compare: [], success: operations), as: EtcdWire.TxnResponse.self) {
+                for response in answer.responses {
+                    if let found = response.responseRange?.kvs.first { result.append(Self.stored(found).withheld(above: maximumValueBytes)) }
+                }
+                index += slice.count
+                batch = Self.valueBatch
+            } else if slice.count > 1 {
+                batch = max(1, slice.count / 2)
+            } else {
+                result.append(StoredValue(key: String(decoding: slice[0].key, as: UTF8.self), value: [], modRevision: slice[0].modRevision,
+                                          withheldBytes: maximumValueBytes + 1))
+                index += 1
+                batch = Self.valueBatch
+            }
+        }
+        return result
     }
 
     public func commit(_ conditions: [StoreCondition], _ writes: [StoreWrite]) async throws(FleetError) -> Bool {
@@ -148,10 +193,18 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
     // MARK: the exchange
 
     func call<Request: Encodable, Response: Decodable>(_ path: String, _ body: Request, as type: Response.Type, authenticated: Bool = true) async throws(FleetError) -> Response {
+        guard let response = try await callUnlessTooLarge(path, body, as: type, authenticated: authenticated) else {
+            throw .unavailable("\(path): the answer is larger than this client reads")
+        }
+        return response
+    }
+
+    /// `call`, or nil when the answer is larger than the transport reads.
+    func callUnlessTooLarge<Request: Encodable, Response: Decodable>(_ path: String, _ body: Request, as type: Response.Type, authenticated: Bool = true) async throws(FleetError) -> Response? {
         var retriedToken = false
         while true {
             let token = authenticated ? try await currentToken() : nil
-            let (status, bytes) = try await exchange(path, CanonicalJSON.compact(body), token: token)
+            guard case .answer(let status, let bytes) = try await exchange(path, CanonicalJSON.compact(body), token: token) else { return nil }
             if status == 200 {
                 do {
                     return try JSONDecoder().decode(Response.self, from: Data(bytes))
@@ -173,6 +226,8 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
         }
     }
 
+    enum Exchange { case answer(Int, [UInt8]), tooLarge }
+
     private func currentToken() async throws(FleetError) -> String? {
         guard let credentials else { return nil }
         if let token = lock.withLock({ self.token }) { return token }
@@ -183,7 +238,7 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
     }
 
     /// One request, to the endpoints in turn from the one that last answered.
-    private func exchange(_ path: String, _ body: [UInt8], token: String?) async throws(FleetError) -> (Int, [UInt8]) {
+    private func exchange(_ path: String, _ body: [UInt8], token: String?) async throws(FleetError) -> Exchange {
         let first = lock.withLock { preferred }
         var lastError = "no endpoint"
         for offset in 0..<endpoints.count {
@@ -194,7 +249,10 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
             do {
                 let response = try await transport.send(HTTPRequest(method: .post, url: url.absoluteURL, headers: headers, body: body, timeout: timeout))
                 lock.withLock { preferred = index }
-                return (response.status, response.body)
+                return .answer(response.status, response.body)
+            } catch let error as TransportError where error.kind == .responseTooLarge {
+                lock.withLock { preferred = index }
+                return .tooLarge
             } catch let error as TransportError {
                 lastError = "\(URLRedaction.redacted(endpoints[index].absoluteString)): \(error.description)"
                 logger.debug("etcd endpoint did not answer", metadata: ["endpoint": "\(URLRedaction.redacted(endpoints[index].absoluteString))"])

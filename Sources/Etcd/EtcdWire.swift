@@ -59,9 +59,12 @@ enum EtcdWire {
         var minModRevision: String?
         var sortOrder: String?
         var sortTarget: String?
+        /// Keys and revisions only, no values.
+        var keysOnly: Bool?
 
         enum CodingKeys: String, CodingKey {
             case key, rangeEnd = "range_end", limit, revision, minModRevision = "min_mod_revision", sortOrder = "sort_order", sortTarget = "sort_target"
+            case keysOnly = "keys_only"
         }
     }
 
@@ -104,7 +107,13 @@ enum EtcdWire {
     struct RequestOp: Encodable {
         var requestPut: PutRequest?
         var requestDeleteRange: DeleteRequest?
-        enum CodingKeys: String, CodingKey { case requestPut = "request_put", requestDeleteRange = "request_delete_range" }
+        var requestRange: RangeRequest?
+        enum CodingKeys: String, CodingKey { case requestPut = "request_put", requestDeleteRange = "request_delete_range", requestRange = "request_range" }
+    }
+
+    struct ResponseOp: Decodable {
+        var responseRange: RangeResponse?
+        enum CodingKeys: String, CodingKey { case responseRange = "response_range" }
     }
 
     struct TxnRequest: Encodable {
@@ -115,11 +124,13 @@ enum EtcdWire {
     struct TxnResponse: Decodable {
         var header: Header
         var succeeded: Bool
-        enum CodingKeys: String, CodingKey { case header, succeeded }
+        var responses: [ResponseOp]
+        enum CodingKeys: String, CodingKey { case header, succeeded, responses }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             header = try c.decode(Header.self, forKey: .header)
             succeeded = try c.decodeIfPresent(Bool.self, forKey: .succeeded) ?? false
+            responses = try c.decodeIfPresent([ResponseOp].self, forKey: .responses) ?? []
         }
     }
 

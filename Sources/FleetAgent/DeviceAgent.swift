@@ -154,7 +154,7 @@ public final class DeviceAgent: @unchecked Sendable {
             return changed
         }
         guard stored.modRevision != channelRevision else { return false }
-        channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: key)
+        channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored)
         channelRevision = stored.modRevision
         return true
     }
@@ -174,7 +174,7 @@ public final class DeviceAgent: @unchecked Sendable {
     func decoded<Record: Decodable & Sendable>(_ type: Record.Type, _ key: String) throws(FleetError) -> Record? {
         guard let stored = own[key] else { return nil }
         if let cached = decodedOwn[key], cached.revision == stored.modRevision, let record = cached.record as? Record { return record }
-        let record = try FleetRecordCodec.decode(type, from: stored.value, key: key)
+        let record = try FleetRecordCodec.decode(type, from: stored)
         decodedOwn[key] = (stored.modRevision, record)
         return record
     }
@@ -183,7 +183,7 @@ public final class DeviceAgent: @unchecked Sendable {
         if let entry = releases[version] { return entry }
         let key = layout.release(version.text)
         guard let stored = try await store.get(key) else { throw .missing(key: key, what: "release \(version)") }
-        let entry = try FleetRecordCodec.decode(ReleaseEntry.self, from: stored.value, key: key)
+        let entry = try FleetRecordCodec.decode(ReleaseEntry.self, from: stored)
         guard entry.version == version else { throw .malformed(key: key, detail: "/version: says \(entry.version), the key says \(version)") }
         releases[version] = entry
         return entry
@@ -195,7 +195,7 @@ public final class DeviceAgent: @unchecked Sendable {
         let listing = try await store.list(prefix: layout.sitePrefix(site), changedSince: siteRevision.map { $0 + 1 })
         siteRevision = listing.revision
         if let stored = listing.values.first(where: { $0.key == layout.siteChannel(site) }) {
-            let next = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: stored.key)
+            let next = try FleetRecordCodec.decode(ChannelRecord.self, from: stored)
             // A config rollout that ends deletes desired-config keys, which a "changed since"
             // read does not show: reread this device's keys when the config channel moves.
             if next != siteChannel, siteChannel != nil { try await readOwn(full: true) }

@@ -24,7 +24,7 @@ extension RolloutEngine {
     /// Every device with any record, in name order (one full read of `devices/`: a lapsed
     /// lease deletes the presence key, which a "changed since" read would not show).
     public func devices() async throws(FleetError) -> [DeviceOverview] {
-        let listing = try await store.list(prefix: layout.devicesPrefix, changedSince: nil)
+        let listing = try await store.list(prefix: layout.devicesPrefix, changedSince: nil, maximumValueBytes: Self.deviceRecordBytes)
         let presenceKnown = store is any FleetPresence
         var overviews: [FleetName: DeviceOverview] = [:]
         for value in listing.values {
@@ -32,10 +32,10 @@ extension RolloutEngine {
             var overview = overviews[device] ?? DeviceOverview(device: device, presenceKnown: presenceKnown, problems: [])
             do throws(FleetError) {
                 switch record {
-                case "enrollment": overview.enrollment = try FleetRecordCodec.decode(DeviceEnrollment.self, from: value.value, key: value.key)
-                case "desired": overview.desired = try FleetRecordCodec.decode(DeviceDesired.self, from: value.value, key: value.key)
-                case "status": overview.report = try FleetRecordCodec.decode(DeviceReport.self, from: value.value, key: value.key)
-                case "presence": overview.onlineSince = try FleetRecordCodec.decode(DevicePresence.self, from: value.value, key: value.key).since
+                case "enrollment": overview.enrollment = try FleetRecordCodec.decode(DeviceEnrollment.self, from: value, maximumBytes: Self.deviceRecordBytes)
+                case "desired": overview.desired = try FleetRecordCodec.decode(DeviceDesired.self, from: value, maximumBytes: Self.deviceRecordBytes)
+                case "status": overview.report = try FleetRecordCodec.decode(DeviceReport.self, from: value, maximumBytes: Self.deviceRecordBytes)
+                case "presence": overview.onlineSince = try FleetRecordCodec.decode(DevicePresence.self, from: value, maximumBytes: Self.deviceRecordBytes).since
                 default: break
                 }
             } catch {

@@ -29,7 +29,18 @@ public final class RolloutEngine: @unchecked Sendable {
     private var reconciled: [FleetName: (state: Int64, desired: Int)] = [:]
     /// Rollouts' plans and orders, which never change once written.
     private var immutables: [FleetName: (RolloutPlan, RolloutCohort)] = [:]
+    /// The engine's marks of its own time against the store's revisions (`RevisionClock`):
+    /// read from the store once, noted at every read of the devices, written back now and then.
+    private var revisionClock = RevisionClock()
+    private var clockLoaded = false
+    private var clockWrittenAt: Int64?
     private let lock = Lock()
+
+    /// The most a device's record may be (a status is well under a kilobyte): larger ones are
+    /// not kept, and count as bad records.
+    public static let deviceRecordBytes = 64 << 10
+    /// How often the revision clock is written back to the store (seconds).
+    let clockWriteInterval: Int64 = 30
 
     public init(store: any FleetStore, layout: FleetLayout = FleetLayout(), clock: any WallClock, logger: Logger = Logger(label: "edge.rollout")) {
         self.store = store
@@ -44,7 +55,7 @@ public final class RolloutEngine: @unchecked Sendable {
 
     func read<Record: Decodable>(_ type: Record.Type, _ key: String, what: String) async throws(FleetError) -> (Record, Int64) {
         guard let stored = try await store.get(key) else { throw .missing(key: key, what: what) }
-        return (try FleetRecordCodec.decode(type, from: stored.value, key: key), stored.modRevision)
+        return (try FleetRecordCodec.decode(type, from: stored), stored.modRevision)
     }
 
     /// Publishes a release: created once; publishing the same entry again changes nothing,
@@ -104,7 +115,7 @@ public final class RolloutEngine: @unchecked Sendable {
 
     func moveChannel(_ key: String, name: String, to stable: FleetVersion) async throws(FleetError) {
         if let stored = try await store.get(key) {
-            let channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: key)
+            let channel = try FleetRecordCodec.decode(ChannelRecord.self, from: stored)
             if let rollout = channel.rollout {
                 throw .refused("\(name) is in rollout \(rollout) (to \(channel.candidate?.text ?? "?")); pause or stop it first")
             }
@@ -124,7 +135,7 @@ public final class RolloutEngine: @unchecked Sendable {
     public func setRegistryLogin(_ device: FleetName, _ login: RegistryLogins.Login) async throws(FleetError) {
         let key = layout.registryLogins(device)
         let current = try await store.get(key)
-        var record = try current.map { stored throws(FleetError) in try FleetRecordCodec.decode(RegistryLogins.self, from: stored.value, key: key) } ?? RegistryLogins(logins: [])
+        var record = try current.map { stored throws(FleetError) in try FleetRecordCodec.decode(RegistryLogins.self, from: stored) } ?? RegistryLogins(logins: [])
         record.logins.removeAll { $0.registry == login.registry }
         record.logins.append(login)
         record.logins.sort { $0.registry < $1.registry }
@@ -171,16 +182,56 @@ public final class RolloutEngine: @unchecked Sendable {
 
     // MARK: devices
 
-    /// The devices' records, read incrementally.
+    /// The devices' records, read incrementally; a value larger than any device record is not
+    /// kept (its key and revision are: it is a bad record), and no registry login is kept (the
+    /// engine has no use for a device's secrets). Each read notes a mark on the revision clock:
+    /// the store was at least at the listing's revision when this read began.
     func refreshDevices() async throws(FleetError) -> [String: StoredValue] {
         let since = lock.withLock { devicesRevision.map { $0 + 1 } }
-        let listing = try await store.list(prefix: layout.devicesPrefix, changedSince: since)
+        let began = now
+        let listing = try await store.list(prefix: layout.devicesPrefix, changedSince: since, maximumValueBytes: Self.deviceRecordBytes)
         return lock.withLock {
             if since == nil { devices = [:] }
-            for value in listing.values { devices[value.key] = value }
+            for value in listing.values where !value.key.hasSuffix("/registry-logins") { devices[value.key] = value }
             if since == nil || listing.values.contains(where: { $0.key.hasSuffix("/desired") || $0.key.hasSuffix("/desired-config") }) { desiredGeneration += 1 }
             devicesRevision = max(devicesRevision ?? 0, listing.revision)
+            revisionClock.note(.init(revision: listing.revision, at: began))
             return devices
+        }
+    }
+
+    /// The revision clock, merged with what other engines (and earlier runs) kept in the store.
+    func currentClock() async -> RevisionClock {
+        if !lock.withLock({ clockLoaded }) {
+            do throws(FleetError) {
+                if let stored = try await store.get(layout.engineClock) {
+                    let kept = try FleetRecordCodec.decode(RevisionClock.self, from: stored)
+                    let at = now
+                    lock.withLock { revisionClock.merge(kept.marks, now: at) }
+                }
+                lock.withLock { clockLoaded = true }
+            } catch {
+                // Without the kept marks, reports only look older: nothing is promoted on them.
+                logger.warning("the engine clock in the store cannot be read; starting a new one", metadata: ["error": "\(error)"])
+                lock.withLock { clockLoaded = true }
+            }
+        }
+        return lock.withLock { revisionClock }
+    }
+
+    /// Writes the revision clock back when it is due (a put only rollout engines make).
+    func keepClock() async {
+        let at = now
+        let clock: RevisionClock? = lock.withLock {
+            guard clockLoaded, clockWrittenAt.map({ at - $0 >= clockWriteInterval }) ?? true else { return nil }
+            return revisionClock
+        }
+        guard let clock else { return }
+        do throws(FleetError) {
+            _ = try await store.commit([], [.put(layout.engineClock, FleetRecordCodec.encode(clock))])
+            lock.withLock { clockWrittenAt = at }
+        } catch {
+            logger.warning("the engine clock could not be written", metadata: ["error": "\(error)"])
         }
     }
 
@@ -203,24 +254,37 @@ public final class RolloutEngine: @unchecked Sendable {
     func enrolled(for plan: RolloutPlan, records: [String: StoredValue]) -> [FleetName] {
         records.compactMap { key, stored -> FleetName? in
             guard let (device, record) = layout.deviceKey(key), record == "enrollment",
-                  let enrollment = try? FleetRecordCodec.decode(DeviceEnrollment.self, from: stored.value, key: key),
+                  let enrollment = try? FleetRecordCodec.decode(DeviceEnrollment.self, from: stored),
                   (plan.kind == .release ? enrollment.channel : enrollment.site) == plan.channel else { return nil }
             return device
         }
     }
 
-    func reports(for cohort: [FleetName], records: [String: StoredValue]) -> [FleetName: DeviceReport] {
-        var reports: [FleetName: DeviceReport] = [:]
+    /// What the store says of each device of `cohort` for `plan`: its report (at most
+    /// `deviceRecordBytes`, read strictly; one that cannot be read is a named bad record), the
+    /// revision it was written at, and the revision of the desired state that targeted it.
+    func observations(for cohort: [FleetName], plan: RolloutPlan, records: [String: StoredValue]) -> [FleetName: DeviceObservation] {
+        var observations: [FleetName: DeviceObservation] = [:]
         for device in cohort {
+            var target: Int64?
+            let desiredKey = plan.desiredKey(layout, device)
+            if let stored = records[desiredKey],
+               let desired = try? FleetRecordCodec.decode(DeviceDesired.self, from: stored, maximumBytes: Self.deviceRecordBytes),
+               desired.rollout == plan.id, desired.release == plan.to, !desired.pinned {
+                target = stored.modRevision
+            }
             let key = layout.status(device)
-            guard let stored = records[key] else { continue }
-            do {
-                reports[device] = try FleetRecordCodec.decode(DeviceReport.self, from: stored.value, key: key)
+            guard let stored = records[key] else {
+                observations[device] = DeviceObservation(report: nil, reportRevision: 0, targetRevision: target)
+                continue
+            }
+            do throws(FleetError) {
+                let report = try FleetRecordCodec.decode(DeviceReport.self, from: stored, maximumBytes: Self.deviceRecordBytes)
+                observations[device] = DeviceObservation(report: report, reportRevision: stored.modRevision, targetRevision: target)
             } catch {
-                // A report that cannot be read is no report: the device counts as silent.
-                logger.warning("unreadable device report", metadata: ["device": "\(device)", "error": "\(error)"])
+                observations[device] = DeviceObservation(report: nil, reportRevision: stored.modRevision, targetRevision: target, problem: error.description)
             }
         }
-        return reports
+        return observations
     }
 }

@@ -92,6 +92,9 @@ public struct HTTPResponse: Sendable {
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case timedOut, connectionFailed, hostNotFound, tls, protocolError, other
+        /// The answer was larger than the client accepts (it stopped reading): asking again
+        /// for the same thing cannot help; asking for less may.
+        case responseTooLarge
         /// The request itself cannot be sent as it is (a header value that would end the line):
         /// retrying cannot help.
         case refusedRequest
@@ -105,7 +108,7 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// TLS failures (bad certificate, wrong CA) will not heal by retrying.
-    public var isRetryable: Bool { kind != .tls && kind != .refusedRequest }
+    public var isRetryable: Bool { kind != .tls && kind != .refusedRequest && kind != .responseTooLarge }
 
     public var description: String { detail }
 }

@@ -180,7 +180,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     func finish(_ request: HTTPRequest, on handle: CurlEasyHandle, transfer: Transfer, code: CURLcode) throws -> HTTPResponse {
         let accumulator = transfer.accumulator
         if accumulator.overflowed {
-            throw TransportError(.protocolError, "the answer from \(request.url.host ?? "the server") is larger than \(maxBodyBytes) bytes")
+            throw TransportError(.responseTooLarge, "the answer from \(request.url.host ?? "the server") is larger than \(maxBodyBytes) bytes")
         }
         if let error = CurlCode.transportError(code, detail: handle.lastErrorText, url: request.url.absoluteString) {
             throw error

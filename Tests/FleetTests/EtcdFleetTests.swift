@@ -120,6 +120,9 @@ struct EtcdFleetTests {
         var stages: [String] = []
         for _ in 0..<12 {
             world.clock.advance(86_400)
+            // A running engine reads the store every few seconds: it has seen the store at this
+            // time, before the devices' reports (its clock says they are fresh).
+            _ = try await world.engine.load(plan.id)
             for device in devices { try await world.report(device) }
             let (view, moved) = try await world.engine.step(plan.id)
             if moved { stages.append(view.state.history.last?.to ?? "") }
@@ -167,6 +170,8 @@ struct EtcdFleetTests {
         var moves = 0
         for _ in 0..<6 {
             world.clock.advance(86_400)
+            _ = try await world.engine.load(plan.id)
+            _ = try await other.load(plan.id)
             for device in devices { try await world.report(device) }
             async let a = world.engine.step(plan.id)
             async let b = other.step(plan.id)
@@ -187,6 +192,7 @@ struct EtcdFleetTests {
         let plan = Plans.plan(waves: [50, 100])
         try await world.engine.start(plan)
         world.clock.advance(86_400)
+        _ = try await world.engine.load(plan.id)
         for device in devices { try await world.report(device) }
         try await ProcessSupport.detached { try world.etcd.restart() }
         let (view, moved) = try await world.engine.step(plan.id)
@@ -265,5 +271,92 @@ struct EtcdFleetTests {
         _ = await agents[1].tick()
         #expect(agents[1].presenceLease != nil && agents[1].lastError == nil)
         #expect(try await world.engine.devices().first { $0.device == devices[1] }?.onlineSince != nil)
+    }
+}
+
+/// Counts what crosses the wire: bytes received, and answers the transport refused as too large.
+final class CountingTransport: HTTPTransport, @unchecked Sendable {
+    let inner: any HTTPTransport
+    private let lock = NSLock()
+    private var received = 0
+    private var refused = 0
+    init(_ inner: any HTTPTransport) { self.inner = inner }
+    var bytes: Int { lock.withLock { received } }
+    var tooLarge: Int { lock.withLock { refused } }
+    func reset() { lock.withLock { received = 0; refused = 0 } }
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            let response = try await inner.send(request)
+            lock.withLock { received += response.body.count }
+            return response
+        } catch let error as TransportError where error.kind == .responseTooLarge {
+            lock.withLock { refused += 1 }
+            throw error
+        }
+    }
+}
+
+@Suite("Boxes that write huge records cannot stop an abort or freeze rollouts (real etcd)", .serialized)
+struct FatRecordTests {
+    @Test("devices on another channel write etcd's largest values: the canary's failure still stops its rollout, pause and abort work, each fat record is named, and costs the engine its own size once")
+    func fatRecordsCannotFreezeRollouts() async throws {
+        let world = try await FleetWorld()
+        let counting = CountingTransport(CurlTransport())
+        let engine = RolloutEngine(store: EtcdClient(endpoints: try EtcdClient.parseEndpoints(world.etcd.endpoint), transport: counting), clock: world.clock)
+        let devices = try await world.fleet(10)
+        // 25 boxes on another channel, and their rollout.
+        try await world.engine.setChannel(name("beta"), stable: version("2026.11.1"))
+        let others = (0..<25).map { name("beta-\($0)") }
+        for device in others { try await world.engine.enroll(device, DeviceEnrollment(site: name("site-2"), channel: name("beta"))) }
+        let plan = Plans.plan(canary: 3)
+        let betaPlan = RolloutPlan(id: name("b1"), channel: name("beta"), from: version("2026.11.1"), to: version("2026.12.1"), createdAt: world.clock.epoch)
+        try await engine.start(plan)
+        try await engine.start(betaPlan)
+
+        // Each of the other boxes writes a status of 1.4 MiB (etcd takes up to 1.5 MiB a
+        // value): 35 MiB in all, more than the transport reads in one answer (32 MiB).
+        let filler = String(repeating: "x", count: 1_400_000)
+        for device in others {
+            let fat = #"{"health":"ok","release":"2026.11.1","reported_at":\#(world.clock.epoch),"slot":"a","waiting":"\#(filler)"}"#
+            try await world.client.put(world.layout.status(device), Array(fat.utf8))
+        }
+        // One canary box of r1 fails; another writes a fat status too.
+        world.clock.advance(60)
+        counting.reset()
+        _ = try await engine.load(plan.id)
+        let canary = try await engine.load(plan.id).cohort.devices.prefix(3)
+        for device in devices { try await world.report(device) { $0 == plan.to && device == canary[0] ? .failing : .ok } }
+        try await world.client.put(world.layout.status(canary[1]), Array(#"{"health":"ok","release":"2026.12.1","reported_at":1,"slot":"a","waiting":"\#(filler)"}"#.utf8))
+
+        let (view, moved) = try await engine.step(plan.id)
+        #expect(moved && view.state.phase == .aborted && view.state.reason?.contains(canary[0].text) == true, "\(view.state)")
+        #expect(counting.tooLarge >= 1, "the fat records did not reach the limit: the test proves nothing")
+        // What the step read: one refused page (at most the transport's 32 MiB) and each fat
+        // record once, at its own size (base64 in JSON).
+        #expect(counting.bytes < 26 * 1_900_000 + (1 << 20), "\(counting.bytes) bytes")
+        for device in canary {
+            #expect(try await world.desired(device) == DeviceDesired(release: plan.from, rollout: plan.id, pinned: true, reason: view.state.reason))
+        }
+        #expect(view.tally.bad.map(\.device).contains(canary[1]) || view.tally.failed.count >= 1)
+
+        // Nothing new written: the next step reads next to nothing.
+        counting.reset()
+        _ = try await engine.step(plan.id)
+        #expect(counting.bytes < 1 << 20, "\(counting.bytes) bytes for a step with nothing new")
+        #expect(counting.tooLarge == 0)
+
+        // The other rollout, whose boxes wrote the fat records, can be paused and stopped by hand.
+        let paused = try await engine.pause(betaPlan.id, reason: "looking at the fat records")
+        #expect(paused.state.phase == .paused)
+        let stopped = try await engine.abort(betaPlan.id, reason: "bad boxes")
+        #expect(stopped.state.phase == .aborted)
+        // A fresh engine (nothing cached) can too, and lists every device with its problem named.
+        let fresh = try world.secondEngine()
+        let overview = try await fresh.devices()
+        let named = overview.filter { $0.problems.contains { $0.contains("bytes or more") } }
+        #expect(Set(named.map(\.device)) == Set(others + [canary[1]]), "\(named.map(\.device))")
+        await #expect { try await fresh.abort(plan.id, reason: "again") } throws: { error in
+            (error as? FleetError).map { if case .refused = $0 { true } else { false } } ?? false
+        }
     }
 }

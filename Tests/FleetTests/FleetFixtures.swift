@@ -20,6 +20,19 @@ enum Plans {
 
     static func devices(_ count: Int) -> [FleetName] { (0..<count).map { name("box-\($0)") } }
 
+    /// The store's word on honest devices' reports: every device targeted at revision 1, each
+    /// report written (in order of its date) after a mark of the engine's clock at its date.
+    static func observe(_ reports: [FleetName: DeviceReport]) -> ([FleetName: DeviceObservation], RevisionClock) {
+        var observations: [FleetName: DeviceObservation] = [:]
+        var marks: [RevisionClock.Mark] = []
+        for (index, (device, report)) in reports.sorted(by: { ($0.value.reportedAt, $0.key) < ($1.value.reportedAt, $1.key) }).enumerated() {
+            let revision = Int64(10 * (index + 1))
+            observations[device] = DeviceObservation(report: report, reportRevision: revision, targetRevision: 1)
+            marks.append(.init(revision: revision - 1, at: report.reportedAt))
+        }
+        return (observations, RevisionClock(marks: marks))
+    }
+
     static func report(_ release: String, _ health: DeviceReport.Health, at: Int64, rollback: DeviceReport.RollbackNote? = nil) -> DeviceReport {
         DeviceReport(release: version(release), slot: "a", health: health, reportedAt: at, lastRollback: rollback)
     }

@@ -33,7 +33,9 @@ struct RolloutRulesTests {
     }
 
     func run(_ plan: RolloutPlan, population: Int, state: RolloutState, reports: [FleetName: DeviceReport], at now: Int64) -> RolloutState? {
-        RolloutRules.evaluate(plan: plan, cohort: RolloutCohort.order(rollout: plan.id, devices: Plans.devices(population)), state: state, reports: reports, now: now)
+        let (observations, clock) = Plans.observe(reports)
+        return RolloutRules.evaluate(plan: plan, cohort: RolloutCohort.order(rollout: plan.id, devices: Plans.devices(population)), state: state,
+                                     observations: observations, clock: clock, now: now)
     }
 
     func healthy(_ devices: some Sequence<FleetName>, at time: Int64) -> [FleetName: DeviceReport] {
@@ -177,23 +179,115 @@ struct RolloutRulesTests {
         var plan = Plans.plan()
         plan.kind = .config
         let targeted: Int64 = 1_000
+        let clock = RevisionClock(marks: [.init(revision: 5, at: 1_090)])
+        func outcome(_ report: DeviceReport) -> RolloutRules.Outcome {
+            RolloutRules.outcome(of: DeviceObservation(report: report, reportRevision: 10, targetRevision: 2), plan: plan, targetedAt: targeted, clock: clock, now: 1_200)
+        }
         let applied = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.12.1"))
-        #expect(RolloutRules.outcome(of: applied, plan: plan, targetedAt: targeted) == .healthy(reportedAt: 1_100))
+        #expect(outcome(applied) == .healthy(fresh: true))
         let old = DeviceReport(release: version("2026.12.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"))
-        #expect(RolloutRules.outcome(of: old, plan: plan, targetedAt: targeted) == .pending, "the release matching the config's version is not the config")
+        #expect(outcome(old) == .pending, "the release matching the config's version is not the config")
         let refused = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"),
                                    configFailure: .init(version: version("2026.12.1"), reason: "/network/dns: bad", at: 1_050))
-        guard case .failed(let reason) = RolloutRules.outcome(of: refused, plan: plan, targetedAt: targeted) else {
+        guard case .failed(let reason) = outcome(refused) else {
             Issue.record("a refused config did not fail")
             return
         }
         #expect(reason.contains("/network/dns"))
         let unhealthy = DeviceReport(release: version("2026.11.1"), slot: "a", health: .failing, reportedAt: 1_100, config: version("2026.12.1"))
-        #expect(RolloutRules.outcome(of: unhealthy, plan: plan, targetedAt: targeted) == .failed("health checks failing with config 2026.12.1"))
+        #expect(outcome(unhealthy) == .failed("health checks failing with config 2026.12.1"))
         let earlier = DeviceReport(release: version("2026.11.1"), slot: "a", health: .ok, reportedAt: 1_100, config: version("2026.11.1"),
                                    configFailure: .init(version: version("2026.12.1"), reason: "old", at: 900))
-        #expect(RolloutRules.outcome(of: earlier, plan: plan, targetedAt: targeted) == .pending, "a refusal from before the device was targeted counted")
+        #expect(outcome(earlier) == .pending, "a refusal from before the device was targeted counted")
         #expect(plan.desiredKey(FleetLayout(), name("box-1")) == "/edge/v1/devices/box-1/desired-config")
         #expect(plan.channelKey(FleetLayout()) == "/edge/v1/sites/stable/channel")
+    }
+
+    // MARK: what a box says about time
+
+    /// The store's order and the engine's clock decide, not `reported_at`.
+    @Test("a report counts only when the store wrote it after the device was targeted, and is fresh only by the engine's clock")
+    func orderAndFreshnessAreTheStores() {
+        let plan = Plans.plan()
+        let now = start + 86_400
+        let clock = RevisionClock(marks: [.init(revision: 100, at: start), .init(revision: 500, at: now - 600), .init(revision: 900, at: now - 30)])
+        let healthy = Plans.report("2026.12.1", .ok, at: now - 5)
+        func outcome(_ report: DeviceReport, written: Int64, targeted: Int64? = 200) -> RolloutRules.Outcome {
+            RolloutRules.outcome(of: DeviceObservation(report: report, reportRevision: written, targetRevision: targeted), plan: plan, targetedAt: start, clock: clock, now: now)
+        }
+        // Written after the targeting write and after a mark 600 s ago: healthy and fresh.
+        #expect(outcome(healthy, written: 600) == .healthy(fresh: true))
+        // Written before the device was targeted (a report from before the rollout existed),
+        // however recent its own date: no report about this rollout yet.
+        #expect(outcome(healthy, written: 150) == .pending)
+        #expect(outcome(healthy, written: 600, targeted: nil) == .pending, "a device not targeted yet")
+        // Written after the targeting but longer ago than fresh_seconds (900) by the engine's
+        // marks, though the device dates it 5 s ago: stale.
+        #expect(outcome(healthy, written: 400) == .healthy(fresh: false))
+        // An honest device with a slow clock: dated long ago, written recently: fresh.
+        #expect(outcome(Plans.report("2026.12.1", .ok, at: start - 50_000), written: 950) == .healthy(fresh: true))
+        // Dated ahead of the engine's clock: a bad record, never healthy, whatever else it says.
+        guard case .bad(let reason) = outcome(Plans.report("2026.12.1", .ok, at: now + 3_600), written: 950) else {
+            Issue.record("a report from the future was not a bad record")
+            return
+        }
+        #expect(reason.contains("3600 s ahead of the engine's clock"))
+        #expect(outcome(Plans.report("2026.12.1", .ok, at: now + 30), written: 950) == .healthy(fresh: true), "a little skew is allowed")
+        // A status record that could not be read.
+        #expect(RolloutRules.outcome(of: DeviceObservation(report: nil, reportRevision: 950, targetRevision: 200, problem: "too large"),
+                                     plan: plan, targetedAt: start, clock: clock, now: now) == .bad("too large"))
+    }
+
+    @Test("a canary that reported healthy once, dated in the future, then went silent never promotes; it is named as a bad record")
+    func futureDatedSilenceNeverPromotes() throws {
+        let plan = Plans.plan()
+        let cohort = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(100))
+        let canary = Array(cohort.devices.prefix(5))
+        // Written just after the start (revision 20), dated ten days ahead.
+        var observations: [FleetName: DeviceObservation] = [:]
+        for device in canary { observations[device] = DeviceObservation(report: Plans.report("2026.12.1", .ok, at: start + 864_000), reportRevision: 20, targetRevision: 10) }
+        let clock = RevisionClock(marks: [.init(revision: 15, at: start + 10)])
+        let cohortView = RolloutCohort.order(rollout: plan.id, devices: Plans.devices(100))
+        // At the soak's end: no promotion; past the deadline long ago, so it pauses and names them.
+        let next = try #require(RolloutRules.evaluate(plan: plan, cohort: cohortView, state: .started(at: start), observations: observations, clock: clock, now: start + 86_400))
+        #expect(next.phase == .paused, "\(next)")
+        #expect(next.reason?.contains("bad records") == true && next.reason?.contains("ahead of the engine's clock") == true, "\(next.reason ?? "")")
+        // Even were the dates in the past: written once at the start, silent since, stale.
+        for device in canary { observations[device]?.report?.reportedAt = start + 60 }
+        let stale = try #require(RolloutRules.evaluate(plan: plan, cohort: cohortView, state: .started(at: start), observations: observations, clock: clock, now: start + 86_400))
+        #expect(stale.phase == .paused && stale.reason?.contains("freshly") == true)
+    }
+
+    @Test("the revision clock stays small over a day of steps, and never dates a write later than it was made", arguments: [20261207, 7])
+    func revisionClockIsConservative(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        print("seed \(seed)")
+        var clock = RevisionClock()
+        var revision: Int64 = 1
+        var writes: [(revision: Int64, at: Int64)] = []
+        var time = start
+        for _ in 0..<(86_400 / 5) {
+            time += 5
+            // Writes happen between the engine's reads; each read marks the revision it began at.
+            for _ in 0..<Int(random.next() % 4) {
+                revision += 1
+                writes.append((revision, time - Int64(random.next() % 5)))
+            }
+            clock.note(.init(revision: revision, at: time))
+        }
+        #expect(clock.marks.count < 400, "\(clock.marks.count) marks")
+        for write in writes.suffix(2_000) {
+            if let after = clock.writtenAfter(revision: write.revision) { #expect(after <= write.at) }
+        }
+        // Recent writes are placed within 10 s; a write an hour old within 2 minutes.
+        let recent = writes.last!
+        #expect(recent.at - (clock.writtenAfter(revision: recent.revision) ?? 0) <= 15)
+        let hourOld = writes.last { $0.at <= time - 3_600 }!
+        print("marks \(clock.marks.count), hour-old precision \(hourOld.at - (clock.writtenAfter(revision: hourOld.revision) ?? 0))"); #expect(hourOld.at - (clock.writtenAfter(revision: hourOld.revision) ?? 0) <= 200)
+        // Merging marks another engine kept keeps the order.
+        var other = RevisionClock()
+        other.note(.init(revision: revision / 2, at: time - 43_200))
+        clock.merge(other.marks, now: time)
+        #expect(zip(clock.marks, clock.marks.dropFirst()).allSatisfy { $0.revision < $1.revision && $0.at <= $1.at })
     }
 }

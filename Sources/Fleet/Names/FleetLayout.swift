@@ -6,6 +6,7 @@
 ///     <root>/rollouts/<id>/plan                   RolloutPlan, immutable
 ///     <root>/rollouts/<id>/cohort                 RolloutCohort, immutable (the order)
 ///     <root>/rollouts/<id>/state                  RolloutState, moved only by compare-and-swap
+///     <root>/engine-clock                         RevisionClock: the rollout engines' marks of time against revisions
 ///     <root>/sites/<site>/config                  a site spec (provision's format), applied as it changes
 ///     <root>/sites/<site>/channel                 ChannelRecord of config versions (staged configs)
 ///     <root>/configs/<site>/<version>             a site spec, immutable (created once)
@@ -37,6 +38,8 @@ public struct FleetLayout: Sendable, Equatable {
     public func rolloutPlan(_ id: FleetName) -> String { rolloutsPrefix + id.text + "/plan" }
     public func rolloutCohort(_ id: FleetName) -> String { rolloutsPrefix + id.text + "/cohort" }
     public func rolloutState(_ id: FleetName) -> String { rolloutsPrefix + id.text + "/state" }
+    /// The rollout engines' revision clock (not readable by devices).
+    public var engineClock: String { root + "engine-clock" }
     public func sitePrefix(_ site: FleetName) -> String { root + "sites/" + site.text + "/" }
     public func siteConfig(_ site: FleetName) -> String { sitePrefix(site) + "config" }
     /// The site's config channel: which config version its devices run (staged rollouts).

@@ -16,7 +16,8 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
     public var abort: AbortCriteria
     /// What a device that has not reported on the new release by a stage's deadline means.
     public var silence: Silence
-    /// A healthy report older than this (seconds) at promotion counts as silence.
+    /// A healthy report the store wrote longer ago than this (seconds, by the engine's revision
+    /// clock) counts as silence.
     public var freshSeconds: Int64
     public var createdAt: Int64
 
@@ -124,7 +125,7 @@ public struct RolloutPlan: Sendable, Equatable, Codable {
         if abort.maxFailures < 0 || abort.minSample < 1 || !(abort.maxFailurePercent >= 0 && abort.maxFailurePercent <= 100) {
             return "abort: max_failures at least 0, min_sample at least 1, max_failure_percent 0-100"
         }
-        if freshSeconds < 1 { return "fresh_seconds must be at least 1" }
+        if freshSeconds < 60 || freshSeconds > 86_400 { return "fresh_seconds is \(freshSeconds); expected 60 to 86400 (a minute to a day)" }
         return nil
     }
 

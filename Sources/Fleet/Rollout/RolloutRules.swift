@@ -1,19 +1,45 @@
-/// The rules that move a rollout, pure: given the plan, the order, the state, what the
-/// devices reported and the time, the next state (or none). A stage is promoted only when its
-/// soak time is over and every device it reached reports healthy on the new release, freshly;
-/// a failure in the canary stops the rollout; a wave stops on the plan's abort criteria; a
-/// device that is silent or has not converged by the stage's deadline pauses the rollout (or
-/// counts as failed, if the plan says so): silence never promotes.
+/// The rules that move a rollout, pure: given the plan, the order, the state, what the store
+/// says of the devices (`DeviceObservation`), the engine's revision clock and the time, the next
+/// state (or none). A stage is promoted only when its soak time is over and every device it
+/// reached reports healthy on the new release, in a report the store wrote after the device was
+/// targeted and, by the engine's own clock, within the plan's freshness; a failure in the canary
+/// stops the rollout; a wave stops on the plan's abort criteria; a device that is silent, stale,
+/// has a bad record or has not converged by the stage's deadline pauses the rollout (or counts as
+/// failed, if the plan says so): silence never promotes.
 public enum RolloutRules {
     public enum Outcome: Sendable, Equatable {
-        case healthy(reportedAt: Int64)
+        /// Healthy on the new release, in a report the store wrote after the targeting.
+        case healthy(fresh: Bool)
         case failed(String)
+        /// No report about the new release since the device was targeted (or not targeted yet).
         case pending
+        /// A report that cannot count: unreadable, too large, dated ahead of the engine's clock.
+        case bad(String)
     }
 
+    /// How far ahead of the engine's clock a device's `reported_at` may be (clocks differ a
+    /// little) before its report is a bad record.
+    public static let allowedClockSkew: Int64 = 60
+
     /// What one device's last report says about the new release since it was targeted.
-    public static func outcome(of report: DeviceReport?, plan: RolloutPlan, targetedAt: Int64) -> Outcome {
-        guard let report, report.reportedAt >= targetedAt else { return .pending }
+    ///
+    /// Order is the store's: a report counts only when its status write has a higher revision
+    /// than the write that targeted the device. Freshness is the engine's: `clock` says whether
+    /// the store wrote the report within `fresh_seconds` of `now`. The device's own times are
+    /// used in two places only, where a wrong clock can stop or hold a rollout but never promote
+    /// it: a `reported_at` ahead of `now` makes the report a bad record, and a rollback or a
+    /// refused config counts as a failure when the device dates it after the stage started
+    /// (`targetedAt`): a clock behind hides it (the device then reports the previous release,
+    /// which is pending, and the stage pauses at its deadline), a clock ahead shows an old one
+    /// (the rollout stops).
+    public static func outcome(of observation: DeviceObservation?, plan: RolloutPlan, targetedAt: Int64, clock: RevisionClock, now: Int64) -> Outcome {
+        guard let observation, let target = observation.targetRevision else { return .pending }
+        if let problem = observation.problem { return .bad(problem) }
+        guard let report = observation.report, observation.reportRevision > target else { return .pending }
+        if report.reportedAt > now + allowedClockSkew {
+            return .bad("its report is dated \(report.reportedAt - now) s ahead of the engine's clock")
+        }
+        let fresh = clock.isFresh(revision: observation.reportRevision, now: now, seconds: plan.freshSeconds)
         if plan.kind == .config {
             // A config version the box's provision refused, or that left it unhealthy, failed.
             if let failure = report.configFailure, failure.version == plan.to, failure.at >= targetedAt {
@@ -21,7 +47,7 @@ public enum RolloutRules {
             }
             guard report.config == plan.to else { return .pending }
             switch report.health {
-            case .ok: return .healthy(reportedAt: report.reportedAt)
+            case .ok: return .healthy(fresh: fresh)
             case .failing: return .failed("health checks failing with config \(plan.to)")
             case .unknown: return .pending
             }
@@ -31,7 +57,7 @@ public enum RolloutRules {
         }
         guard report.release == plan.to else { return .pending }
         switch report.health {
-        case .ok: return .healthy(reportedAt: report.reportedAt)
+        case .ok: return .healthy(fresh: fresh)
         case .failing: return .failed("health checks failing on \(plan.to)")
         case .unknown: return .pending
         }
@@ -42,17 +68,21 @@ public enum RolloutRules {
         public var reached = 0
         public var healthy = 0
         public var failed: [(device: FleetName, reason: String)] = []
-        /// Reached, no outcome yet (or a healthy report older than the plan's freshness).
+        /// Reached, no outcome yet: pending, a healthy report the engine cannot show is fresh,
+        /// or a bad record.
         public var silent: [FleetName] = []
+        /// Reached devices whose status is a bad record, and why (also among `silent`).
+        public var bad: [(device: FleetName, reason: String)] = []
         public var canaryFailed: [(device: FleetName, reason: String)] = []
 
         public static func == (a: Tally, b: Tally) -> Bool {
-            a.reached == b.reached && a.healthy == b.healthy && a.silent == b.silent
+            a.reached == b.reached && a.healthy == b.healthy && a.silent == b.silent && a.bad.map(\.device) == b.bad.map(\.device)
                 && a.failed.map(\.device) == b.failed.map(\.device) && a.canaryFailed.map(\.device) == b.canaryFailed.map(\.device)
         }
     }
 
-    public static func tally(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, reports: [FleetName: DeviceReport], now: Int64) -> Tally {
+    public static func tally(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, observations: [FleetName: DeviceObservation],
+                             clock: RevisionClock, now: Int64) -> Tally {
         var tally = Tally()
         let population = cohort.devices.count
         let canaryReach = plan.reach(stage: 0, population: population)
@@ -62,28 +92,32 @@ public enum RolloutRules {
             while rank >= plan.reach(stage: stage, population: population) { stage += 1 }
             let device = cohort.devices[rank]
             let targetedAt = state.stageStartedAt[min(stage, state.stageStartedAt.count - 1)]
-            switch outcome(of: reports[device], plan: plan, targetedAt: targetedAt) {
-            case .healthy(let reportedAt):
-                if now - reportedAt > plan.freshSeconds { tally.silent.append(device) } else { tally.healthy += 1 }
+            switch outcome(of: observations[device], plan: plan, targetedAt: targetedAt, clock: clock, now: now) {
+            case .healthy(let fresh):
+                if fresh { tally.healthy += 1 } else { tally.silent.append(device) }
             case .failed(let reason):
                 tally.failed.append((device, reason))
                 if rank < canaryReach { tally.canaryFailed.append((device, reason)) }
             case .pending:
                 tally.silent.append(device)
+            case .bad(let reason):
+                tally.silent.append(device)
+                tally.bad.append((device, reason))
             }
         }
         return tally
     }
 
     /// The next state, or nil when nothing changes now.
-    public static func evaluate(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, reports: [FleetName: DeviceReport], now: Int64) -> RolloutState? {
+    public static func evaluate(plan: RolloutPlan, cohort: RolloutCohort, state: RolloutState, observations: [FleetName: DeviceObservation],
+                                clock: RevisionClock, now: Int64) -> RolloutState? {
         guard state.phase == .running, !cohort.devices.isEmpty else {
             if state.phase == .running, cohort.devices.isEmpty {
                 return state.moved(to: .completed, at: now, reason: "the channel has no devices")
             }
             return nil
         }
-        let tally = tally(plan: plan, cohort: cohort, state: state, reports: reports, now: now)
+        let tally = tally(plan: plan, cohort: cohort, state: state, observations: observations, clock: clock, now: now)
         let settings = plan.settings(stage: state.stage)
         let started = state.stageStartedAt[state.stage]
         let pastDeadline = now >= started + settings.deadlineSeconds
@@ -96,7 +130,8 @@ public enum RolloutRules {
             return state.moved(to: .aborted, at: now, reason: reason)
         }
         if pastDeadline, !tally.silent.isEmpty, plan.silence == .pause {
-            return state.moved(to: .paused, at: now, reason: "\(tally.silent.count) of \(tally.reached) devices have not reported healthy on \(plan.to) by the \(RolloutState.stageName(state.stage)) deadline (\(names(tally.silent))): inconclusive, paused for a person")
+            let bad = tally.bad.isEmpty ? "" : "; bad records: " + tally.bad.prefix(5).map { "\($0.device): \($0.reason)" }.joined(separator: "; ")
+            return state.moved(to: .paused, at: now, reason: "\(tally.silent.count) of \(tally.reached) devices have not reported healthy on \(plan.to), freshly, by the \(RolloutState.stageName(state.stage)) deadline (\(names(tally.silent))\(bad)): inconclusive, paused for a person")
         }
         let waiting = plan.silence == .fail && pastDeadline ? 0 : tally.silent.count
         guard now >= started + settings.soakSeconds, waiting == 0 else { return nil }

@@ -10,6 +10,18 @@ public protocol FleetStore: Sendable {
     func list(prefix: String, changedSince: Int64?) async throws(FleetError) -> StoreListing
     /// All `writes` at once if every condition holds, none otherwise (returns false).
     func commit(_ conditions: [StoreCondition], _ writes: [StoreWrite]) async throws(FleetError) -> Bool
+    /// `list`, with every value larger than `maximumValueBytes` withheld (`withheldBytes`): what
+    /// one record can cost the reader is bounded. A store that can avoid reading such values
+    /// (etcd: keys first, values in small batches) does; the default reads and drops them.
+    func list(prefix: String, changedSince: Int64?, maximumValueBytes: Int) async throws(FleetError) -> StoreListing
+}
+
+extension FleetStore {
+    public func list(prefix: String, changedSince: Int64?, maximumValueBytes: Int) async throws(FleetError) -> StoreListing {
+        var listing = try await list(prefix: prefix, changedSince: changedSince)
+        listing.values = listing.values.map { $0.withheld(above: maximumValueBytes) }
+        return listing
+    }
 }
 
 public struct StoredValue: Sendable, Equatable {
@@ -27,6 +39,14 @@ public struct StoredValue: Sendable, Equatable {
         self.value = value
         self.modRevision = modRevision
         self.withheldBytes = withheldBytes
+    }
+}
+
+extension StoredValue {
+    /// This value, or its key and revision alone when it is larger than `maximum` bytes.
+    public func withheld(above maximum: Int) -> StoredValue {
+        guard value.count > maximum else { return self }
+        return StoredValue(key: key, value: [], modRevision: modRevision, withheldBytes: value.count)
     }
 }
 

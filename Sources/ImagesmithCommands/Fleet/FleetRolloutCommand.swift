@@ -26,8 +26,15 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         var healthy: Int
         var failed: [String]
         var silent: Int
+        /// Reached devices whose status record cannot count (unreadable, too large, dated
+        /// ahead of the engine's clock), and why.
+        var badRecords: [String]
         var reason: String?
         var history: [RolloutState.Transition]
+
+        enum CodingKeys: String, CodingKey {
+            case id, kind, channel, from, to, phase, stage, devices, reached, healthy, failed, silent, badRecords = "bad_records", reason, history
+        }
 
         init(_ view: RolloutView) {
             id = view.plan.id.text
@@ -42,6 +49,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
             healthy = view.tally.healthy
             failed = view.tally.failed.map { "\($0.device): \($0.reason)" }
             silent = view.tally.silent.count
+            badRecords = view.tally.bad.map { "\($0.device): \($0.reason)" }
             reason = view.state.reason
             history = view.state.history
         }
@@ -50,6 +58,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
             var lines = ["rollout \(id): \(kind == "config" ? "site \(channel) config" : channel) \(from) -> \(to): \(phase), \(stage); \(reached) of \(devices) devices reached, \(healthy) healthy, \(failed.count) failed, \(silent) not reported yet"]
             if let reason { lines.append("  why: \(reason)") }
             for failure in failed.prefix(10) { lines.append("  failed: \(failure)") }
+            for bad in badRecords.prefix(10) { lines.append("  bad record: \(bad)") }
             for transition in history.suffix(8) {
                 lines.append("  \(FleetCommandSupport.time(transition.at)) \(transition.from) -> \(transition.to): \(transition.reason)")
             }
@@ -90,6 +99,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Outcomes needed before the percentage applies.", valueName: "N")) var minSample: Int = 50
         @Option(help: ArgumentHelp("The share of failures that stops a wave.", valueName: "PERCENT")) var maxFailurePercent: Double = 2
         @Option(help: ArgumentHelp("A silent device at the deadline: pause (default) or fail.", valueName: "MODE")) var silence: String = "pause"
+        @Option(help: ArgumentHelp("How recent, by the engine's clock, a healthy report must be to count (1m-24h).", valueName: "DURATION")) var fresh: String = "15m"
 
         func validate() throws {
             guard (channel != nil && to != nil && site == nil && config == nil) || (channel == nil && to == nil && site != nil && config != nil) else {
@@ -116,7 +126,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
                                   deadlineSeconds: try FleetCommandSupport.seconds(deadline, option: "--deadline")),
                     waves: wavePercents.map { .init(size: $0, soakSeconds: waveSoakSeconds, deadlineSeconds: waveDeadlineSeconds) },
                     abort: .init(maxFailures: maxFailures, minSample: minSample, maxFailurePercent: maxFailurePercent),
-                    silence: silenceMode, createdAt: now, kind: kind)
+                    silence: silenceMode, freshSeconds: try FleetCommandSupport.seconds(fresh, option: "--fresh"), createdAt: now, kind: kind)
                 if let problem = plan.problem { throw FleetError.invalidInput("the rollout plan is not valid: \(problem)") }
                 return plan
             } catch let error as FleetError {
@@ -139,7 +149,7 @@ struct FleetRolloutCommand: AsyncParsableCommand {
                     (channelKey, what) = (store.layout.channel(name), "channel \(name)")
                 }
                 guard let stored = try await engine.store.get(channelKey) else { throw .missing(key: channelKey, what: what) }
-                let current = try FleetRecordCodec.decode(ChannelRecord.self, from: stored.value, key: channelKey)
+                let current = try FleetRecordCodec.decode(ChannelRecord.self, from: stored)
                 let plan = try plan(from: current.stable, now: Int64(Date().timeIntervalSince1970.rounded(.down)))
                 return FleetRolloutCommand.result(try await engine.start(plan))
             }
