@@ -135,7 +135,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // How the three tools start: parse, run, exit; JSON in every outcome with --json.
-        .target(name: "ToolMain", dependencies: ["Basics", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ToolMain", dependencies: ["Basics", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "imagesmith", dependencies: [
             "ImagesmithCommands", "ToolMain",
             .product(name: "Logging", package: "swift-log"),

@@ -15,9 +15,11 @@ public struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "The fleet agent: follow this box's channel and desired release in etcd (or S3), take releases and site configurations, report back.",
         discussion: """
-            Configured by /etc/edge-imagesmith/fleet.json (docs/fleet.md, "The device agent"). \
-            Exit status: 0 done (once); 64 usage or a configuration that is not valid; 69 the \
-            store could not be reached (once).
+            Configured by /etc/edge-imagesmith/fleet.json (/usr/share/doc/edge-imagesmith-box/fleet.md, \
+            "The device agent"). \
+            Exit status: 0 done (once), or stopped (run); 64 usage, or a secret file others can read; \
+            65 fleet.json is not valid (the file, line:column and JSON Pointer are named); 69 the \
+            store could not be reached or refused the credential (once).
             """,
         version: ToolchainVersion.current,
         subcommands: [Run.self, Once.self]

@@ -7,8 +7,12 @@
 /// like `print`, so the two never reorder; standard error is written directly. Short writes
 /// and EINTR are retried; a closed stream (EPIPE, with SIGPIPE ignored) ends the write quietly.
 public enum StandardStreams {
-    public static func error(_ text: String) { write(2, Array(text.utf8)) }
-    public static func output(_ text: String) { output(Array(text.utf8)) }
+    /// A message for a person: control characters but line breaks escaped (`terminalSafe`),
+    /// and no password given inside an argument (`redactingCredentials`).
+    public static func error(_ text: String) { write(2, Array(text.redactingCredentials.terminalSafe.utf8)) }
+    /// Text for a person: control characters but line breaks escaped (`terminalSafe`).
+    public static func output(_ text: String) { output(Array(text.terminalSafe.utf8)) }
+    /// Bytes as they are (JSON, which `CanonicalJSON` already wrote safe).
     public static func output(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buffer in _ = fwrite(buffer.baseAddress, 1, buffer.count, stdout) }
         fflush(stdout)

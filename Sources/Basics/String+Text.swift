@@ -19,7 +19,7 @@ extension StringProtocol {
     public func printableText(limit: Int = 200) -> String {
         var out = ""
         var count = 0
-        for scalar in unicodeScalars {
+        for scalar in String(self).redactingCredentials.unicodeScalars {
             if count == limit { out += "…"; break }
             count += 1
             if Self.isUnprintable(scalar) {
@@ -31,13 +31,59 @@ extension StringProtocol {
         return out
     }
 
+    /// The text with the password of every `user:password@host` in it (an argument, a URL)
+    /// replaced by `***`: what `printable` shows, so an error that quotes an operator's input
+    /// never shows a password given inside it. `name:tag@sha256:…` (an image pinned by digest)
+    /// is not a password.
+    public var redactingCredentials: String {
+        guard contains("@"), contains(":") else { return String(self) }
+        var scalars = Array(unicodeScalars)
+        var index = 0
+        func separates(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.properties.isWhitespace || "/@'\"()<>[]{},;=`".unicodeScalars.contains(scalar)
+        }
+        while index < scalars.count {
+            guard scalars[index] == "@" else { index += 1; continue }
+            // Back from '@' to the start of the user:password part.
+            var start = index
+            while start > 0, !separates(scalars[start - 1]) { start -= 1 }
+            let part = scalars[start..<index]
+            let after = String(String.UnicodeScalarView(scalars[(index + 1)...].prefix(8)))
+            if let colon = part.firstIndex(of: ":"), colon > start, colon < index - 1,
+               !["sha256:", "sha384:", "sha512:"].contains(where: { after.hasPrefix($0) }), String(String.UnicodeScalarView(part[(colon + 1)...])) != "***" {
+                scalars.replaceSubrange((colon + 1)..<index, with: "***".unicodeScalars)
+                index = colon + 4
+            }
+            index += 1
+        }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
     /// `printableText(limit: 200)`.
     public var printable: String { printableText() }
 
     /// Whether any character is a control, format or separator character (see `printable`).
     public var hasControlCharacters: Bool { unicodeScalars.contains(where: Self.isUnprintable) }
 
-    static func isUnprintable(_ scalar: Unicode.Scalar) -> Bool {
+    /// Safe to write to a terminal as a tool's own output: every character `printable` escapes,
+    /// but the line breaks (which the tool wrote; text from elsewhere is `printable` where it
+    /// is put in a line), and no length limit. What every text output of the three tools goes
+    /// through on its way out, so that no escape sequence a box, a store or a registry wrote
+    /// reaches an operator's terminal.
+    public var terminalSafe: String {
+        guard unicodeScalars.contains(where: { $0 != "\n" && Self.isUnprintable($0) }) else { return String(self) }
+        var out = ""
+        for scalar in unicodeScalars {
+            if scalar != "\n", Self.isUnprintable(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    public static func isUnprintable(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
         switch scalar.properties.generalCategory {
         case .format, .lineSeparator, .paragraphSeparator: return true

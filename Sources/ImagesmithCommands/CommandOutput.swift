@@ -13,9 +13,11 @@ public struct CommandOutput: Sendable {
         self.writeErr = writeErr
     }
 
+    /// The process's stdout and stderr; nothing a terminal acts on but line breaks gets
+    /// through (`terminalSafe`: what a store, a registry or a box wrote is escaped).
     public static let standard = CommandOutput(
-        writeOut: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
-        writeErr: { text in FileHandle.standardError.write(Data(text.utf8)) }
+        writeOut: { text in FileHandle.standardOutput.write(Data(text.terminalSafe.utf8)) },
+        writeErr: { text in FileHandle.standardError.write(Data(text.redactingCredentials.terminalSafe.utf8)) }
     )
 
     /// Reports a failure: each message on stderr (`imagesmith: …`) and, with `json`, one
@@ -34,7 +36,8 @@ extension CommandOutput {
     /// Prints a result: the report as JSON when asked for and there is one, else the lines.
     func print(_ result: CommandResult, json: Bool) {
         if json, let report = result.report { writeOut(CanonicalJSON.text(report)) }
-        else { writeOut(result.lines.map { $0 + "\n" }.joined()) }
+        // Each line whole: a line break inside one came from a value, not from the command.
+        else { writeOut(result.lines.map { $0.printableText(limit: 100_000) + "\n" }.joined()) }
     }
 
     /// Reports an error that knows its exit status, and ends the command with it.

@@ -7,9 +7,14 @@ public struct ImagesmithCommand: AsyncParsableCommand {
         commandName: "imagesmith",
         abstract: "Pin container images by digest and build golden edge images from them.",
         discussion: """
-            Exit status: 0 success, 64 usage error, 65 invalid input (reference, config file), \
-            69 registry unreachable or refusing, 1 anything else (a digest that does not verify, \
-            a missing platform).
+            Each command's own statuses are in its --help and in \
+            /usr/share/doc/edge-imagesmith/imagesmith.md. \
+            Exit status: 0 success; 1 refused by a rule, or anything else (a digest that does \
+            not verify, a missing platform, drift found); 64 usage; 65 invalid input (a \
+            definition, lock, reference, credentials file, key or store record: the file and \
+            place are named); 66 an input file missing or unreadable; 69 a registry or store \
+            unreachable or refusing; 73 an output could not be written; 75 a fleet record \
+            changed meanwhile (try again).
             """,
         version: ToolchainVersion.current,
         subcommands: [

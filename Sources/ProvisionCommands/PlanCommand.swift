@@ -50,7 +50,7 @@ struct PlanCommand: AsyncParsableCommand {
             ProvisionWiring.printJSON(Report(spec: source.isURL ? URLRedaction.redacted(source.spec) : source.spec,
                                              root: context.root.isEmpty ? "/" : context.root, changes: PlanReport.entries(plan, context: context)))
         } else {
-            print(PlanReport.render(plan, context: context), terminator: "")
+            StandardStreams.output(PlanReport.render(plan, context: context))
         }
     }
 }

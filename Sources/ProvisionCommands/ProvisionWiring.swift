@@ -18,7 +18,7 @@ enum ProvisionWiring {
         let live = rooted.root == "/"
         // With --json, stdout is the JSON document alone: progress goes to stderr.
         let say: @Sendable (String) -> Void = { (line: String) in
-            if json { StandardStreams.error(line + "\n") } else { print(line) }
+            if json { StandardStreams.error(line + "\n") } else { StandardStreams.output(line + "\n") }
         }
         let files: any FileSystem = live ? LocalFileSystem() : rooted
         return ProvisionContext(root: live ? "/" : rooted.root, files: files, clock: SystemClock(),

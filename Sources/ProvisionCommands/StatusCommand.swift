@@ -48,15 +48,15 @@ struct StatusCommand: ParsableCommand {
         }
         guard found != nil else {
             if unreadable {
-                print("provision: the journal at \(Journal.path(root: context.root)) cannot be used (damaged or edited by hand); provision apply checks every step against the disk again")
+                StandardStreams.output("provision: the journal at \(Journal.path(root: context.root)) cannot be used (damaged or edited by hand); provision apply checks every step against the disk again\n")
             } else {
-                print("provision: not provisioned yet (no journal at \(Journal.path(root: context.root)))")
+                StandardStreams.output("provision: not provisioned yet (no journal at \(Journal.path(root: context.root)))\n")
             }
             throw ExitCode(ExitStatus.incomplete.rawValue)
         }
-        print("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256.printable)")
+        StandardStreams.output("configuration: \(journal.configured ? "complete" : "INCOMPLETE (run provision apply again)") for spec sha256 \(journal.specSHA256.printable)\n")
         for (path, step) in journal.steps.sorted(by: { $0.key < $1.key }) {
-            print("  done  \(path.printable)  (\(step.at.printable))")
+            StandardStreams.output("  done  \(path.printable)  (\(step.at.printable))\n")
         }
         var registration = "registration: \(journal.registration.state)"
         if journal.registration.state != .registered {
@@ -64,7 +64,7 @@ struct StatusCommand: ParsableCommand {
             if let error = journal.registration.lastError { registration += "; last error: \(error.printable)" }
             registration += "; it is retried on the next run"
         }
-        print(registration)
+        StandardStreams.output(registration + "\n")
         if !complete { throw ExitCode(ExitStatus.incomplete.rawValue) }
     }
 }

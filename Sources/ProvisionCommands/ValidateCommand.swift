@@ -55,6 +55,6 @@ struct ValidateCommand: AsyncParsableCommand {
                             vlans: site.network.vlans.count, bonds: site.network.bonds.count, timeClient: site.time.client.rawValue)
         if json { ProvisionWiring.printJSON(report); return }
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        print("\(shown.printable): valid (site \(report.siteID), hostname \(report.hostname), \(count(report.interfaces, "interface")), \(count(report.vlans, "VLAN")), \(count(report.bonds, "bond")), time by \(report.timeClient))")
+        StandardStreams.output("\(shown.printable): valid (site \(report.siteID), hostname \(report.hostname), \(count(report.interfaces, "interface")), \(count(report.vlans, "VLAN")), \(count(report.bonds, "bond")), time by \(report.timeClient))\n")
     }
 }

@@ -51,7 +51,7 @@ struct RollbackOptions: ParsableArguments {
             writeJSON(result)
         } else {
             // Lines carry what state files and health checks said: made safe for a terminal.
-            for line in text(result) { print(line.printableText(limit: 4000)) }
+            for line in text(result) { StandardStreams.output(line.printableText(limit: 4000) + "\n") }
         }
         let status = exitStatus(result)
         if status != .success { throw ExitCode(status.rawValue) }

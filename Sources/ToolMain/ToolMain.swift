@@ -25,7 +25,13 @@ public enum ToolMain {
                 let message = root.message(for: error).trimmed
                 StandardStreams.output(CanonicalJSON.encode(ErrorReport(error: message.printableText(limit: 2000), exitCode: code.rawValue)))
             }
-            root.exit(withError: error)
+            // ArgumentParser's own messages (a value it refuses, a failed validation) quote the
+            // arguments: they go out through the same sink as every other message (no password
+            // given inside an argument, no control character). Help and --version are its own.
+            guard code.rawValue != 0 else { root.exit(withError: error) }
+            let message = root.fullMessage(for: error)
+            if !message.isEmpty { StandardStreams.error(message + "\n") }
+            exit(code.rawValue)
         }
     }
 

@@ -18,10 +18,16 @@ enum EdgeBox {
         var tool = Path.name(CommandLine.arguments.first ?? "")
         let tools = ["provision", "rollback", "agent"]
         if !tools.contains(tool) {
+            if arguments == ["--version"] {
+                StandardStreams.output(ToolchainVersion.current + "\n")
+                exit(0)
+            }
             guard let first = arguments.first, tools.contains(first) else {
                 StandardStreams.error("""
                     usage: edge-box provision|rollback|agent [ARGUMENTS...]
-                      (or run it as `provision` or `rollback` through a link of that name)
+                           edge-box --version
+                      (or run it as `provision` or `rollback` through a link of that name;
+                      see /usr/share/doc/edge-imagesmith-box/ and provision(1), rollback(1))
 
                     """)
                 exit(arguments.first.map { ["-h", "--help", "help"].contains($0) } == true ? 0 : 64)
@@ -31,7 +37,7 @@ enum EdgeBox {
         }
         if tool == "agent" {
             // The agent's log goes to the journal through stderr; stdout is for `agent once`.
-            LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+            LoggingSystem.bootstrap { label in TerminalSafeLogHandler.standardError(label: label) }
             await ToolMain.run(AgentCommand.self, arguments: arguments)
         } else if tool == "provision" {
             await ToolMain.run(ProvisionCommand.self, arguments: arguments)

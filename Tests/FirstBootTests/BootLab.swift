@@ -106,6 +106,11 @@ final class BootLab: @unchecked Sendable {
         var state = ""
         var last = ""
         while true {
+            guard (try? containerInit()) != nil else {
+                // The box's systemd is gone: nspawn exited; say what it printed.
+                let output = (try? await task.value).map { $0.stdout + $0.stderr } ?? "(no output)"
+                throw FixtureError("the box's systemd exited during the boot; systemd-nspawn said:\n\(output.suffix(4000))")
+            }
             let result = try await exec("systemctl is-system-running --wait", timeout: timeout)
             state = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             last = result.stderr
@@ -117,7 +122,8 @@ final class BootLab: @unchecked Sendable {
         }
         log("boot finished: \(state.isEmpty ? last : state)")
         guard state == "running" || state == "degraded" else {
-            throw FixtureError("the box did not finish booting (state '\(state)'); jobs:\n\(try await exec("systemctl list-jobs --no-legend").stdout)")
+            let jobs = try await exec("systemctl list-jobs --no-legend; systemctl list-units --no-legend --no-pager --state=activating,failed; journalctl -b --no-pager -o short-monotonic | tail -40").stdout
+            throw FixtureError("the box did not finish booting (state '\(state)'); jobs, units activating or failed, the journal's end:\n\(jobs)")
         }
         return state
     }

@@ -31,8 +31,34 @@ struct BoxPackageTests {
                      "./usr/lib/systemd/system/edge-rollback-check.timer", "./usr/lib/systemd/system/edge-fleet-agent.service", "./usr/lib/systemd/system.conf.d/edge-watchdog.conf",
                      "./usr/share/edge-imagesmith/grub-ab.cfg", "./usr/share/man/man1/provision.1.gz", "./usr/share/man/man1/rollback.1.gz",
                      "./usr/share/bash-completion/completions/provision", "./usr/share/zsh/vendor-completions/_rollback",
-                     "./usr/share/fish/vendor_completions.d/provision.fish", "./usr/share/doc/edge-imagesmith-box/copyright"] {
+                     "./usr/share/fish/vendor_completions.d/provision.fish", "./usr/share/doc/edge-imagesmith-box/copyright",
+                     "./usr/share/man/man1/edge-box-agent.1.gz", "./usr/share/doc/edge-imagesmith-box/fleet.md", "./usr/lib/tmpfiles.d/edge-imagesmith-box.conf",
+                     "./usr/share/doc/edge-imagesmith-box/signed-releases.md", "./usr/share/doc/edge-imagesmith-box/box-package.md"] {
             #expect(contents.contains(path), "the package lacks \(path)")
+        }
+        // Every document a tool's --help, a man page or a unit points to is in the package.
+        let pointers = try await Shell.check("sh", ["-c", """
+            dir=$(mktemp -d); dpkg-deb -x "$1" "$dir"
+            { for tool in provision rollback; do "$dir/usr/libexec/edge-imagesmith/edge-box" $tool --help; done
+              "$dir/usr/libexec/edge-imagesmith/edge-box" agent --help; cat "$dir"/usr/lib/systemd/system/*; gzip -dc "$dir"/usr/share/man/man1/*.gz; } |
+              grep -o '/usr/share/doc/edge-imagesmith-box/[a-z-]*\\.md' | sort -u | while read -r doc; do test -f "$dir$doc" || echo "missing $doc"; done
+            rm -rf "$dir"
+            """, "sh", deb])
+        #expect(pointers.isEmpty, "\(pointers)")
+        // The man pages list each tool's exit statuses (the docs' lists), not ">0 on error".
+        for (page, statuses) in [("provision", ["0", "1", "3", "64", "65", "66", "69", "73", "75"]), ("rollback", ["0", "1", "2", "3", "4", "64", "65", "66", "69", "73", "75"]),
+                                 ("edge-box-agent", ["0", "64", "65", "69"])] {
+            let text = try await Shell.check("sh", ["-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xO ./usr/share/man/man1/\(page).1.gz | gzip -dc", "sh", deb])
+            let section = try #require(text.components(separatedBy: ".Sh \"EXIT STATUS\"").last, "\(page) has no EXIT STATUS section")
+            #expect(!section.contains(".Ex -std"), "\(page): \(section)")
+            let listed = section.split(separator: "\n").filter { $0.hasPrefix(".It ") }.map { String($0.dropFirst(4)) }
+            #expect(listed == statuses, "\(page): \(listed)")
+        }
+        // What the box tools need at run time, at the right strength.
+        #expect(try await field(deb, "Depends").contains("mount"))
+        let recommends = try await field(deb, "Recommends")
+        for wanted in ["docker.io | docker-ce", "docker-compose-plugin | docker-compose", "chrony | systemd-timesyncd", "grub-common", "netplan.io", "systemd"] {
+            #expect(recommends.contains(wanted), "Recommends lacks \(wanted): \(recommends)")
         }
         // The units run the tools from /usr/bin.
         let unit = try await Shell.check("sh", ["-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -xO ./usr/lib/systemd/system/edge-provision.service", "sh", deb])

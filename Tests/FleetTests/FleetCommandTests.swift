@@ -79,6 +79,46 @@ struct FleetCommandTests {
         #expect(refused.status == 64 && refused.stderr.contains("readable by others") && !refused.stderr.contains("hunter2"))
     }
 
+    @Test("what a device wrote reaches the operator's terminal escaped: no escape sequence, carriage return or fake line in text, in logs or in JSON")
+    func deviceTextIsEscaped() async throws {
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        let directory = try TemporaryDirectory("fleet-escapes")
+        let store = ["--etcd", etcd.endpoint]
+        for version in ["2026.11.1", "2026.12.1"] {
+            let bundle = try directory.write("edge-\(version).tar.gz", "bytes of \(version)")
+            #expect(try await run(["publish", bundle, "--version", version, "--url", bundle] + store).status == 0)
+        }
+        #expect(try await run(["channel", "stable", "2026.11.1"] + store).status == 0)
+        #expect(try await run(["enroll", "box-1", "--site", "site-1", "--channel", "stable"] + store).status == 0)
+        #expect(try await run(["rollout", "start", "r1", "--channel", "stable", "--to", "2026.12.1", "--canary", "1"] + store).status == 0)
+        // The box writes terminal escapes (ESC, CSI in C1, a carriage return, a bidi override)
+        // and a line break into its report and its rollback reason.
+        let hostile = "\u{1b}[2J\u{1b}[31mPWNED\r\nfake: line\u{9b}31m\u{202e}live"
+        let now = Int64(Date().timeIntervalSince1970)
+        let report = #"{"health":"ok","last_rollback":{"at":\#(now + 1000),"from":"2026.12.1","reason":"\#(Self.jsonEscaped(hostile))","to":"2026.11.1"},"release":"2026.11.1","reported_at":\#(now),"slot":"a","waiting":"\#(Self.jsonEscaped(hostile))"}"#
+        let put = try await ProcessSupport.runDetached("etcdctl", ["--endpoints", etcd.endpoint, "put", "/edge/v1/devices/box-1/status", report], environment: ["ETCDCTL_API": "3"])
+        #expect(put.status == 0, "\(put.stderr)")
+        let step = try await run(["rollout", "step", "r1"] + store)
+        let outputs = [("devices", try await run(["devices"] + store)), ("rollout status", try await run(["rollout", "status", "r1"] + store)), ("rollout step", step)]
+        #expect(step.stdout.contains("aborted"), "\(step.stdout) \(step.stderr)")
+        for (what, output) in outputs {
+            for text in [output.stdout, output.stderr] {
+                #expect(!text.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\r" || $0 == "\u{9b}" || $0 == "\u{202e}" }, "\(what) let a control character through: \(text.debugDescription)")
+                #expect(!text.contains("\nfake: line"), "\(what) printed the device's line break as a line")
+            }
+            #expect(output.stdout.contains("\\u{1b}[2J") || output.stderr.contains("\\u{1b}[2J"), "\(what): \(output.stdout) \(output.stderr)")
+        }
+        // JSON stays JSON: the same text, escaped as JSON escapes it.
+        let json = try await run(["devices", "--json"] + store)
+        #expect(!json.stdout.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\r" || $0 == "\u{9b}" || $0 == "\u{202e}" })
+        let devices = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect((devices.first?["report"] as? [String: Any])?["waiting"] as? String == hostile)
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self).dropFirst().dropLast().description
+    }
+
     @Test("a release no box could fetch is not published, and no channel moves to one; a release published without a location is mended by publishing it again with one")
     func everyReleaseCanBeFetched() async throws {
         let etcd = try await ProcessSupport.detached { try EtcdServer() }

@@ -17,7 +17,8 @@ import TestSupport
     @Test func theThreeToolsShowOneVersion() async throws {
         var versions: [String] = []
         for (tool, arguments) in [("imagesmith", ["--version"]), ("provision", ["--version"]), ("rollback", ["--version"]),
-                                  ("edge-box", ["provision", "--version"]), ("edge-box", ["rollback", "--version"])] {
+                                  ("edge-box", ["provision", "--version"]), ("edge-box", ["rollback", "--version"]), ("edge-box", ["--version"]),
+                                  ("edge-box", ["agent", "--version"])] {
             let result = try await run(tool, arguments)
             #expect(result.status == 0, "\(tool): \(result.stderr)")
             versions.append(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))

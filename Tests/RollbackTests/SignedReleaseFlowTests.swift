@@ -76,6 +76,51 @@ import TestSupport
         #expect(try String(contentsOfFile: box.state + "/trust/highest.json", encoding: .utf8).contains("202612000002"))
     }
 
+    /// Every trust file is read as a regular file only: in place of any of them, a FIFO, a link
+    /// (even to a good copy) or a directory stops the install with the file named, and it is
+    /// left as it was: never "no floor yet", never replaced.
+    enum Damage: String, CaseIterable, Sendable { case fifo, linkToDevice, linkToACopy, directory }
+    static let trustFiles = ["trust/highest.json", "trust/revocations.json", "releases/2026.12.1/release.sig", "BAKED"]
+
+    @Test(arguments: trustFiles, Damage.allCases)
+    func aTrustFileThatIsNotARegularFileFailsClosed(_ file: String, _ damage: Damage) async throws {
+        let box = try await RollbackBox()
+        let desk = try await Desk(box: box)
+        let first = try await desk.release("2026.12.1")
+        try await box.expectSuccess(["install", first])
+        try await box.expectSuccess(["activate", "2026.12.1"])
+        let second = try await desk.release("2026.12.2")
+        try await box.expectSuccess(["install", second, "--os-version", "2026.12.1"])
+        if file == "trust/revocations.json" {
+            try await desk.imagesmith(["revoke", box.directory.file("revocations.json"), "--key", "\(desk.keys)/release1.key",
+                                       "--sha256", "sha256:" + String(repeating: "e", count: 64), "--reason", "test"])
+            try await box.expectSuccess(["trust", "revocations", box.directory.file("revocations.json")])
+        }
+        let path = file == "BAKED" ? box.root + "/etc/edge-imagesmith/trust/root.json" : box.state + "/" + file
+        #expect(FileManager.default.fileExists(atPath: path), "\(path) was not made by the steps above")
+        let copy = box.directory.file("copy-of-trust-file")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        try FileManager.default.removeItem(atPath: path)
+        switch damage {
+        case .fifo: #expect(mkfifo(path, 0o644) == 0)
+        case .linkToDevice: try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero")
+        case .linkToACopy: try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: copy)
+        case .directory: try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        }
+        let third = try await desk.release("2026.12.3")
+        let result = try await box.rollback(["install", third, "--os-version", "2026.12.1"])
+        #expect(result.status == 65, "\(file) as \(damage): \(result.status) \(result.stderr)")
+        #expect(result.stderr.contains(path) && result.stderr.contains("not a regular file"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: box.state + "/releases/2026.12.3"), "\(file) as \(damage): the release was installed")
+        let kind = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        let expected: FileAttributeType = switch damage {
+        case .fifo: .typeUnknown
+        case .linkToDevice, .linkToACopy: .typeSymbolicLink
+        case .directory: .typeDirectory
+        }
+        if damage != .fifo { #expect(kind == expected, "\(file) as \(damage) was replaced") } else { #expect(kind != .typeRegular, "the FIFO was replaced") }
+    }
+
     @Test func aThresholdOfTwoNeedsACountersignature() async throws {
         let box = try await RollbackBox()
         let desk = try await Desk(box: box, releaseKeys: 2, releaseThreshold: 2)

@@ -200,7 +200,7 @@ func zoneinfo(_ name: String) -> Bool { FileManager.default.fileExists(atPath: "
         ("\"SECRET-TOKEN-123\"", "\"SECRET-TOKEN-123\\r\"", "/registration/claim_token: expected a non-empty claim token on one line"),
         ("\"claim_token\": \"SECRET-TOKEN-123\"", "\"claim_token_file\": \"/etc/../../root/token\"", "/registration/claim_token_file: '/etc/../../root/token' must be an absolute path on the box"),
         ("\"claim_token\": \"SECRET-TOKEN-123\"", "\"claim_token_file\": \"etc/token\"", "/registration/claim_token_file: 'etc/token' must be an absolute path"),
-        ("\"https://d.example.net/r\"", "\"https://user:pw@d.example.net/r\"", "/registration/url: 'https://user:pw@d.example.net/r' is not an https URL"),
+        ("\"https://d.example.net/r\"", "\"https://user:pw@d.example.net/r\"", "/registration/url: 'https://user:***@d.example.net/r' is not an https URL"),
         ("\"https://d.example.net/r\"", "\"https://d.example.net/r x\"", "/registration/url"),
         ("\"https://d.example.net/r\"", "\"https://d.example.net:99999/r\"", "/registration/url"),
         ("\"https://d.example.net/r\"", "\"https://d.example.net\\\\@evil.test/r\"", "/registration/url"),

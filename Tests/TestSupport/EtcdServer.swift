@@ -7,26 +7,29 @@ public final class EtcdServer: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public private(set) var clientPort: Int
     let peerPort: Int
+    /// The address clients reach it at (loopback, or the host side of a box's link).
+    public let host: String
     private var server: ServerProcess?
 
-    public var endpoint: String { "http://127.0.0.1:\(clientPort)" }
+    public var endpoint: String { "http://\(host):\(clientPort)" }
 
-    public init() throws {
+    public init(host: String = "127.0.0.1") throws {
         directory = try TemporaryDirectory("etcd")
         peerPort = try ProcessSupport.freePort()
+        self.host = host
         var chosen = 0
         let directory = self.directory, peerPort = self.peerPort
-        server = try ServerProcess("etcd", logPath: directory.file("etcd.log")) { port in
+        server = try ServerProcess("etcd", logPath: directory.file("etcd.log"), host: host) { port in
             chosen = port
-            return Self.arguments(directory: directory, clientPort: port, peerPort: peerPort)
+            return Self.arguments(directory: directory, clientPort: port, peerPort: peerPort, host: host)
         }
         clientPort = chosen
     }
 
-    static func arguments(directory: TemporaryDirectory, clientPort: Int, peerPort: Int) -> [String] {
+    static func arguments(directory: TemporaryDirectory, clientPort: Int, peerPort: Int, host: String = "127.0.0.1") -> [String] {
         [
             "--name", "edge-test", "--data-dir", directory.file("data"),
-            "--listen-client-urls", "http://127.0.0.1:\(clientPort)", "--advertise-client-urls", "http://127.0.0.1:\(clientPort)",
+            "--listen-client-urls", "http://\(host):\(clientPort)", "--advertise-client-urls", "http://\(host):\(clientPort)",
             "--listen-peer-urls", "http://127.0.0.1:\(peerPort)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
             "--initial-cluster", "edge-test=http://127.0.0.1:\(peerPort)", "--log-level", "warn",
             "--auth-token", "simple",
@@ -37,8 +40,8 @@ public final class EtcdServer: @unchecked Sendable {
     public func restart() throws {
         server?.stop()
         server = nil
-        server = try ServerProcess("etcd", Self.arguments(directory: directory, clientPort: clientPort, peerPort: peerPort),
-                                   port: clientPort, logPath: directory.file("etcd-\(UUID().uuidString.prefix(4)).log"))
+        server = try ServerProcess("etcd", Self.arguments(directory: directory, clientPort: clientPort, peerPort: peerPort, host: host),
+                                   port: clientPort, logPath: directory.file("etcd-\(UUID().uuidString.prefix(4)).log"), host: host)
     }
 
     public func stop() {

@@ -6,8 +6,9 @@ public struct ErrorReport: Encodable, Sendable {
     public var exitCode: Int32
     public var issues: [PositionedIssue]?
 
+    /// `error` is kept without any password given inside an argument (`redactingCredentials`).
     public init(error: String, exitCode: Int32, issues: [PositionedIssue]? = nil) {
-        self.error = error
+        self.error = error.redactingCredentials
         self.exitCode = exitCode
         self.issues = issues
     }
@@ -24,10 +25,10 @@ extension PositionedIssue: Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(file, forKey: .file)
+        try container.encode(file.redactingCredentials, forKey: .file)
         try container.encode(position.line, forKey: .line)
         try container.encode(position.column, forKey: .column)
         try container.encode(pointer, forKey: .pointer)
-        try container.encode(message, forKey: .message)
+        try container.encode(message.redactingCredentials, forKey: .message)
     }
 }

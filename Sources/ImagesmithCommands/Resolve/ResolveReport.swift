@@ -43,7 +43,7 @@ public enum ResolveReport {
     }
 
     static func failureJSON(_ summary: String, status: ExitStatus, failures: [(given: String, error: String)]) -> String {
-        CanonicalJSON.text(Failure(error: summary, exitCode: status.rawValue, failures: failures.map { .init(reference: $0.given, error: $0.error) }))
+        CanonicalJSON.text(Failure(error: summary, exitCode: status.rawValue, failures: failures.map { .init(reference: $0.given.redactingCredentials, error: $0.error.redactingCredentials) }))
     }
 
     public static func lines(_ resolved: [(given: String, image: ResolvedImage)]) -> String {

@@ -34,7 +34,12 @@ extension RollbackStore {
     /// The box's trust, or nil when the image carries no root and the box has learned none
     /// (then releases install unsigned, as before).
     package func trust(_ crypto: any TrustCrypto) throws(RollbackError) -> TrustState? {
-        let baked = files.contents(paths.bakedRoot)
+        for directory in [paths.trust, paths.trustRoots] {
+            if let kind = files.kind(directory), kind != .directory {
+                throw .badData("\(directory) is \(Self.describe(kind)), not a directory; the box's trust state is read as regular files in plain directories only, so nothing was changed. Restore it from the image, or remove it to learn the trust again from signed releases")
+            }
+        }
+        let baked = try trustFile(paths.bakedRoot, remedy: "Restore the root the image was built with")
         let learned = files.exists(paths.trust)
         guard let baked else {
             if learned && (files.exists(paths.trustRoots) || files.exists(paths.highest) || files.exists(paths.revocations)) {
@@ -49,16 +54,20 @@ extension RollbackStore {
             roots.append(first)
             while true {
                 let next = roots[roots.count - 1].version + 1
-                guard let bytes = files.contents(paths.trustRoot(next)) else { break }
+                guard let bytes = try trustFile(paths.trustRoot(next), remedy: "Remove it, and take the newer root again with `rollback trust update`") else { break }
                 let candidate = try RootMetadata.parse(bytes, document: paths.trustRoot(next), crypto: crypto)
                 try roots[roots.count - 1].verifyNext(candidate, crypto: crypto, document: paths.trustRoot(next))
                 roots.append(candidate)
             }
-        } catch {
+        } catch let error as TrustError {
             throw .badData("\(error.description); the box's root of trust cannot be used, so nothing was changed")
+        } catch let error as RollbackError {
+            throw error
+        } catch {
+            throw .badData("\(error); the box's root of trust cannot be used, so nothing was changed")
         }
         var state = TrustState(roots: roots, highest: nil, revocations: nil, statements: [:])
-        if let bytes = files.contents(paths.highest) {
+        if let bytes = try trustFile(paths.highest, remedy: "Remove it: the floor is then taken from the installed releases' signed counters") {
             do { state.highest = try ReleaseVerifier.Highest.parse(bytes, document: paths.highest) }
             catch { throw .badData("\(error.description). Remove it: the floor is then taken from the installed releases' signed counters") }
         }
@@ -69,7 +78,7 @@ extension RollbackStore {
                 state.highest = .init(counter: found.statement.releaseCounter, version: version)
             }
         }
-        if let bytes = files.contents(paths.revocations) {
+        if let bytes = try trustFile(paths.revocations, remedy: "Remove it and take the newest signed list again with `rollback trust revocations`") {
             state.revocations = try verifiedRevocations(bytes, document: paths.revocations, roots: roots, crypto: crypto)
         }
         return state
@@ -93,7 +102,7 @@ extension RollbackStore {
     /// without one (before the image carried a root).
     package func statement(of version: String, crypto: any TrustCrypto) throws(RollbackError) -> (statement: ReleaseStatement, digest: String)? {
         let path = paths.signature(version)
-        guard let bytes = files.contents(path) else { return nil }
+        guard let bytes = try trustFile(path, remedy: "Install release \(version)'s bundle again with its signature, or remove the release") else { return nil }
         do throws(TrustError) {
             let envelope = try Envelope.parse(bytes, document: path)
             guard envelope.payloadType == ReleaseStatement.payloadType else { throw TrustError.malformed(document: path, detail: "not a release statement") }
@@ -102,6 +111,30 @@ extension RollbackStore {
             return (statement, crypto.sha256Hex(envelope.payload))
         } catch {
             throw .badData("\(error.description); install release \(version)'s bundle again with its signature, or remove the release")
+        }
+    }
+
+    /// A trust file: nil when there is none; its bytes when it is a regular file that reads;
+    /// else the operation stops (fail closed) naming the file. Never a link, a FIFO, a device
+    /// or a directory: one of those in place of the counter floor must not read as "no floor
+    /// yet" and be replaced.
+    package func trustFile(_ path: String, remedy: String) throws(RollbackError) -> [UInt8]? {
+        guard let kind = files.kind(path) else { return nil }
+        guard kind == .file else {
+            throw .badData("\(path) is \(Self.describe(kind)), not a regular file; trust files are read as regular files only, so nothing was changed. \(remedy)")
+        }
+        guard let bytes = files.contents(path) else {
+            throw .badData("\(path) cannot be read; a trust file that cannot be read stops every operation that needs it, so nothing was changed. \(remedy)")
+        }
+        return bytes
+    }
+
+    static func describe(_ kind: FileKind) -> String {
+        switch kind {
+        case .file: "a regular file"
+        case .directory: "a directory"
+        case .symlink: "a symbolic link"
+        case .other: "a FIFO, socket or device"
         }
     }
 
