@@ -219,6 +219,12 @@ final class BoxTools: BoxControl, @unchecked Sendable {
     /// docker's configuration directory for the device's own registry logins (owner-only).
     var dockerConfig: String { work + "/docker" }
 
+    /// The box's own zoneinfo (under its root), read once per zone.
+    var zoneInfo: ZoneInfoDirectory { lock.withLock { zones ?? { let made = ZoneInfoDirectory(path: config.onBox("/usr/share/zoneinfo")); zones = made; return made }() } }
+    private var zones: ZoneInfoDirectory?
+
+    func zoneRules(_ name: String) -> ZoneRules? { zoneInfo.rules(name) }
+
     func useRegistryLogins(_ logins: RegistryLogins?) async {
         let path = dockerConfig + "/config.json"
         guard let logins, !logins.logins.isEmpty else {

@@ -1,3 +1,4 @@
+import Basics
 import Fleet
 
 /// What the agent asks of the box: what runs, take a release (through `rollback install` and
@@ -11,6 +12,9 @@ public protocol BoxControl: Sendable {
     func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome
     /// The device's own registry logins (nil: none), for pulling a release's images.
     func useRegistryLogins(_ logins: RegistryLogins?) async
+    /// The rules of an IANA time zone as the box has them (its zoneinfo), for an update
+    /// window in local time; nil when the box does not have the zone.
+    func zoneRules(_ name: String) -> ZoneRules?
 }
 
 public struct BoxSnapshot: Sendable, Equatable {

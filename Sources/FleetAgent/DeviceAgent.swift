@@ -116,7 +116,7 @@ public final class DeviceAgent: @unchecked Sendable {
         if snapshot.release != target {
             if let gaveUp, gaveUp.release == target {
                 waiting = "not taking \(target) again: \(gaveUp.reason)"
-            } else if desired?.pinned == true || enrollment.policy.allows(at: now) {
+            } else if desired?.pinned == true || enrollment.policy.allows(at: now, rules: box.zoneRules) == true {
                 // Going back to a pinned release is a safety action: it ignores the window.
                 let entry = try await release(target)
                 let outcome = await box.update(to: entry)
@@ -132,6 +132,8 @@ public final class DeviceAgent: @unchecked Sendable {
                 case .later(let reason):
                     waiting = "\(target) not yet: \(reason)"
                 }
+            } else if case .window(_, _, .named(let zone)) = enrollment.policy, box.zoneRules(zone) == nil {
+                waiting = "\(target) waits: the update window's time zone \(zone) is not in this box's zoneinfo"
             } else {
                 waiting = enrollment.policy == .manual ? "\(target) waits for a technician (manual updates)" : "\(target) waits for the update window"
             }

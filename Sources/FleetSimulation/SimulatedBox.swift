@@ -74,6 +74,10 @@ public final class SimulatedBox: BoxControl, @unchecked Sendable {
     public var registryLogins: RegistryLogins? { lock.withLock { logins } }
     public func useRegistryLogins(_ logins: RegistryLogins?) async { lock.withLock { self.logins = logins } }
 
+    /// Zones the simulated box has (the test names them; none by default).
+    public var zones: [String: ZoneRules] = [:]
+    public func zoneRules(_ name: String) -> ZoneRules? { lock.withLock { zones[name] } }
+
     public func applySiteConfig(_ bytes: [UInt8]) async -> SiteConfigOutcome {
         let text = String(decoding: bytes, as: UTF8.self)
         return lock.withLock {

@@ -120,8 +120,8 @@ struct AgentSimulationTests {
         let world = try await FleetWorld()
         _ = try await world.fleet(0)
         // 1_796_000_000 is 00:53 UTC: a window at 02:00-04:00 UTC is closed, one at 23:30-01:30 (UTC+1: 00:30-02:30 local) open.
-        for (device, policy) in [("manual", UpdatePolicy.manual), ("night", .window(start: 120, minutes: 120, utcOffsetMinutes: 0)),
-                                 ("morning", .window(start: 30, minutes: 120, utcOffsetMinutes: 60)), ("now", .immediate)] {
+        for (device, policy) in [("manual", UpdatePolicy.manual), ("night", .window(start: 120, minutes: 120, zone: .fixed(utcOffsetMinutes: 0))),
+                                 ("morning", .window(start: 30, minutes: 120, zone: .fixed(utcOffsetMinutes: 60))), ("now", .immediate)] {
             try await world.engine.enroll(name(device), DeviceEnrollment(site: name("site-1"), channel: name("stable"), policy: policy))
         }
         try await world.engine.setChannel(name("stable"), stable: Self.to)
@@ -138,6 +138,37 @@ struct AgentSimulationTests {
         #expect(results["night"]?.0 == Self.from && results["night"]?.1?.contains("update window") == true)
         #expect(results["morning"]?.0 == Self.to && results["morning"]?.1 == nil)
         #expect(results["now"]?.0 == Self.to && results["now"]?.1 == nil)
+    }
+
+    @Test("a window in the site's time zone follows daylight saving: the same local hours before and after the change in Paris; a box without the zone waits and says why")
+    func windowInTheSitesTimeZone() async throws {
+        let world = try await FleetWorld()
+        _ = try await world.fleet(0)
+        let paris = try ZoneRules.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "/usr/share/zoneinfo/Europe/Paris"))))
+        try await world.engine.setChannel(name("stable"), stable: Self.to)
+        // 02:00-04:00 in Paris: 01:00-03:00 UTC in winter, 00:00-02:00 UTC in summer (the change
+        // is on 2026-03-29 at 01:00 UTC). At 00:30 UTC only summer time has the window open;
+        // a fixed offset of +60 would still say closed.
+        let winter: Int64 = 1_774_657_800  // 2026-03-28 00:30 UTC: 01:30 in Paris, closed
+        let summer: Int64 = 1_774_830_600  // 2026-03-30 00:30 UTC: 02:30 in Paris, open
+        for (device, instant, open) in [("paris-winter", winter, false), ("paris-summer", summer, true)] {
+            try await world.engine.enroll(name(device), DeviceEnrollment(site: name("site-1"), channel: name("stable"), policy: .window(start: 120, minutes: 120, zone: .named("Europe/Paris"))))
+            world.clock.advance(instant - world.clock.epoch)
+            let box = SimulatedBox(release: Self.from, clock: world.clock)
+            box.zones = ["Europe/Paris": paris]
+            let agent = DeviceAgent(device: name(device), store: world.client, box: box, clock: world.clock, seed: 1)
+            await agent.tick()
+            #expect(agent.lastError == nil)
+            #expect((box.running == Self.to) == open, "\(device) at \(instant)")
+            #expect(UpdatePolicy.window(start: 120, minutes: 120, zone: .fixed(utcOffsetMinutes: 60)).allows(at: instant) == false, "the fixed offset drifts")
+        }
+        // A box that lacks the zone does not update, and says why.
+        try await world.engine.enroll(name("no-zone"), DeviceEnrollment(site: name("site-1"), channel: name("stable"), policy: .window(start: 120, minutes: 120, zone: .named("Europe/Paris"))))
+        let box = SimulatedBox(release: Self.from, clock: world.clock)
+        let agent = DeviceAgent(device: name("no-zone"), store: world.client, box: box, clock: world.clock, seed: 1)
+        await agent.tick()
+        let status = try FleetRecordCodec.decode(DeviceReport.self, from: try #require(try await world.client.get(world.layout.status(name("no-zone")))).value, key: "status")
+        #expect(box.running == Self.from && status.waiting?.contains("time zone Europe/Paris is not in this box's zoneinfo") == true, "\(status)")
     }
 
     @Test("a store that is away: the agent keeps the box as it is and backs off exponentially")

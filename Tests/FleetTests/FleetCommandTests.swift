@@ -27,8 +27,13 @@ struct FleetCommandTests {
         #expect(again.status == 75 && again.stderr.contains("immutable"))
         #expect(try await run(["channel", "stable", "2026.11.1"] + store).status == 0)
         for index in 0..<8 {
-            #expect(try await run(["enroll", "box-\(index)", "--site", "site-1", "--channel", "stable", "--policy", "window:02:00+120@60"] + store).status == 0)
+            let enrolled = try await run(["enroll", "box-\(index)", "--site", "site-1", "--channel", "stable", "--policy", index == 0 ? "window:02:00+120@60" : "window:02:00+120@Europe/Paris"] + store)
+            #expect(enrolled.status == 0, "\(enrolled.stderr)")
+            // A fixed offset is taken, with a word about daylight saving.
+            #expect(enrolled.stdout.contains("drifts an hour") == (index == 0), "\(enrolled.stdout)")
         }
+        let stored = try await ProcessSupport.runDetached("etcdctl", ["--endpoints", etcd.endpoint, "get", "--print-value-only", "/edge/v1/devices/box-1/enrollment"], environment: ["ETCDCTL_API": "3"])
+        #expect(stored.stdout.contains(#""zone":"Europe/Paris""#), "\(stored.stdout)")
 
         let devices = try await run(["devices"] + store)
         #expect(devices.status == 0 && devices.stdout.contains("box-3; site site-1, channel stable; no report; offline") && devices.stdout.contains("8 devices, 0 online"), "\(devices.stdout)")
@@ -49,6 +54,8 @@ struct FleetCommandTests {
         for (arguments, exit, mention) in [
             (["enroll", "Box_1", "--site", "s", "--channel", "c"], Int32(64), "not a valid device name"),
             (["enroll", "box-1", "--site", "s", "--channel", "c", "--policy", "window:25:00+1@0"], 64, "--policy"),
+            (["enroll", "box-1", "--site", "s", "--channel", "c", "--policy", "window:02:00+120@Mars/Olympus"], 64, "not an IANA time zone"),
+            (["enroll", "box-1", "--site", "s", "--channel", "c", "--policy", "window:02:00+120@../../etc/passwd"], 64, "not an IANA time zone"),
             (["rollout", "start", "r3", "--channel", "stable", "--to", "2026.12.1", "--waves", "10,50"], 64, "last wave must be 100"),
             (["rollout", "status", "nope"], 1, "rollout nope does not exist"),
         ] {

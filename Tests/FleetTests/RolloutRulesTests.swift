@@ -132,14 +132,45 @@ struct RolloutRulesTests {
     }
 
     @Test("update policies: immediate, manual, and a window in the site's time zone")
-    func policies() {
+    func policies() throws {
         // 02:00-04:00 local at UTC+2 is 00:00-02:00 UTC; the test counts from that day's UTC midnight.
-        let window = UpdatePolicy.window(start: 120, minutes: 120, utcOffsetMinutes: 120)
+        let window = UpdatePolicy.window(start: 120, minutes: 120, zone: .fixed(utcOffsetMinutes: 120))
         let midnightUTC: Int64 = 1_796_000_000 - (1_796_000_000 % 86_400)
-        #expect(window.allows(at: midnightUTC + 60))
-        #expect(!window.allows(at: midnightUTC + 7_200))
-        #expect(UpdatePolicy.window(start: 1_380, minutes: 120, utcOffsetMinutes: 0).allows(at: midnightUTC + 1_800))
-        #expect(UpdatePolicy.immediate.allows(at: 0) && !UpdatePolicy.manual.allows(at: 0))
+        #expect(window.allows(at: midnightUTC + 60) == true)
+        #expect(window.allows(at: midnightUTC + 7_200) == false)
+        #expect(UpdatePolicy.window(start: 1_380, minutes: 120, zone: .fixed(utcOffsetMinutes: 0)).allows(at: midnightUTC + 1_800) == true)
+        #expect(UpdatePolicy.immediate.allows(at: 0) == true && UpdatePolicy.manual.allows(at: 0) == false)
+        // A zone the box does not have: not known, so no update.
+        #expect(UpdatePolicy.window(start: 120, minutes: 120, zone: .named("Europe/Paris")).allows(at: 0) == nil)
+    }
+
+    /// Across both of Paris's 2026 changes, minute by minute: the window is 02:00-04:00 on the
+    /// wall clock. The day summer time starts it is one hour (02:00-02:59 does not exist), the
+    /// day it ends three (02:00-02:59 happens twice); every other day two, at other UTC hours.
+    @Test func aWindowInAZoneFollowsDaylightSaving() throws {
+        let paris = try ZoneRules.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "/usr/share/zoneinfo/Europe/Paris"))))
+        let window = UpdatePolicy.window(start: 120, minutes: 120, zone: .named("Europe/Paris"))
+        func openMinutes(dayStartingUTC day: Int64) -> (count: Int, first: Int64?) {
+            var count = 0
+            var first: Int64?
+            for minute in stride(from: day, to: day + 86_400, by: 60) where window.allows(at: minute, rules: { $0 == "Europe/Paris" ? paris : nil }) == true {
+                count += 1
+                first = first ?? minute
+            }
+            return (count, first)
+        }
+        let day: Int64 = 86_400
+        let march28: Int64 = 1_774_656_000, march29 = march28 + day, march30 = march29 + day
+        let october24: Int64 = 1_792_800_000, october25 = october24 + day, october26 = october25 + day
+        #expect(openMinutes(dayStartingUTC: march28) == (120, march28 + 3_600))      // 01:00 UTC = 02:00 CET
+        #expect(openMinutes(dayStartingUTC: march29) == (60, march29 + 3_600))       // 01:00 UTC = 03:00 CEST
+        #expect(openMinutes(dayStartingUTC: march30) == (120, march30))              // 00:00 UTC = 02:00 CEST
+        #expect(openMinutes(dayStartingUTC: october24) == (120, october24))          // 00:00 UTC = 02:00 CEST
+        #expect(openMinutes(dayStartingUTC: october25) == (180, october25))          // 02:00 CEST, CET again, 03:00 CET
+        #expect(openMinutes(dayStartingUTC: october26) == (120, october26 + 3_600))  // 01:00 UTC = 02:00 CET
+        // A fixed offset of +60 is right in winter and an hour off in summer.
+        let fixed = UpdatePolicy.window(start: 120, minutes: 120, zone: .fixed(utcOffsetMinutes: 60))
+        #expect(fixed.allows(at: march30 + 1_800) == false && window.allows(at: march30 + 1_800, rules: { _ in paris }) == true)
     }
 
     @Test("records read back from the store are checked", arguments: [
@@ -148,6 +179,9 @@ struct RolloutRulesTests {
         ("/edge/v1/channels/c", #"{"stable":"2026.1.1"}"#, "/stable"),
         ("/edge/v1/devices/a/enrollment", #"{"site":"Site!","channel":"c","policy":{"mode":"immediate"}}"#, "/site"),
         ("/edge/v1/devices/a/enrollment", #"{"site":"s","channel":"c","policy":{"mode":"window","start":1500,"minutes":5,"utc_offset_minutes":0}}"#, "/policy/start"),
+        ("/edge/v1/devices/a/enrollment", #"{"site":"s","channel":"c","policy":{"mode":"window","start":60,"minutes":5,"zone":"../../etc/passwd"}}"#, "/policy/zone"),
+        ("/edge/v1/devices/a/enrollment", #"{"site":"s","channel":"c","policy":{"mode":"window","start":60,"minutes":5,"zone":"Europe/Paris","utc_offset_minutes":60}}"#, "exactly one of zone"),
+        ("/edge/v1/devices/a/enrollment", #"{"site":"s","channel":"c","policy":{"mode":"window","start":60,"minutes":5}}"#, "exactly one of zone"),
     ])
     func hostileRecords(key: String, json: String, mention: String) {
         let bytes = Array(json.utf8)

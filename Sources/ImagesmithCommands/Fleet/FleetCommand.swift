@@ -96,8 +96,10 @@ struct FleetEnrollCommand: AsyncParsableCommand {
         discussion: """
             The device's user (device-NAME) may read the releases, channels and rollouts, its \
             site's keys and its own, and write only its status and presence. Policies: \
-            immediate, manual, or window:HH:MM+MINUTES@UTC-OFFSET-MINUTES (e.g. \
-            window:02:00+120@60 is 02:00-04:00 at UTC+1).
+            immediate, manual, or window:HH:MM+MINUTES@ZONE in the site's IANA time zone, \
+            read from the box's zoneinfo so it follows daylight-saving changes (e.g. \
+            window:02:00+120@Europe/Paris is 02:00-04:00 in Paris all year); a fixed offset \
+            from UTC in minutes (window:02:00+120@60) is taken too, and drifts an hour at each change.
             """
     )
 
@@ -112,7 +114,7 @@ struct FleetEnrollCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Its release channel.", valueName: "CHANNEL"))
     var channel: String
 
-    @Option(help: ArgumentHelp("When it takes a new release: immediate, manual or window:HH:MM+MINUTES@OFFSET.", valueName: "POLICY"))
+    @Option(help: ArgumentHelp("When it takes a new release: immediate, manual or window:HH:MM+MINUTES@ZONE (Europe/Paris; or minutes east of UTC).", valueName: "POLICY"))
     var policy: String = "immediate"
 
     @Option(help: ArgumentHelp("Make the device's etcd user with the password in this file (owner-only).", valueName: "FILE"))
@@ -123,14 +125,25 @@ struct FleetEnrollCommand: AsyncParsableCommand {
         case "immediate": return .immediate
         case "manual": return .manual
         default:
-            let invalid = FleetError.invalidInput("--policy '\(text.printable)' must be immediate, manual or window:HH:MM+MINUTES@UTC-OFFSET-MINUTES")
-            guard text.hasPrefix("window:") else { throw invalid }
-            let body = text.dropFirst(7)
-            let parts = body.split(whereSeparator: { $0 == "+" || $0 == "@" }).map(String.init)
-            let clock = parts.first?.split(separator: ":").map(String.init) ?? []
-            guard parts.count == 3, clock.count == 2, let hour = Int(clock[0]), let minute = Int(clock[1]), (0..<24).contains(hour), (0..<60).contains(minute),
-                  let minutes = Int(parts[1]), (1...1440).contains(minutes), let offset = Int(parts[2]), (-720...840).contains(offset) else { throw invalid }
-            return .window(start: hour * 60 + minute, minutes: minutes, utcOffsetMinutes: offset)
+            let invalid = FleetError.invalidInput("--policy '\(text.printable)' must be immediate, manual or window:HH:MM+MINUTES@ZONE (an IANA time zone such as Europe/Paris, or a fixed offset from UTC in minutes)")
+            guard text.hasPrefix("window:"), let at = text.firstIndex(of: "@") else { throw invalid }
+            let times = text[text.index(text.startIndex, offsetBy: 7)..<at].split(separator: "+").map(String.init)
+            let clock = times.first?.split(separator: ":").map(String.init) ?? []
+            let zoneText = String(text[text.index(after: at)...])
+            func twoDigits(_ part: String) -> Int? { part.count == 2 && part.allSatisfy(\.isASCIIDigit) ? Int(part) : nil }
+            guard times.count == 2, clock.count == 2, let hour = twoDigits(clock[0]), let minute = twoDigits(clock[1]),
+                  (0..<24).contains(hour), (0..<60).contains(minute), let minutes = Int(asciiDecimal: times[1]), (1...1440).contains(minutes) else { throw invalid }
+            let zone: UpdatePolicy.WindowZone
+            if let offset = Int(asciiDecimal: zoneText) {
+                guard (-720...840).contains(offset) else { throw invalid }
+                zone = .fixed(utcOffsetMinutes: offset)
+            } else {
+                guard ZoneRules.isZoneName(zoneText), TimeZone(identifier: zoneText) != nil else {
+                    throw .invalidInput("--policy: '\(zoneText.printable)' is not an IANA time zone (such as Europe/Paris or America/New_York)")
+                }
+                zone = .named(zoneText)
+            }
+            return .window(start: hour * 60 + minute, minutes: minutes, zone: zone)
         }
     }
 
@@ -146,6 +159,9 @@ struct FleetEnrollCommand: AsyncParsableCommand {
             let engine = try store.engine()
             try await engine.enroll(device, enrollment)
             var lines = ["device \(device) enrolled: site \(enrollment.site), channel \(enrollment.channel)"]
+            if case .window(_, _, .fixed) = enrollment.policy {
+                lines.append("  note: a window at a fixed offset from UTC drifts an hour at each daylight-saving change; give the site's time zone (window:HH:MM+MINUTES@Europe/Paris) to follow it")
+            }
             if let password {
                 let client = try store.client()
                 try await client.addDevice(device, site: enrollment.site, password: password, layout: store.layout)
