@@ -17,15 +17,16 @@ import Trust
 package struct BuildEngine: Sendable {
     package let request: BuildRequest
     package let files: any FileSystem
-    /// Made only when the build resolves (never offline).
-    package let resolver: @Sendable () throws(BuildError) -> any ContainerResolving
+    /// Made only when the build resolves (never offline), given the registries the definition
+    /// says to speak plain HTTP to (`docker.insecure_registries`).
+    package let resolver: @Sendable (_ insecureRegistries: [String]) throws(BuildError) -> any ContainerResolving
     package let sourceControl: any SourceControl
     /// Notes for the operator on the way (stderr in the tool).
     package let note: @Sendable (String) -> Void
     /// The signatures' cryptography (the root of trust, revocation lists, cosign signatures).
     package let crypto: any TrustCrypto
 
-    package init(request: BuildRequest, files: any FileSystem, resolver: @escaping @Sendable () throws(BuildError) -> any ContainerResolving,
+    package init(request: BuildRequest, files: any FileSystem, resolver: @escaping @Sendable (_ insecureRegistries: [String]) throws(BuildError) -> any ContainerResolving,
                  sourceControl: any SourceControl, note: @escaping @Sendable (String) -> Void, crypto: any TrustCrypto = OpenSSLTrustCrypto()) {
         self.crypto = crypto
         self.request = request
@@ -156,7 +157,7 @@ package struct BuildEngine: Sendable {
     /// Resolves every pinned container for its platform and applies the pinning policy: fail
     /// closed, keep-tag on request, build in the image when a pre-built tag is missing.
     func resolveLock(_ definition: ImageDefinition, version: String, definitionSHA256: String, previous: LockFile?) async throws(BuildError) -> LockFile {
-        let resolver = try resolver()
+        let resolver = try resolver(definition.docker.insecureRegistries)
         let resolutions = try await resolver.resolve(named: definition.containers.filter(\.pin).map { ($0.name, $0.reference, $0.platform) })
         let policy = PinningPolicy(prebuiltOnly: request.prebuiltOnly, keepUnresolvedTags: request.keepUnresolvedTags,
                                    timestamp: Timestamp.iso8601(request.now))

@@ -21,7 +21,7 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .customLong("authfile"), help: ArgumentHelp("Read credentials from this file only (docker config.json or containers auth.json format; default: REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json, then $DOCKER_CONFIG/config.json or ~/.docker/config.json).", valueName: "FILE"))
     var authFile: String?
 
-    @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied.", valueName: "HOST[:PORT]"))
+    @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Speak plain HTTP to this registry (repeatable). Never implied: besides these, only registries that registries.conf marks insecure = true (as skopeo and podman read it) and, for build, the definition's docker.insecure_registries.", valueName: "HOST[:PORT]"))
     var insecureRegistries: [String] = []
 
     @Option(name: .customLong("resolve"), help: ArgumentHelp("Connect to HOST:PORT at ADDRESS instead of asking DNS (repeatable; curl's --resolve), for a registry known by another name here.", valueName: "HOST:PORT:ADDRESS"))
@@ -127,7 +127,11 @@ public struct RegistrySetup: Sendable {
         let files = try AuthFiles.load(environment: environment, authFile: authFile)
         let certificates = CertificateDirectories(bases: certsDirectories + (onlyNamedCertsDirectories ? [] : CertificateDirectories.defaults(environment: environment)))
         let logger = self.logger
-        let configuration = ResolverConfiguration(insecureRegistries: Set(insecureRegistries), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs)
+        // Plain HTTP only where someone said so: the options, the definition (build), and
+        // registries.conf, the containers tools' own place for it.
+        let conf = try RegistriesConf.load(environment: environment)
+        var configuration = ResolverConfiguration(insecureRegistries: Set(insecureRegistries + conf.insecureHosts), deadline: .milliseconds(Int64(deadline * 1000)), jobs: jobs)
+        configuration.insecureDomainSuffixes = conf.insecureDomainSuffixes
         var store: any ManifestStore = NoManifestStore()
         if useCache, let root = cacheDirectory ?? FileManifestStore.defaultRoot(environment: environment) {
             store = FileManifestStore(root: root, logger: logger)

@@ -59,7 +59,7 @@ public enum RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let endpoint, let detail):
             return "cannot reach registry \(endpoint): \(detail)"
         case .tls(let endpoint, let detail):
-            return "TLS verification failed for \(endpoint): \(detail) (put the registry's CA in a certs.d directory, /etc/containers/certs.d/HOST[:PORT]/ca.crt or --certs-dir, or name it with --insecure-registry if it really speaks plain HTTP)"
+            return "TLS verification failed for \(endpoint): \(detail) (put the registry's CA in a certs.d directory, /etc/containers/certs.d/HOST[:PORT]/ca.crt or --certs-dir, or, if it really speaks plain HTTP, say so once: insecure = true for it in registries.conf, the definition's docker.insecure_registries, or --insecure-registry)"
         case .deadlineExceeded(let seconds, let last):
             let limit = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
             return "gave up after the \(limit) s deadline" + (last.map { "; last problem: \($0)" } ?? "")

@@ -111,7 +111,7 @@ import TestSupport
     static func engine(_ files: InMemoryFileSystem, _ request: BuildRequest = request(), resolver: ScriptedResolver? = nil,
                        notes: Notes = Notes()) throws -> BuildEngine {
         let scripted = try resolver ?? ScriptedResolver(answers())
-        return BuildEngine(request: request, files: files, resolver: { scripted }, sourceControl: FixedCommit(), note: notes.add)
+        return BuildEngine(request: request, files: files, resolver: { _ in scripted }, sourceControl: FixedCommit(), note: notes.add)
     }
 
     static func outputs(_ files: InMemoryFileSystem) -> [String: InMemoryFileSystem.Node] {
@@ -192,7 +192,7 @@ import TestSupport
                         to: "/src/image.yaml", mode: 0o644)
         let notes = Notes()
         let offline = BuildEngine(request: Self.request(offline: true, lock: "/out/edge-test.lock.json"), files: files,
-                                  resolver: { () throws(BuildError) in
+                                  resolver: { _ throws(BuildError) in
                                       Issue.record("an offline build made a resolver")
                                       throw .unavailable(["offline"])
                                   }, sourceControl: FixedCommit(), note: notes.add)

@@ -59,7 +59,11 @@ public struct BuildRunner: Sendable {
         // Inputs are read where they are; every write goes through the output directory's
         // rooted view, so a link already in --out cannot lead one out of it.
         let engine = BuildEngine(request: request, files: OutputFileSystem(directory: request.outDirectory),
-                                 resolver: { () throws(BuildError) in try RegistryContainerResolver.make(registry, environment: environment) },
+                                 resolver: { insecure throws(BuildError) in
+                                     var setup = registry
+                                     setup.insecureRegistries += insecure.filter { !setup.insecureRegistries.contains($0) }
+                                     return try RegistryContainerResolver.make(setup, environment: environment)
+                                 },
                                  sourceControl: GitSourceControl(environment: environment),
                                  note: { output.writeErr("imagesmith: \($0)\n") })
         do throws(BuildError) {

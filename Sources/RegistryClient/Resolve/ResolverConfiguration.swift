@@ -5,6 +5,9 @@ import ImageReference
 public struct ResolverConfiguration: Sendable {
     /// Registries (host[:port], as in references) spoken to over plain HTTP. Never implicit.
     public var insecureRegistries: Set<String>
+    /// Domains whose every host is spoken to over plain HTTP (registries.conf's `*.domain`),
+    /// as suffixes (`.lab.example`).
+    public var insecureDomainSuffixes: [String] = []
     /// The whole run must finish within this.
     public var deadline: Duration
     /// At most this many references are resolved at once.
@@ -27,8 +30,13 @@ public struct ResolverConfiguration: Sendable {
     }
 
     func isInsecure(_ registry: Registry) -> Bool {
-        insecureRegistries.contains(registry.host) || insecureRegistries.contains(registry.endpoint)
+        insecureRegistries.contains(registry.host) || insecureRegistries.contains(registry.endpoint) || inInsecureDomain(registry.host)
     }
 
-    func isInsecure(hostPort: String) -> Bool { insecureRegistries.contains(hostPort) }
+    func isInsecure(hostPort: String) -> Bool { insecureRegistries.contains(hostPort) || inInsecureDomain(hostPort) }
+
+    func inInsecureDomain(_ hostPort: String) -> Bool {
+        let name = hostPort.split(separator: ":").first.map(String.init) ?? hostPort
+        return insecureDomainSuffixes.contains { name.hasSuffix($0) }
+    }
 }
