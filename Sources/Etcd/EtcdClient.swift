@@ -202,6 +202,7 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
     /// `call`, or nil when the answer is larger than the transport reads.
     func callUnlessTooLarge<Request: Encodable, Response: Decodable>(_ path: String, _ body: Request, as type: Response.Type, authenticated: Bool = true) async throws(FleetError) -> Response? {
         var retriedToken = false
+        var retries = 0
         while true {
             let token = authenticated ? try await currentToken() : nil
             guard case .answer(let status, let bytes) = try await exchange(path, CanonicalJSON.compact(body), token: token) else { return nil }
@@ -220,6 +221,16 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
                 retriedToken = true
                 continue
             }
+            // What etcd says was not applied and is worth asking again, as its own client does:
+            // a token older than the auth store (another operator changed users or roles
+            // meanwhile; a fresh token is needed), a leader change, too many requests.
+            if retries < 6, Self.isRetryable(message) {
+                retries += 1
+                if message.contains("revision of auth store is old") { lock.withLock { self.token = nil } }
+                logger.debug("etcd asked to try again", metadata: ["path": "\(path)", "message": "\(message)", "attempt": "\(retries)"])
+                try? await Task.sleep(for: .milliseconds(Int64.random(in: 20...(50 << retries))))
+                continue
+            }
             if code == 7 { throw .permissionDenied("\(path): \(message)") }
             if code == 3, message.contains("authentication failed") { throw .permissionDenied("\(path): \(message)") }
             throw .unavailable("\(path): \(message)")
@@ -227,6 +238,11 @@ public final class EtcdClient: FleetStore, @unchecked Sendable {
     }
 
     enum Exchange { case answer(Int, [UInt8]), tooLarge }
+
+    /// etcd's answers that mean the request was not applied and may be sent again.
+    static func isRetryable(_ message: String) -> Bool {
+        ["revision of auth store is old", "leader changed", "too many requests", "no leader"].contains { message.contains($0) }
+    }
 
     private func currentToken() async throws(FleetError) -> String? {
         guard let credentials else { return nil }

@@ -59,10 +59,13 @@ struct RegistryOptions: ParsableArguments {
         }
     }
 
+    /// The setup, with progress on when stderr is a terminal (a log gets none).
     var setup: RegistrySetup {
-        RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
-                      logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache, resolve: resolve,
-                      authFile: authFile, certsDirectories: certsDirectories)
+        var setup = RegistrySetup(caFile: caFile, insecureRegistries: insecureRegistries, jobs: jobs, deadline: deadline,
+                                  logLevel: verbose ? .debug : .warning, cacheDirectory: cacheDirectory, useCache: !noCache, resolve: resolve,
+                                  authFile: authFile, certsDirectories: certsDirectories)
+        if TerminalProgress.wanted(environment: ProcessInfo.processInfo.environment) { setup.progress = ResolveProgress() }
+        return setup
     }
 
     /// `host:port:address`: a DNS name, a port, and an IPv4 address or a bracketed IPv6 one.
@@ -97,6 +100,9 @@ public struct RegistrySetup: Sendable {
     /// The system trust the per-registry CAs are added to (nil: the machine's); tests stand
     /// one in for it.
     public var systemTrust: [UInt8]?
+    /// Where the resolver notes its progress (nil: nowhere); the commands set it when stderr
+    /// is a terminal, and show it there.
+    public var progress: ResolveProgress?
 
     public init(caFile: String? = nil, insecureRegistries: [String] = [], jobs: Int = 16, deadline: Double = 120,
                 logLevel: Logger.Level = .warning, cacheDirectory: String? = nil, useCache: Bool = true, resolve: [String] = [],
@@ -136,12 +142,14 @@ public struct RegistrySetup: Sendable {
         if useCache, let root = cacheDirectory ?? FileManifestStore.defaultRoot(environment: environment) {
             store = FileManifestStore(root: root, logger: logger)
         }
-        return Resolver(
+        var resolver = Resolver(
             transport: CurlTransport(caFile: caFile, userAgent: configuration.userAgent, resolve: resolve,
                                      hostCertificates: certificates, systemBundle: systemTrust, logger: logger),
             digester: OpenSSLDigester(),
             credentials: DockerCredentialProvider(files: files, environment: environment, logger: logger),
             store: store, configuration: configuration, logger: logger
         )
+        resolver.progress = progress
+        return resolver
     }
 }

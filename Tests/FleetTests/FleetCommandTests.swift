@@ -86,6 +86,35 @@ struct FleetCommandTests {
         #expect(refused.status == 64 && refused.stderr.contains("readable by others") && !refused.stderr.contains("hunter2"))
     }
 
+    @Test("enrollments made at once on a store with auth on all succeed: etcd's 'revision of auth store is old' is retried with a fresh token")
+    func concurrentEnrollments() async throws {
+        let etcd = try await ProcessSupport.detached { try EtcdServer() }
+        let directory = try TemporaryDirectory("fleet-concurrent")
+        let rootPassword = try directory.write("root-password", "root-secret-7\n", mode: 0o600)
+        let devicePassword = try directory.write("device-password", "device-secret-7\n", mode: 0o600)
+        for command in [["user", "add", "root:root-secret-7"], ["auth", "enable"]] {
+            let result = try await ProcessSupport.runDetached("etcdctl", ["--endpoints", etcd.endpoint] + command, environment: ["ETCDCTL_API": "3"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let store = ["--etcd", etcd.endpoint, "--user", "root", "--password-file", rootPassword]
+        let count = 30
+        let results = try await withThrowingTaskGroup(of: (Int, ProcessSupport.Output).self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    (index, try await self.run(["enroll", "box-\(index)", "--site", "site-1", "--channel", "stable", "--device-password-file", devicePassword] + store))
+                }
+            }
+            var all: [Int: ProcessSupport.Output] = [:]
+            for try await (index, output) in group { all[index] = output }
+            return all
+        }
+        for (index, result) in results.sorted(by: { $0.key < $1.key }) {
+            #expect(result.status == 0, "enroll box-\(index): \(result.status) \(result.stderr)")
+        }
+        let users = try await ProcessSupport.runDetached("etcdctl", ["--endpoints", etcd.endpoint, "--user", "root:root-secret-7", "user", "list"], environment: ["ETCDCTL_API": "3"])
+        #expect((0..<count).allSatisfy { users.stdout.contains("device-box-\($0)\n") }, "\(users.stdout)")
+    }
+
     @Test("what a device wrote reaches the operator's terminal escaped: no escape sequence, carriage return or fake line in text, in logs or in JSON")
     func deviceTextIsEscaped() async throws {
         let etcd = try await ProcessSupport.detached { try EtcdServer() }

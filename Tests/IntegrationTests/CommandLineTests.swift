@@ -150,3 +150,30 @@ import TestSupport
         #expect(result.stdout.contains(mentions))
     }
 }
+
+/// Progress while the registry work runs: on a terminal only (a pseudo-terminal made by
+/// script(1) here), naming the registry waited on longest; nothing of it when stderr is a
+/// pipe, as in a log or a script.
+@Suite struct ProgressTests {
+    @Test func progressOnATerminalAndNowhereElse() async throws {
+        let seed = try await SeededImages.shared()
+        let registry = try await RegistryServer.start(storage: seed.storage)
+        let proxy = try await FaultProxy.start(upstream: registry, mode: "slow", extra: ["--delay", "1.5"])
+        let imagesmith = CommandLineTests.binaries.appendingPathComponent("imagesmith").path
+        let arguments = ["resolve", "--insecure-registry", proxy.host, "--no-cache", "--jobs", "1",
+                         "\(proxy.host)/\(seed.single.repository):v1", "\(proxy.host)/\(seed.multi.repository):v1"]
+        // On a terminal.
+        let command = ([imagesmith] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let terminal = try await ProcessSupport.runDetached("script", ["-qec", command, "/dev/null"],
+                                                            environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home", "TERM": "xterm"])
+        #expect(terminal.status == 0, "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("imagesmith: 0/2 resolved; waiting longest on \(proxy.host)") || terminal.stdout.contains("imagesmith: 1/2 resolved; waiting longest on \(proxy.host)"),
+                "\(terminal.stdout.debugDescription)")
+        #expect(terminal.stdout.contains("\r\u{1b}[K"), "the progress line is not cleared")
+        #expect(terminal.stdout.contains("@\(seed.single.digest)"), "\(terminal.stdout)")
+        // In a pipe: the pins, and no progress.
+        let piped = try await ProcessSupport.runDetached(imagesmith, arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home", "TERM": "xterm"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(!piped.stderr.contains("resolved") && !piped.stderr.contains("\u{1b}"), "\(piped.stderr.debugDescription)")
+    }
+}

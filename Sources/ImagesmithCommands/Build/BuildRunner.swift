@@ -67,6 +67,8 @@ public struct BuildRunner: Sendable {
                                  sourceControl: GitSourceControl(environment: environment),
                                  note: { output.writeErr("imagesmith: \($0)\n") })
         do throws(BuildError) {
+            let shown = registry.progress.map { TerminalProgress($0, verb: "pinned") }
+            defer { shown?.finish() }
             let outcome = try await engine.build()
             output.writeOut(json ? CanonicalJSON.text(outcome.report) : outcome.summary)
             for warning in outcome.warnings { output.writeErr("imagesmith: \(warning)\n") }

@@ -37,8 +37,10 @@ public struct ResolveRunner: Sendable {
         do { resolver = try registry.makeResolver(environment: environment) }
         catch { return output.fail(error.exitStatus, ["\(error)"], json: json) }
 
-        // 2. Resolve each distinct reference once.
+        // 2. Resolve each distinct reference once (progress on a terminal meanwhile).
+        let shown = registry.progress.map { TerminalProgress($0) }
         let results = await resolver.resolve(parsed.map(\.reference), platform: platform)
+        shown?.finish()
 
         // 3. All or nothing on stdout.
         var failures: [RegistryError] = []

@@ -45,8 +45,10 @@ public struct VerifyRunner: Sendable {
         }
         if !invalid.isEmpty { return output.fail(.dataError, invalid, json: json) }
         let results: [String: Resolution]
+        let shown = registry.progress.map { TerminalProgress($0, verb: "checked") }
         do { results = try await resolver.resolve(named: references) }
-        catch { return output.fail(error.exitStatus, error.messages, json: json) }
+        catch { shown?.finish(); return output.fail(error.exitStatus, error.messages, json: json) }
+        shown?.finish()
         let findings = DriftFinding.findings(lock, results: results)
 
         if json {

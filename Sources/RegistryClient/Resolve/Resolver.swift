@@ -37,6 +37,8 @@ public struct Resolver: Sendable {
     let store: any ManifestStore
     let verified = VerifiedContent()
     let logger: Logger
+    /// Where each reference's start and end are noted, for a person watching (nil: nowhere).
+    public var progress: ResolveProgress?
 
     public init(transport: any HTTPTransport, digester: any ContentDigester, credentials: any CredentialProvider = NoCredentials(), store: any ManifestStore = NoManifestStore(), configuration: ResolverConfiguration = ResolverConfiguration(), tokens: TokenCache = TokenCache(), logger: Logger = Logger(label: "imagesmith.resolver")) {
         self.session = RegistrySession(transport: transport, credentials: credentials, configuration: configuration, tokens: tokens, logger: logger)
@@ -52,6 +54,8 @@ public struct Resolver: Sendable {
         var seen = Set<Reference>()
         for reference in references where seen.insert(reference).inserted { unique.append(reference) }
         let jobs = session.configuration.jobs
+        let progress = self.progress
+        progress?.expect(unique.count)
         return await withTaskGroup(of: (Reference, Result<ResolvedImage, RegistryError>).self) { group in
             var results: [Reference: Result<ResolvedImage, RegistryError>] = [:]
             var next = 0
@@ -60,6 +64,8 @@ public struct Resolver: Sendable {
                 let reference = unique[next]
                 next += 1
                 group.addTask {
+                    progress?.begin(reference)
+                    defer { progress?.end(reference) }
                     do throws(RegistryError) { return (reference, .success(try await resolveOne(reference, platform: platform))) }
                     catch { return (reference, .failure(error)) }
                 }

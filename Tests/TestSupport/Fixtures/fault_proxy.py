@@ -10,6 +10,7 @@ Modes:
   status          answer --status (429, 503, ...) to the first --count manifest requests,
                   with Retry-After --retry-after when given, then forward
   hang            accept and never answer
+  slow            wait --delay seconds before forwarding each manifest request
   redirect        answer manifest GETs with 307 to --redirect-to + path
 Also --require-basic USER:PASS answers 401 Basic without those credentials.
 Every request is logged as one JSON line (method, path, whether Authorization was sent,
@@ -29,6 +30,7 @@ def main():
     parser.add_argument("--retry-after-date-in", type=int, help="send Retry-After as an HTTP-date this many seconds ahead")
     parser.add_argument("--redirect-to")
     parser.add_argument("--require-basic")
+    parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--log", required=True)
     args = parser.parse_args()
     lock = threading.Lock()
@@ -65,6 +67,8 @@ def main():
             if args.mode == "hang":
                 time.sleep(3600)
                 return
+            if args.mode == "slow" and is_manifest:
+                time.sleep(args.delay)
             if args.mode == "status" and is_manifest:
                 with lock:
                     fault = state["faults"] < args.count
