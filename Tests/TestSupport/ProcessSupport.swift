@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -197,9 +198,25 @@ public final class ServerProcess: @unchecked Sendable {
 
     struct PortTaken: Error, CustomStringConvertible { var description: String }
 
+    /// How many servers may be starting at once in this test process: as many as the machine
+    /// has cores. On a loaded 2-core machine, a dozen suites starting Python servers together
+    /// made some wait past their deadline; a start now waits for a slot first, and its readiness
+    /// deadline counts only from then, so a server fails only when it does not start.
+    static let starting = DispatchSemaphore(value: startSlots)
+    public static let startSlots = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// The most servers seen starting at once (the fixtures' own test reads it).
+    public static var mostStartingAtOnce: Int { startCounter.withLock { $0.most } }
+    static let startCounter = Mutex((now: 0, most: 0))
+
     public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1") throws {
         self.port = port
         self.logPath = logPath
+        Self.starting.wait()
+        Self.startCounter.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        defer {
+            Self.startCounter.withLock { $0.now -= 1 }
+            Self.starting.signal()
+        }
         process = Process()
         process.executableURL = URL(fileURLWithPath: try ProcessSupport.which(executable))
         process.arguments = arguments
@@ -208,7 +225,18 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        // A program just written may still be open for writing in a child another thread
+        // spawned (ETXTBSY) for a moment: try again shortly, as the product's runner does.
+        var attempts = 0
+        while true {
+            do {
+                try process.run()
+                break
+            } catch let error as NSError where Self.isTextBusy(error) && attempts < 20 {
+                attempts += 1
+                usleep(UInt32(5_000 * attempts))
+            }
+        }
         let start = Date()
         while true {
             // Listening on the port is not enough: the listener must be this process's own.
@@ -226,6 +254,12 @@ public final class ServerProcess: @unchecked Sendable {
             }
             usleep(20_000)
         }
+    }
+
+    /// Foundation reports ETXTBSY as a Cocoa error wrapping the POSIX one.
+    static func isTextBusy(_ error: NSError) -> Bool {
+        if error.domain == NSPOSIXErrorDomain && error.code == Int(ETXTBSY) { return true }
+        return (error.userInfo[NSUnderlyingErrorKey] as? NSError).map(isTextBusy) ?? false
     }
 
     public func stop() {

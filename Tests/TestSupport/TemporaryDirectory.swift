@@ -16,11 +16,30 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func file(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     @discardableResult
+    /// Writes `text` to `name`, whole: into a file of its own opened close-on-exec, then renamed
+    /// into place. A script written so can be run at once: no child another thread spawns
+    /// meanwhile keeps it open for writing past its exec (which would make running it fail
+    /// with ETXTBSY, "Text file busy").
     public func write(_ name: String, _ text: String, mode: Int? = nil) throws -> String {
         let path = file(name)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        if let mode { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path) }
+        let temporary = path + ".writing-\(UUID().uuidString.prefix(8))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode ?? 0o644))
+        guard descriptor >= 0 else { throw FixtureError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                close(descriptor)
+                throw FixtureError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        close(descriptor)
+        if let mode { try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary) }
+        guard rename(temporary, path) == 0 else { throw FixtureError("cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))") }
         return path
     }
 }
