@@ -97,7 +97,7 @@ struct FleetCommandTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         let store = ["--etcd", etcd.endpoint, "--user", "root", "--password-file", rootPassword]
-        let count = 30
+        let count = 16
         let results = try await withThrowingTaskGroup(of: (Int, ProcessSupport.Output).self) { group in
             for index in 0..<count {
                 group.addTask {
