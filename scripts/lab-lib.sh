@@ -81,3 +81,24 @@ stage_times() {
   for line in "${LAB_TIMES[@]}"; do printf '    %s\n' "$line"; done
   printf '    %5d s  the whole lab\n' $((SECONDS - LAB_STARTED))
 }
+
+# check_lynis REPORT FLOOR EXPLAINED: a lynis report (the contents of lynis-report.dat) must
+# give a hardening index of at least FLOOR, and every warning in it must be one EXPLAINED
+# names (a file of test ids, one per line: the deliberate choices docs/image-definition.md
+# explains). Narrates the index, the warnings and how many suggestions.
+check_lynis() {
+  local report=$1 floor=$2 explained=$3 index warnings unexplained="" id
+  index=$(printf '%s\n' "$report" | sed -n 's/^hardening_index=//p' | head -1)
+  [ -n "$index" ] || lab_fail "lynis gave a hardening index" "no hardening_index in its report"
+  warnings=$(printf '%s\n' "$report" | sed -n 's/^warning\[\]=\([^|]*\)|\([^|]*\)|.*/\1 \2/p')
+  say "lynis: hardening index $index (floor $floor), $(printf '%s\n' "$report" | grep -c '^suggestion\[\]=' || true) suggestions, $(printf '%s' "$warnings" | grep -c . || true) warnings"
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    say "  warning: $line"
+    id=${line%% *}
+    grep -qxF "$id" "$explained" || unexplained+="$line; "
+  done <<<"$warnings"
+  [ "$index" -ge "$floor" ] || lab_fail "lynis's hardening index is at least $floor" "got: $index"
+  [ -z "$unexplained" ] || lab_fail "every lynis warning is fixed or explained in docs/image-definition.md" "unexplained: $unexplained"
+  say "ok: lynis's hardening index is at least $floor, and every warning is explained"
+}
