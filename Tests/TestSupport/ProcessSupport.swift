@@ -180,7 +180,7 @@ public final class ServerProcess: @unchecked Sendable {
     /// that port is one of its own descriptors (read from /proc), not another process's that
     /// took the port in between. Otherwise (it exited, or someone else listens there) it is
     /// stopped and started again on another port, up to five times.
-    public convenience init(_ executable: String, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1",
+    public convenience init(_ executable: String, logPath: String, readyTimeout: Double = ServerProcess.readyTimeout, host: String = "127.0.0.1",
                             arguments: (Int) throws -> [String]) throws {
         var lastError: Error = FixtureError("\(executable) was not started")
         for _ in 0..<5 {
@@ -203,12 +203,16 @@ public final class ServerProcess: @unchecked Sendable {
     /// made some wait past their deadline; a start now waits for a slot first, and its readiness
     /// deadline counts only from then, so a server fails only when it does not start.
     static let starting = DispatchSemaphore(value: startSlots)
+    /// How long a server has to listen once it has a start slot. Generous: on a 2-core machine
+    /// compiling the box package beside twenty suites, a Python server that generates its keys
+    /// took over a minute; one that cannot start exits, and that is seen at once.
+    public static let readyTimeout: Double = 180
     public static let startSlots = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// The most servers seen starting at once (the fixtures' own test reads it).
     public static var mostStartingAtOnce: Int { startCounter.withLock { $0.most } }
     static let startCounter = Mutex((now: 0, most: 0))
 
-    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1") throws {
+    public init(_ executable: String, _ arguments: [String], port: Int, logPath: String, readyTimeout: Double = ServerProcess.readyTimeout, host: String = "127.0.0.1") throws {
         self.port = port
         self.logPath = logPath
         Self.starting.wait()
@@ -250,7 +254,7 @@ public final class ServerProcess: @unchecked Sendable {
             }
             guard Date().timeIntervalSince(start) < readyTimeout else {
                 stop()
-                throw FixtureError("\(executable) did not listen on \(port) within \(readyTimeout) s")
+                throw FixtureError("\(executable) did not listen on \(port) within \(readyTimeout) s of its start; its log: \(String((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(2000))")
             }
             usleep(20_000)
         }
@@ -277,7 +281,7 @@ public final class ServerProcess: @unchecked Sendable {
 
 extension ServerProcess {
     /// `init(_:logPath:readyTimeout:host:arguments:)` on a GCD thread, for async tests.
-    public static func start(_ executable: String, logPath: String, readyTimeout: Double = 60, host: String = "127.0.0.1",
+    public static func start(_ executable: String, logPath: String, readyTimeout: Double = ServerProcess.readyTimeout, host: String = "127.0.0.1",
                              arguments: @escaping @Sendable (Int) throws -> [String]) async throws -> ServerProcess {
         try await ProcessSupport.detached {
             try ServerProcess(executable, logPath: logPath, readyTimeout: readyTimeout, host: host, arguments: arguments)

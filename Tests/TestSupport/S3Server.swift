@@ -17,7 +17,7 @@ public final class S3Server: @unchecked Sendable {
         // Through env(1), not a script written here and run at once: a script still open for
         // writing in a child another test's thread forked meanwhile cannot be run (ETXTBSY).
         let switches = checkingSignatures ? ["INITIAL_NO_AUTH_ACTION_COUNT=3"] : ["-u", "INITIAL_NO_AUTH_ACTION_COUNT"]
-        server = try ServerProcess("env", logPath: directory.file("moto.log"), readyTimeout: 60) { port in
+        server = try ServerProcess("env", logPath: directory.file("moto.log")) { port in
             switches + ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)]
         }
     }
